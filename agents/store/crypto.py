@@ -1,0 +1,44 @@
+"""Encryption at rest for knowledge-vault values (AES-256-GCM)."""
+
+from __future__ import annotations
+
+import base64
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from agents.errors import SecretError
+
+_PREFIX = "v1:"
+KEY_BYTES = 32
+
+
+def new_key() -> bytes:
+    """Return a fresh random 256-bit key."""
+    return AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+
+
+class VaultCipher:
+    """Encrypts and decrypts short strings; the associated data binds a value to its memory id."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != KEY_BYTES:
+            raise SecretError(f"vault key must be {KEY_BYTES} bytes, got {len(key)}")
+        self._aead = AESGCM(key)
+
+    def encrypt(self, plaintext: str, *, context: str) -> str:
+        nonce = os.urandom(12)
+        sealed = self._aead.encrypt(nonce, plaintext.encode("utf-8"), context.encode("utf-8"))
+        return _PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
+
+    def decrypt(self, token: str, *, context: str) -> str:
+        """Return the plain value; raises SecretError when the token is not ours or was altered."""
+        if not token.startswith(_PREFIX):
+            raise SecretError("not an encrypted vault value")
+        raw = base64.b64decode(token[len(_PREFIX) :])
+        try:
+            plain = self._aead.decrypt(raw[:12], raw[12:], context.encode("utf-8"))
+        except InvalidTag as exc:
+            raise SecretError("vault value cannot be decrypted with this key") from exc
+        return plain.decode("utf-8")

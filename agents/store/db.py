@@ -1,0 +1,762 @@
+"""The memory store on LanceDB: one table per memory type, chat turns, frames and history.
+
+Public verbs: :meth:`MemoryStore.add`, :meth:`~MemoryStore.get`,
+:meth:`~MemoryStore.update`, :meth:`~MemoryStore.merge`,
+:meth:`~MemoryStore.delete`, :meth:`~MemoryStore.search` and
+:meth:`~MemoryStore.history`, plus the raw records (chat turns, frames) that
+memories cite in their ``source_ids``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time as _time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import lancedb
+import numpy as np
+import pyarrow as pa
+from lancedb.index import FTS, Bitmap, BTree, IvfPq
+from lancedb.query import MatchQuery
+
+from agents.embeddings import ImageEmbedder, Lazy, TextEmbedder
+from agents.errors import InvalidInput, NotFound, StoreError
+from agents.store import schema as S
+from agents.store.crypto import VaultCipher
+from agents.store.search import SearchOptions, fuse, merge_ranked
+from agents.store.text import has_terms, index_text, query_text
+from agents.store.timeutil import as_utc, now, sql_time
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+MAX_QUERY_CHARS = 4000
+_HIT_COLUMNS = ["id", "text", "source_ids", "time", "app"]
+_FRAME_HIT_COLUMNS = [*_HIT_COLUMNS, "source_path"]
+
+
+def _retry(op: Callable[[], T], *, attempts: int = 8) -> T:
+    """Run a write, retrying when another writer committed first (optimistic concurrency)."""
+    delay = 0.02
+    for attempt in range(attempts):
+        try:
+            return op()
+        except (OSError, RuntimeError, ValueError) as exc:
+            text = str(exc).lower()
+            if "conflict" not in text and "retryable" not in text and "concurrent" not in text:
+                raise
+            if attempt == attempts - 1:
+                raise StoreError(f"gave up after {attempts} conflicting commits: {exc}") from exc
+            _time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+    raise AssertionError("unreachable")
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _in_list(column: str, values: Iterable[str]) -> str:
+    return f"{column} IN ({', '.join(_quote(v) for v in values)})"
+
+
+class MemoryStore:
+    """Memories of six types with provenance and history, searchable by text, meaning and image.
+
+    ``text_embedder`` and ``image_embedder`` load lazily; when one is unavailable
+    the store keeps working and search uses what is left (full-text at least).
+    Vault values are encrypted with ``cipher`` before they reach the disk.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        text_embedder: Lazy[TextEmbedder],
+        image_embedder: Lazy[ImageEmbedder] | None = None,
+        cipher: VaultCipher,
+        read_consistency: timedelta = timedelta(seconds=1),
+        vector_index_threshold: int = 20_000,
+    ) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._db = lancedb.connect(str(self.path), read_consistency_interval=read_consistency)
+        self._text = text_embedder
+        self._image = image_embedder
+        self._cipher = cipher
+        self._vector_index_threshold = vector_index_threshold
+        self._tables: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store-search")
+
+    # ---- tables ----------------------------------------------------------------------
+
+    def _schema_for(self, name: str) -> pa.Schema:
+        if name == S.HISTORY_TABLE:
+            return S.HISTORY_SCHEMA
+        if name == S.TABLE[S.RecordType.CHAT]:
+            return S.CHAT_SCHEMA
+        if name == S.TABLE[S.RecordType.FRAME]:
+            return S.FRAME_SCHEMA
+        return S.memory_schema(S.MemoryType(name))
+
+    def _table(self, name: str, *, schema: pa.Schema | None = None) -> Any:
+        table = self._tables.get(name)
+        if table is not None:
+            return table
+        with self._lock:
+            if name not in self._tables:
+                self._tables[name] = self._db.create_table(
+                    name, schema=schema or self._schema_for(name), exist_ok=True
+                )
+            return self._tables[name]
+
+    def _existing(self, name: str) -> Any | None:
+        """The table if it exists on disk (another process may have made it)."""
+        if name in self._tables:
+            return self._tables[name]
+        if name not in self._table_names():
+            return None
+        return self._table(name)
+
+    def _table_names(self) -> set[str]:
+        return set(self._db.list_tables().tables)
+
+    def _after_write(self, name: str, table: Any) -> None:
+        """Create the full-text and scalar indexes the first time a table has rows."""
+        have = {idx.name for idx in table.list_indices()}
+        if "fts_idx" not in have and name != S.HISTORY_TABLE:
+            # The column name is create_index's first argument in the config form.
+            table.create_index("fts", config=FTS(base_tokenizer="simple"), name="fts_idx")
+            table.create_index("time", config=BTree(), name="time_idx")
+            kind = S.KIND_COLUMN.get(name)
+            if kind:
+                table.create_index(kind, config=Bitmap(), name=f"{kind}_idx")
+        if name == S.HISTORY_TABLE and "memory_id_idx" not in have:
+            table.create_index("memory_id", config=BTree(), name="memory_id_idx")
+
+    # ---- embedding -------------------------------------------------------------------
+
+    def _embed(self, texts: Sequence[str]) -> list[list[float] | None]:
+        embedder = self._text.get()
+        if embedder is None:
+            return [None] * len(texts)
+        vectors = embedder.embed([t[:2000] for t in texts])
+        return [v.tolist() for v in vectors]
+
+    @property
+    def text_embedder_available(self) -> bool:
+        return self._text.get() is not None
+
+    # ---- memories --------------------------------------------------------------------
+
+    def _data_to_row(self, mtype: S.MemoryType, mid: str, data: S.MemoryData) -> dict[str, Any]:
+        row = data.model_dump()
+        if isinstance(data, S.VaultData):
+            row["secret_value"] = self._cipher.encrypt(data.secret_value, context=mid)
+        if isinstance(data, S.EpisodicData) and data.occurred_at is not None:
+            row["occurred_at"] = as_utc(data.occurred_at)
+        return row
+
+    def _row_to_memory(self, mtype: S.MemoryType, row: Mapping[str, Any]) -> S.Memory:
+        fields = {name: row[name] for name in S.data_columns(mtype)}
+        if mtype is S.MemoryType.KNOWLEDGE_VAULT:
+            fields["secret_value"] = self._cipher.decrypt(fields["secret_value"], context=row["id"])
+        data = S.DATA_MODEL[mtype].model_validate(fields)
+        return S.Memory(
+            id=row["id"],
+            type=mtype,
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            time=row["time"],
+            app=row["app"],
+            source_ids=list(row["source_ids"] or []),
+            text=row["text"],
+            data=data,  # type: ignore[arg-type]
+        )
+
+    def _validate(self, mtype: S.MemoryType, data: S.MemoryData | Mapping[str, Any]) -> Any:
+        model = S.DATA_MODEL[mtype]
+        if isinstance(data, model):
+            return data
+        payload = data.model_dump() if hasattr(data, "model_dump") else dict(data)
+        try:
+            return model.model_validate(payload)
+        except ValueError as exc:
+            raise InvalidInput(f"invalid {mtype.value} memory: {_first_error(exc)}") from None
+
+    def _memory_row(
+        self,
+        mtype: S.MemoryType,
+        mid: str,
+        data: Any,
+        *,
+        created_at: datetime,
+        app: str | None,
+        source_ids: Sequence[str],
+        vector: list[float] | None,
+        when: datetime | None = None,
+    ) -> dict[str, Any]:
+        text = data.search_text()
+        stamp = now()
+        if isinstance(data, S.EpisodicData) and data.occurred_at is not None:
+            when = as_utc(data.occurred_at)
+        return {
+            "id": mid,
+            "created_at": created_at,
+            "updated_at": stamp,
+            "time": when or created_at,
+            "app": app,
+            "source_ids": sorted(set(source_ids)),
+            "text": text,
+            "fts": index_text(text),
+            "vector": vector,
+            **self._data_to_row(mtype, mid, data),
+        }
+
+    def add(
+        self,
+        memory_type: S.MemoryType | str,
+        data: S.MemoryData | Mapping[str, Any],
+        *,
+        source_ids: Sequence[str] = (),
+        app: str | None = None,
+        actor: str = "user",
+        memory_id: str | None = None,
+    ) -> S.Memory:
+        """Store a new memory and its history row; returns it.
+
+        Raises InvalidInput when the data does not fit the type. ``memory_id`` makes
+        the insert idempotent: adding an id that exists returns the stored memory.
+        """
+        mtype = _memory_type(memory_type)
+        valid = self._validate(mtype, data)
+        mid = memory_id or f"{S.ID_PREFIX[mtype]}_{uuid.uuid4().hex}"
+        if memory_id is not None:
+            if not mid.startswith(S.ID_PREFIX[mtype] + "_"):
+                raise InvalidInput(f"a {mtype.value} id must start with {S.ID_PREFIX[mtype]}_")
+            try:
+                return self.get(mid)
+            except NotFound:
+                pass
+        stamp = now()
+        row = self._memory_row(
+            mtype,
+            mid,
+            valid,
+            created_at=stamp,
+            app=app,
+            source_ids=source_ids,
+            vector=self._embed([valid.search_text()])[0],
+        )
+        table = self._table(mtype.value)
+        _retry(
+            lambda: table.merge_insert("id").when_not_matched_insert_all().execute([row])
+        )
+        self._after_write(mtype.value, table)
+        memory = self._row_to_memory(mtype, row)
+        self._record(memory.id, mtype, "insert", actor, None, row)
+        return memory
+
+    def get(self, memory_id: str) -> S.Memory:
+        """Return the memory with this id; raises NotFound."""
+        mtype = _type_of_id(memory_id)
+        table = self._existing(mtype.value)
+        if table is None:
+            raise NotFound(f"no memory with id {memory_id!r}")
+        rows = table.search().where(f"id = {_quote(memory_id)}").limit(1).to_list()
+        if not rows:
+            raise NotFound(f"no memory with id {memory_id!r}")
+        return self._row_to_memory(mtype, rows[0])
+
+    def list(self, memory_type: S.MemoryType | str, *, limit: int = 1000) -> list[S.Memory]:
+        """Memories of one type, newest first (at most ``limit``)."""
+        mtype = _memory_type(memory_type)
+        table = self._existing(mtype.value)
+        if table is None:
+            return []
+        rows = table.search().limit(None).to_list()
+        rows.sort(key=lambda r: r["time"], reverse=True)
+        return [self._row_to_memory(mtype, r) for r in rows[:limit]]
+
+    def update(
+        self,
+        memory_id: str,
+        changes: Mapping[str, Any],
+        *,
+        source_ids: Sequence[str] = (),
+        actor: str = "user",
+    ) -> S.Memory:
+        """Change fields of a memory (and add source ids); raises NotFound or InvalidInput."""
+        old = self.get(memory_id)
+        return self._rewrite(old, changes, source_ids=source_ids, actor=actor, op="update")
+
+    def _rewrite(
+        self,
+        old: S.Memory,
+        changes: Mapping[str, Any],
+        *,
+        source_ids: Sequence[str],
+        actor: str,
+        op: str,
+    ) -> S.Memory:
+        mtype = old.type
+        unknown = set(changes) - set(S.data_columns(mtype))
+        if unknown:
+            raise InvalidInput(f"{mtype.value} memories have no field {', '.join(sorted(unknown))}")
+        merged = {**old.data.model_dump(), **changes}
+        valid = self._validate(mtype, merged)
+        row = self._memory_row(
+            mtype,
+            old.id,
+            valid,
+            created_at=old.created_at,
+            app=old.app,
+            source_ids=[*old.source_ids, *source_ids],
+            vector=self._embed([valid.search_text()])[0],
+            when=old.time,
+        )
+        table = self._table(mtype.value)
+        _retry(lambda: table.merge_insert("id").when_matched_update_all().execute([row]))
+        new = self._row_to_memory(mtype, row)
+        self._record(old.id, mtype, op, actor, self._stored_view(old), row)
+        return new
+
+    def merge(
+        self,
+        keep_id: str,
+        other_ids: Sequence[str],
+        changes: Mapping[str, Any] | None = None,
+        *,
+        actor: str = "user",
+    ) -> S.Memory:
+        """Fold other memories of the same type into ``keep_id``.
+
+        The kept memory gets ``changes`` and the union of all source ids; the
+        others are deleted. Every step leaves a history row ("merge").
+        """
+        keep = self.get(keep_id)
+        others = [self.get(oid) for oid in other_ids if oid != keep_id]
+        for other in others:
+            if other.type is not keep.type:
+                raise InvalidInput(f"cannot merge a {other.type.value} into a {keep.type.value}")
+        sources = [sid for other in others for sid in other.source_ids]
+        merged = self._rewrite(keep, changes or {}, source_ids=sources, actor=actor, op="merge")
+        table = self._table(keep.type.value)
+        for other in others:
+            _retry(lambda oid=other.id: table.delete(f"id = {_quote(oid)}"))
+            self._record(
+                other.id, keep.type, "merge", actor, self._stored_view(other), {"merged_into": keep.id}
+            )
+        return merged
+
+    def delete(self, memory_id: str, *, actor: str = "user") -> None:
+        """Delete a memory (its history stays); raises NotFound."""
+        old = self.get(memory_id)
+        table = self._table(old.type.value)
+        _retry(lambda: table.delete(f"id = {_quote(memory_id)}"))
+        self._record(memory_id, old.type, "delete", actor, self._stored_view(old), None)
+
+    # ---- history ---------------------------------------------------------------------
+
+    def _stored_view(self, memory: S.Memory) -> dict[str, Any]:
+        """A memory as it sits on disk: the vault secret stays encrypted."""
+        view = memory.model_dump(mode="json")
+        if memory.type is S.MemoryType.KNOWLEDGE_VAULT:
+            view["data"]["secret_value"] = self._cipher.encrypt(
+                view["data"]["secret_value"], context=memory.id
+            )
+        return view
+
+    def _record(
+        self,
+        memory_id: str,
+        mtype: S.MemoryType,
+        op: str,
+        actor: str,
+        old: Mapping[str, Any] | None,
+        new: Mapping[str, Any] | None,
+    ) -> None:
+        def dump(value: Mapping[str, Any] | None) -> str | None:
+            if value is None:
+                return None
+            clean = {k: v for k, v in value.items() if k not in ("vector", "fts")}
+            return json.dumps(clean, default=_json_default, ensure_ascii=False)
+
+        entry = {
+            "id": uuid.uuid4().hex,
+            "memory_id": memory_id,
+            "memory_type": mtype.value,
+            "op": op,
+            "actor": actor,
+            "at": now(),
+            "old": dump(old),
+            "new": dump(new),
+        }
+        table = self._table(S.HISTORY_TABLE)
+        _retry(lambda: table.add([entry]))
+        self._after_write(S.HISTORY_TABLE, table)
+
+    def history(self, memory_id: str | None = None, *, limit: int = 100) -> list[S.HistoryEntry]:
+        """History rows, newest first; for one memory when ``memory_id`` is given."""
+        table = self._existing(S.HISTORY_TABLE)
+        if table is None:
+            return []
+        query = table.search()
+        if memory_id is not None:
+            query = query.where(f"memory_id = {_quote(memory_id)}")
+        rows = query.limit(None).to_list()
+        rows.sort(key=lambda r: r["at"], reverse=True)
+        return [
+            S.HistoryEntry(
+                id=r["id"],
+                memory_id=r["memory_id"],
+                memory_type=r["memory_type"],
+                op=r["op"],
+                actor=r["actor"],
+                at=r["at"],
+                old=json.loads(r["old"]) if r["old"] else None,
+                new=json.loads(r["new"]) if r["new"] else None,
+            )
+            for r in rows[:limit]
+        ]
+
+    # ---- chat turns and frames -------------------------------------------------------
+
+    def add_chat_turns(self, turns: Sequence[S.ChatTurn]) -> int:
+        """Store chat turns under their own ids; turns already stored are skipped.
+
+        Returns how many were new.
+        """
+        if not turns:
+            return 0
+        name = S.TABLE[S.RecordType.CHAT]
+        table = self._table(name)
+        ids = list(dict.fromkeys(t.id for t in turns))
+        existing: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = table.search().where(_in_list("id", chunk)).select(["id"]).limit(None)
+            existing.update(r["id"] for r in rows.to_list())
+        seen: set[str] = set()
+        fresh = []
+        for t in turns:
+            if t.id in existing or t.id in seen:
+                continue
+            seen.add(t.id)
+            fresh.append(t)
+        if not fresh:
+            return 0
+        vectors = self._embed([t.search_text() for t in fresh])
+        stamp = now()
+        rows = [
+            {
+                "id": t.id,
+                "created_at": t.created_at,
+                "updated_at": stamp,
+                "time": t.created_at,
+                "app": None,
+                "source_ids": [t.id],
+                "text": t.search_text(),
+                "fts": index_text(t.search_text()),
+                "vector": vec,
+                "conversation_id": t.conversation_id,
+                "role": t.speaker,
+                "content": t.text,
+                "image_caption": t.image_caption,
+            }
+            for t, vec in zip(fresh, vectors, strict=True)
+        ]
+        result = _retry(
+            lambda: table.merge_insert("id").when_not_matched_insert_all().execute(rows)
+        )
+        self._after_write(name, table)
+        return int(getattr(result, "num_inserted_rows", len(rows)))
+
+    def add_frame(self, frame: S.Frame, *, clip_vector: Sequence[float] | None = None) -> None:
+        """Store one frame's row (the image file is written by the caller)."""
+        name = S.TABLE[S.RecordType.FRAME]
+        table = self._table(name)
+        text = frame.search_text()
+        row = {
+            "id": frame.id,
+            "created_at": now(),
+            "updated_at": now(),
+            "time": as_utc(frame.captured_at),
+            "app": frame.app,
+            "source_ids": [frame.id],
+            "text": frame.ocr_text,
+            "fts": index_text(text),
+            "vector": self._embed([text])[0] if frame.ocr_text.strip() else None,
+            **frame.model_dump(exclude={"id", "app"}),
+        }
+        row["captured_at"] = as_utc(frame.captured_at)
+        _retry(lambda: table.merge_insert("id").when_not_matched_insert_all().execute([row]))
+        self._after_write(name, table)
+        if clip_vector is not None and self._image is not None:
+            embedder = self._image.get()
+            model = embedder.name if embedder else "unknown"
+            clip = self._table(S.CLIP_TABLE, schema=S.clip_schema(len(clip_vector)))
+            crow = {
+                "id": frame.id,
+                "time": row["time"],
+                "app": frame.app,
+                "model": model,
+                "vector": list(map(float, clip_vector)),
+            }
+            _retry(lambda: clip.merge_insert("id").when_not_matched_insert_all().execute([crow]))
+
+    # ---- search ----------------------------------------------------------------------
+
+    def search(self, query: str, options: SearchOptions | None = None) -> list[S.SearchHit]:
+        """Hybrid search over the chosen types; raises InvalidInput for an empty or huge query.
+
+        Full-text (BM25) and text-vector hits are ranked per retriever across
+        tables and fused by reciprocal rank fusion; frames are also found by CLIP
+        when an image model is available.
+        """
+        opts = options or SearchOptions()
+        query = query.strip()
+        if not query:
+            raise InvalidInput("the search query is empty")
+        if len(query) > MAX_QUERY_CHARS:
+            raise InvalidInput(
+                f"the search query is {len(query):,} characters; the limit is {MAX_QUERY_CHARS:,}"
+            )
+        if opts.k < 1:
+            raise InvalidInput("k must be at least 1")
+        if opts.since and opts.until and opts.since > opts.until:
+            raise InvalidInput("--since is after --until")
+        types = [S.parse_type(t) for t in opts.types] if opts.types else [
+            S.parse_type(t) for t in S.ALL_SEARCH_TYPES
+        ]
+        present = self._table_names()
+        tables = [S.TABLE[t] for t in types if S.TABLE[t] in present]
+        if not tables:
+            return []
+        where = _filter(opts)
+        limit = max(opts.candidates, opts.k)
+        jobs: dict[str, list[Any]] = {"fts": [], "vector": [], "clip": []}
+        fts_query = query_text(query)
+        if has_terms(fts_query):
+            for name in tables:
+                jobs["fts"].append(
+                    (name, self._pool.submit(self._fts, name, fts_query, where, limit))
+                )
+        vector = self._embed([query])[0]
+        if vector is not None:
+            for name in tables:
+                jobs["vector"].append(
+                    (name, self._pool.submit(self._vector, name, vector, where, limit))
+                )
+        frame_table = S.TABLE[S.RecordType.FRAME]
+        if frame_table in tables and S.CLIP_TABLE in present and self._image is not None:
+            image = self._image.get()
+            if image is not None:
+                qvec = image.embed_texts([query])[0].tolist()
+                jobs["clip"].append(
+                    ("clip", self._pool.submit(self._clip, qvec, where, limit))
+                )
+        rankings = {}
+        for retriever, futures in jobs.items():
+            if not futures:
+                continue
+            results = [(name, fut.result()) for name, fut in futures]
+            if retriever == "clip":
+                results = [(frame_table, self._frame_rows(results[0][1]))]
+            rankings[retriever] = merge_ranked(
+                results,
+                key="_score" if retriever == "fts" else "_distance",
+                descending=retriever == "fts",
+                limit=limit,
+            )
+        fused = fuse(rankings, opts)[: opts.k]
+        return [self._hit(c.table, c.row, c.score) for c in fused]
+
+    def _fts(self, name: str, q: str, where: str | None, limit: int) -> list[dict[str, Any]]:
+        cols = _FRAME_HIT_COLUMNS if name == S.TABLE[S.RecordType.FRAME] else _HIT_COLUMNS
+        query = self._table(name).search(MatchQuery(q, "fts"), query_type="fts")
+        if where:
+            query = query.where(where, prefilter=True)
+        rows: list[dict[str, Any]] = query.select([*cols, "_score"]).limit(limit).to_list()
+        return rows
+
+    def _vector(
+        self, name: str, vector: list[float], where: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        cols = _FRAME_HIT_COLUMNS if name == S.TABLE[S.RecordType.FRAME] else _HIT_COLUMNS
+        query = self._table(name).search(vector, vector_column_name="vector")
+        query = query.distance_type("cosine").nprobes(24).refine_factor(4)
+        if where:
+            query = query.where(where, prefilter=True)
+        rows: list[dict[str, Any]] = query.select([*cols, "_distance"]).limit(limit).to_list()
+        return rows
+
+    def _clip(self, vector: list[float], where: str | None, limit: int) -> list[dict[str, Any]]:
+        table = self._table(S.CLIP_TABLE)
+        query = table.search(vector, vector_column_name="vector").distance_type("cosine")
+        clip_where = where.replace("source_ids", "id") if where else None
+        if clip_where:
+            query = query.where(clip_where, prefilter=True)
+        rows: list[dict[str, Any]] = query.select(["id", "_distance"]).limit(limit).to_list()
+        return rows
+
+    def _frame_rows(self, hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not hits:
+            return []
+        table = self._table(S.TABLE[S.RecordType.FRAME])
+        ids = [h["id"] for h in hits]
+        rows = table.search().where(_in_list("id", ids)).select(_FRAME_HIT_COLUMNS).limit(None)
+        by_id = {r["id"]: r for r in rows.to_list()}
+        return [{**by_id[h["id"]], "_distance": h["_distance"]} for h in hits if h["id"] in by_id]
+
+    def _hit(self, table: str, row: Mapping[str, Any], score: float) -> S.SearchHit:
+        kind = {S.TABLE[S.RecordType.CHAT]: "chat", S.TABLE[S.RecordType.FRAME]: "frame"}
+        return S.SearchHit(
+            id=row["id"],
+            type=kind.get(table, table),
+            score=score,
+            text=row["text"],
+            source_ids=list(row.get("source_ids") or []),
+            time=row["time"],
+            app=row.get("app"),
+            source_path=row.get("source_path"),
+        )
+
+    # ---- maintenance -----------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (tables not yet created count 0)."""
+        names = [t.value for t in S.MemoryType] + [
+            S.TABLE[S.RecordType.CHAT],
+            S.TABLE[S.RecordType.FRAME],
+            S.HISTORY_TABLE,
+        ]
+        present = self._table_names()
+        return {n: (self._table(n).count_rows() if n in present else 0) for n in names}
+
+    def index_state(self) -> dict[str, list[dict[str, Any]]]:
+        """Each table's indexes with their indexed and unindexed row counts."""
+        state: dict[str, list[dict[str, Any]]] = {}
+        for name in sorted(self._table_names()):
+            table = self._table(name)
+            entries = []
+            for idx in table.list_indices():
+                stats = table.index_stats(idx.name)
+                entries.append(
+                    {
+                        "name": idx.name,
+                        "type": str(idx.index_type),
+                        "columns": list(idx.columns),
+                        "indexed_rows": getattr(stats, "num_indexed_rows", None),
+                        "unindexed_rows": getattr(stats, "num_unindexed_rows", None),
+                    }
+                )
+            state[name] = entries
+        return state
+
+    def optimize(self, *, progress: Callable[[str], None] | None = None) -> None:
+        """Compact files, fold new rows into indexes, build vector indexes on large tables."""
+        for name in sorted(self._table_names()):
+            table = self._table(name)
+            if progress:
+                progress(name)
+            rows = table.count_rows()
+            has_vector = "vector" in table.schema.names and name != S.HISTORY_TABLE
+            indexed = {idx.name for idx in table.list_indices()}
+            if has_vector and rows >= self._vector_index_threshold and "vector_idx" not in indexed:
+                partitions = max(16, int(rows**0.5))
+                dim = table.schema.field("vector").type.list_size
+                config = IvfPq(
+                    distance_type="cosine",
+                    num_partitions=partitions,
+                    num_sub_vectors=max(1, dim // 8),
+                )
+                table.create_index("vector", config=config, name="vector_idx")
+            _retry(lambda t=table: t.optimize(cleanup_older_than=timedelta(days=1)))
+
+    def iter_memories(self) -> Iterator[S.Memory]:
+        """Every memory of every type."""
+        for mtype in S.MemoryType:
+            yield from self.list(mtype, limit=10**9)
+
+    def iter_chat_turns(self) -> Iterator[dict[str, Any]]:
+        table = self._existing(S.TABLE[S.RecordType.CHAT])
+        if table is None:
+            return
+        cols = ["id", "conversation_id", "role", "content", "image_caption", "created_at"]
+        yield from table.search().select(cols).limit(None).to_list()
+
+    def add_vectors_for_missing(self) -> int:
+        """Embed rows stored while the text model was unavailable; returns how many."""
+        if self._text.get() is None:
+            return 0
+        fixed = 0
+        for name in self._table_names() - {S.HISTORY_TABLE, S.CLIP_TABLE}:
+            table = self._table(name)
+            rows = table.search().where("vector IS NULL").select(["id", "text"]).limit(None)
+            todo = [r for r in rows.to_list() if r["text"].strip()]
+            for start in range(0, len(todo), 256):
+                chunk = todo[start : start + 256]
+                vectors = self._embed([r["text"] for r in chunk])
+                for r, vec in zip(chunk, vectors, strict=True):
+                    _retry(
+                        lambda r=r, vec=vec: table.update(
+                            where=f"id = {_quote(r['id'])}", values={"vector": vec}
+                        )
+                    )
+                fixed += len(chunk)
+        return fixed
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _filter(opts: SearchOptions) -> str | None:
+    parts = []
+    if opts.since:
+        parts.append(f"time >= {sql_time(opts.since)}")
+    if opts.until:
+        parts.append(f"time <= {sql_time(opts.until)}")
+    if opts.app:
+        parts.append(f"app = {_quote(opts.app)}")
+    return " AND ".join(parts) or None
+
+
+def _memory_type(value: S.MemoryType | str) -> S.MemoryType:
+    parsed = S.parse_type(value) if isinstance(value, str) else value
+    if not isinstance(parsed, S.MemoryType):
+        raise InvalidInput(f"{value!r} is a record type, not a memory type")
+    return parsed
+
+
+def _type_of_id(memory_id: str) -> S.MemoryType:
+    prefix = memory_id.split("_", 1)[0]
+    if prefix not in S.TYPE_BY_PREFIX:
+        raise NotFound(f"no memory with id {memory_id!r}")
+    return S.TYPE_BY_PREFIX[prefix]
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _first_error(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        msg = str(first.get("msg", exc)).removeprefix("Value error, ")
+        return f"{where}: {msg}" if where else msg
+    return str(exc)

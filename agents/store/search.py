@@ -1,0 +1,93 @@
+"""Hybrid search: full-text, text vectors and CLIP, fused by reciprocal rank fusion."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from agents.store.timeutil import as_utc, now
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """How one search is run.
+
+    ``rrf_k`` is the constant of reciprocal rank fusion (1 / (rrf_k + rank));
+    ``recency_weight`` in [0, 1] blends in a decay by age with the given
+    half-life (0: time does not matter).
+    """
+
+    k: int = 10
+    types: Sequence[str] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    app: str | None = None
+    rrf_k: int = 60
+    candidates: int = 50
+    recency_weight: float = 0.0
+    recency_half_life_days: float = 30.0
+    weights: dict[str, float] = field(
+        default_factory=lambda: {"fts": 1.0, "vector": 1.0, "clip": 1.0}
+    )
+
+
+@dataclass
+class Candidate:
+    """One row found by one or more retrievers."""
+
+    table: str
+    row: dict[str, Any]
+    ranks: dict[str, int] = field(default_factory=dict)
+    score: float = 0.0
+
+
+def merge_ranked(
+    per_table: Iterable[tuple[str, list[dict[str, Any]]]],
+    *,
+    key: str,
+    descending: bool,
+    limit: int,
+) -> list[tuple[str, dict[str, Any]]]:
+    """Merge the hits of one retriever over several tables into one ranking by raw score.
+
+    Distances of one embedding model, and BM25 scores, are comparable across
+    tables, so one list per retriever is fused, rather than one per table (which
+    would let the best hit of a nearly empty table outrank everything).
+    """
+    merged = [(table, row) for table, rows in per_table for row in rows]
+    merged.sort(key=lambda item: float(item[1][key]), reverse=descending)
+    return merged[:limit]
+
+
+def fuse(
+    rankings: dict[str, list[tuple[str, dict[str, Any]]]],
+    options: SearchOptions,
+    *,
+    reference_time: datetime | None = None,
+) -> list[Candidate]:
+    """Reciprocal rank fusion of several rankings, with optional recency weighting."""
+    found: dict[str, Candidate] = {}
+    for retriever, ranking in rankings.items():
+        weight = options.weights.get(retriever, 1.0)
+        for rank, (table, row) in enumerate(ranking, 1):
+            cand = found.get(row["id"])
+            if cand is None:
+                cand = found[row["id"]] = Candidate(table=table, row=row)
+            else:
+                for name, value in row.items():
+                    cand.row.setdefault(name, value)
+            cand.ranks[retriever] = rank
+            cand.score += weight / (options.rrf_k + rank)
+    if options.recency_weight > 0:
+        ref = as_utc(reference_time or now())
+        for cand in found.values():
+            when = cand.row.get("time")
+            if not isinstance(when, datetime):
+                continue
+            age_days = max(0.0, (ref - as_utc(when)).total_seconds() / 86400)
+            decay = math.pow(0.5, age_days / max(options.recency_half_life_days, 1e-6))
+            cand.score *= 1 - options.recency_weight + options.recency_weight * decay
+    return sorted(found.values(), key=lambda c: c.score, reverse=True)

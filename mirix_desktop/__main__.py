@@ -1,0 +1,3 @@
+from mirix_desktop.cli import main
+
+raise SystemExit(main())

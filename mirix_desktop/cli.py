@@ -1,0 +1,394 @@
+"""The command line: ``mirix-desktop [--home DIR] COMMAND``.
+
+Errors of the program (:class:`agents.errors.MirixError`) become one line on
+stderr and a non-zero exit code here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from agents.errors import InvalidInput, MirixError
+from agents.store import ChatTurn, MemoryType
+from agents.store.schema import MAX_TEXT_CHARS, parse_type
+from agents.store.timeutil import parse_time
+from mirix_desktop import __version__
+from mirix_desktop.context import Context, open_context
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+log = logging.getLogger("mirix_desktop")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, not argparse's usage dump
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="mirix-desktop", description="A personal-memory assistant.")
+    p.add_argument("--home", metavar="DIR", help="keep every file of the program under DIR")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    d = sub.add_parser("doctor", help="versions, folders, models, indexes, counts")
+    d.add_argument("--json", action="store_true")
+
+    ing = sub.add_parser("ingest", help="import chat turns")
+    ing_sub = ing.add_subparsers(dest="what", required=True, parser_class=_Parser)
+    chat = ing_sub.add_parser("chat", help="a JSONL file of chat turns")
+    chat.add_argument("file", type=Path)
+
+    r = sub.add_parser("remember", help="add a memory by hand")
+    r.add_argument("text")
+    r.add_argument("--type", default="semantic", help="memory type (default: semantic)")
+
+    s = sub.add_parser("search", help="hybrid search over memories, chat turns and frames")
+    s.add_argument("query", nargs="?")
+    s.add_argument("-k", type=int, default=None, help="how many results (default: setting)")
+    s.add_argument("--type", action="append", dest="types", help="limit to a type (repeatable)")
+    s.add_argument("--since", help="ISO 8601 date or time")
+    s.add_argument("--until", help="ISO 8601 date or time")
+    s.add_argument("--app", help="only results from this app")
+    s.add_argument("--batch", type=Path, help='JSONL of {"id","query","k"} to answer in one run')
+    s.add_argument("--json", action="store_true", help="one JSON object a line")
+
+    e = sub.add_parser("export", help="write every memory and chat turn")
+    e.add_argument("--format", choices=["jsonl"], default="jsonl")
+    e.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    e.add_argument(
+        "--include-secrets", action="store_true", help="write vault values in plain text"
+    )
+
+    sub.add_parser("stats", help="counts and disk usage")
+    sub.add_parser("optimize", help="compact tables and update indexes")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    ctx: Context | None = None
+    try:
+        ctx = open_context(args.home)
+        handler = _COMMANDS[args.command]
+        return handler(ctx, args)
+    except MirixError as exc:
+        print(f"mirix-desktop: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, InvalidInput) else EXIT_ERROR
+    except KeyboardInterrupt:
+        print("mirix-desktop: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, details logged
+        where = _log_crash(args.home)
+        print(f"mirix-desktop: internal error: {type(exc).__name__}: {exc}".splitlines()[0],
+              file=sys.stderr)
+        print(f"mirix-desktop: details in {where}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+def _log_crash(home: str | None) -> Path:
+    import traceback
+
+    from mirix_desktop.paths import resolve_paths
+
+    log_dir = resolve_paths(home).log_dir
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / "crash.log"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(traceback.format_exc() + "\n")
+    return path
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="mirix-desktop: %(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("sentence_transformers", "transformers", "httpx", "huggingface_hub", "root"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+# ---- commands --------------------------------------------------------------------------
+
+
+def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
+    from mirix_desktop.doctor import report
+
+    info = report(ctx)
+    if args.json:
+        print(json.dumps(info, indent=2, default=str))
+        return 0
+    print(f"mirix-desktop {info['version']} (Python {platform.python_version()})")
+    for name, version in info["packages"].items():
+        print(f"  {name:<16} {version}")
+    print(f"config   {info['paths']['config_file']}")
+    print(f"data     {info['paths']['data_dir']}")
+    print(f"logs     {info['paths']['log_dir']}")
+    print(f"secrets  {info['secrets']}")
+    for name, model in info["models"].items():
+        state = "available" if model["available"] else f"unavailable ({model['detail']})"
+        print(f"model    {name}: {model['name']}: {state}")
+    print("tables")
+    for name, count in info["counts"].items():
+        indexes = ", ".join(
+            f"{i['name']}({i['unindexed_rows']} unindexed)" for i in info["indexes"].get(name, [])
+        )
+        print(f"  {name:<16} {count:>9} rows  {indexes}")
+    return 0
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """Yield (line number, object, error) for each non-blank line."""
+    try:
+        fh = path.open(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{path} is a folder, not a file") from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    with fh:
+        try:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except ValueError as exc:
+                    yield number, None, f"not JSON ({exc.msg})"
+                    continue
+                if not isinstance(obj, dict):
+                    yield number, None, "not a JSON object"
+                    continue
+                yield number, obj, None
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{path} is not UTF-8 text") from None
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with path.open("rb") as fh:
+            return sum(1 for line in fh if line.strip())
+    except OSError:
+        return 0
+
+
+def cmd_ingest(ctx: Context, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    path: Path = args.file
+    total = _count_lines(path)
+    bad = added = seen = 0
+    batch: list[ChatTurn] = []
+    store = ctx.store
+
+    def flush() -> None:
+        nonlocal added
+        if batch:
+            added += store.add_chat_turns(batch)
+            batch.clear()
+
+    with tqdm(total=total, unit="turn", desc="ingest", file=sys.stderr, leave=False) as bar:
+        for number, obj, error in _read_jsonl(path):
+            bar.update(1)
+            if obj is not None:
+                try:
+                    batch.append(ChatTurn.model_validate(obj))
+                    seen += 1
+                except ValueError as exc:
+                    error = _describe_validation(exc)
+            if error is not None:
+                bad += 1
+                tqdm.write(f"mirix-desktop: {path}:{number}: skipped: {error}", file=sys.stderr)
+            if len(batch) >= 256:
+                flush()
+        flush()
+    if added:
+        store.optimize()
+    print(f"added {added} chat turns ({seen - added} already stored, {bad} bad lines skipped)")
+    return EXIT_USAGE if bad else 0
+
+
+def _describe_validation(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "line"
+        return f"{where}: {first.get('msg')}"
+    return str(exc)
+
+
+def cmd_remember(ctx: Context, args: argparse.Namespace) -> int:
+    text = args.text.strip()
+    if not text:
+        raise InvalidInput("nothing to remember: the text is empty")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidInput(f"the text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
+    mtype = parse_type(args.type)
+    if not isinstance(mtype, MemoryType):
+        raise InvalidInput(f"{args.type!r} is not a memory type")
+    data = _data_from_text(mtype, text)
+    memory = ctx.store.add(mtype, data, actor="user")
+    print(f"remembered {memory.id}")
+    return 0
+
+
+def _data_from_text(mtype: MemoryType, text: str) -> dict[str, Any]:
+    """The fields of a hand-written memory of each type, from one line of text."""
+    first = text.splitlines()[0][:120]
+    match mtype:
+        case MemoryType.CORE:
+            return {"label": "human", "value": text}
+        case MemoryType.EPISODIC:
+            return {"summary": text, "actor": "user", "event_type": "note"}
+        case MemoryType.SEMANTIC:
+            return {"name": "", "summary": text, "source": "user"}
+        case MemoryType.PROCEDURAL:
+            steps = [s.strip() for s in text.splitlines()[1:] if s.strip()]
+            return {"entry_type": "guide", "summary": first, "steps": steps}
+        case MemoryType.RESOURCE:
+            return {"title": first, "summary": "", "content": text, "resource_type": "note"}
+        case MemoryType.KNOWLEDGE_VAULT:
+            return {"caption": "noted by hand", "secret_value": text, "source": "user"}
+    raise AssertionError(mtype)
+
+
+def _search_options(ctx: Context, spec: dict[str, Any]) -> Any:
+    types = spec.get("type")
+    if isinstance(types, str):
+        types = [types]
+    if types is not None and (
+        not isinstance(types, list) or not all(isinstance(t, str) for t in types)
+    ):
+        raise InvalidInput("type must be a string or a list of strings")
+    for t in types or ():
+        parse_type(t)
+    k = spec.get("k")
+    if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 1 or k > 1000):
+        raise InvalidInput(f"k must be a whole number from 1 to 1000, got {k!r}")
+    since = parse_time(spec["since"]) if spec.get("since") else None
+    until = parse_time(spec["until"]) if spec.get("until") else None
+    return ctx.search_options(k=k, types=tuple(types or ()), since=since, until=until,
+                              app=spec.get("app"))
+
+
+def _print_hits(hits: Sequence[Any], *, as_json: bool, out: TextIO,
+                query_id: Any = None) -> None:
+    for hit in hits:
+        if as_json:
+            obj = hit.to_json()
+            if query_id is not None:
+                obj = {"query_id": query_id, **obj}
+            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        else:
+            text = " ".join(hit.text.split())
+            if len(text) > 160:
+                text = text[:157] + "..."
+            out.write(f"{hit.score:.4f}  {hit.type:<15} {hit.id}  {hit.time:%Y-%m-%d %H:%M}\n")
+            out.write(f"        {text}\n")
+
+
+def cmd_search(ctx: Context, args: argparse.Namespace) -> int:
+    if args.batch is not None:
+        if args.query:
+            raise InvalidInput("give either a query or --batch FILE, not both")
+        return _search_batch(ctx, args)
+    if args.query is None or not args.query.strip():
+        raise InvalidInput("the search query is empty")
+    spec = {"type": args.types, "k": args.k, "since": args.since, "until": args.until,
+            "app": args.app}
+    hits = ctx.store.search(args.query, _search_options(ctx, spec))
+    _print_hits(hits, as_json=args.json, out=sys.stdout)
+    if not hits and not args.json:
+        print("no results", file=sys.stderr)
+    return 0
+
+
+def _search_batch(ctx: Context, args: argparse.Namespace) -> int:
+    bad = 0
+    for number, obj, error in _read_jsonl(args.batch):
+        try:
+            if error is not None:
+                raise InvalidInput(error)
+            assert obj is not None
+            query = obj.get("query")
+            if not isinstance(query, str):
+                raise InvalidInput('"query" must be a string')
+            hits = ctx.store.search(query, _search_options(ctx, obj))
+        except MirixError as exc:
+            bad += 1
+            print(f"mirix-desktop: {args.batch}:{number}: skipped: {exc}", file=sys.stderr)
+            continue
+        _print_hits(hits, as_json=True, out=sys.stdout, query_id=obj.get("id", number))
+    sys.stdout.flush()
+    return EXIT_USAGE if bad else 0
+
+
+def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
+    out: TextIO = sys.stdout
+    if args.output is not None:
+        out = args.output.open("w", encoding="utf-8")
+    count = 0
+    try:
+        for memory in ctx.store.iter_memories():
+            obj = memory.model_dump(mode="json")
+            if memory.type is MemoryType.KNOWLEDGE_VAULT and not args.include_secrets:
+                obj["data"]["secret_value"] = None
+            out.write(json.dumps({"kind": "memory", **obj}, ensure_ascii=False) + "\n")
+            count += 1
+        for turn in ctx.store.iter_chat_turns():
+            obj = {**turn, "created_at": turn["created_at"].isoformat()}
+            out.write(json.dumps({"kind": "chat_turn", **obj}, ensure_ascii=False) + "\n")
+            count += 1
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    print(f"exported {count} records", file=sys.stderr)
+    return 0
+
+
+def _folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
+
+
+def cmd_stats(ctx: Context, args: argparse.Namespace) -> int:
+    counts = ctx.store.counts()
+    for name, count in counts.items():
+        print(f"{name:<16} {count:>9}")
+    print(f"{'disk (data)':<16} {_folder_size(ctx.paths.data_dir) / 1e6:>8.1f} MB")
+    return 0
+
+
+def cmd_optimize(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.store.optimize(progress=lambda name: print(f"optimizing {name}", file=sys.stderr))
+    print("done")
+    return 0
+
+
+_COMMANDS = {
+    "doctor": cmd_doctor,
+    "ingest": cmd_ingest,
+    "remember": cmd_remember,
+    "search": cmd_search,
+    "export": cmd_export,
+    "stats": cmd_stats,
+    "optimize": cmd_optimize,
+}

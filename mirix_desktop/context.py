@@ -1,0 +1,80 @@
+"""Everything a command or the app needs, built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
+from pathlib import Path
+
+from agents.embeddings import ImageEmbedder, Lazy, lazy_image_embedder, lazy_text_embedder
+from agents.embeddings.base import TextEmbedder
+from agents.store import MemoryStore, SearchOptions, VaultCipher
+from mirix_desktop.keystore import SecretStore
+from mirix_desktop.paths import Paths, resolve_paths
+from mirix_desktop.settings import Settings, load_settings
+
+
+@dataclass
+class Context:
+    paths: Paths
+    settings: Settings
+    _store: MemoryStore | None = field(default=None, init=False, repr=False)
+
+    @cached_property
+    def secrets(self) -> SecretStore:
+        return SecretStore(self.paths, self.settings.secrets.backend)
+
+    @cached_property
+    def text_embedder(self) -> Lazy[TextEmbedder]:
+        m = self.settings.models
+        provider = m.text_embedder
+        return lazy_text_embedder(provider, model_path=m.text_model_path, device=m.device)
+
+    @cached_property
+    def image_embedder(self) -> Lazy[ImageEmbedder]:
+        m = self.settings.models
+        return lazy_image_embedder(
+            m.clip_provider,
+            model=m.clip_model,
+            pretrained=m.clip_pretrained,
+            checkpoint=m.clip_checkpoint,
+            config=m.clip_config,
+            device=m.device,
+        )
+
+    @property
+    def store(self) -> MemoryStore:
+        if self._store is None:
+            self.paths.ensure()
+            s = self.settings.store
+            self._store = MemoryStore(
+                self.paths.store_dir,
+                text_embedder=self.text_embedder,
+                image_embedder=self.image_embedder,
+                cipher=VaultCipher(self.secrets.vault_key()),
+                read_consistency=timedelta(seconds=s.read_consistency_s),
+                vector_index_threshold=s.vector_index_threshold,
+            )
+        return self._store
+
+    def search_options(self, **overrides: object) -> SearchOptions:
+        s = self.settings.search
+        base: dict[str, object] = {
+            "k": s.default_k,
+            "rrf_k": s.rrf_k,
+            "candidates": s.candidates,
+            "recency_weight": s.recency_weight,
+            "recency_half_life_days": s.recency_half_life_days,
+        }
+        base.update({k: v for k, v in overrides.items() if v is not None})
+        return SearchOptions(**base)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def open_context(home: str | Path | None = None) -> Context:
+    paths = resolve_paths(home)
+    return Context(paths=paths, settings=load_settings(paths))

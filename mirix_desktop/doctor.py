@@ -1,0 +1,68 @@
+"""What ``mirix-desktop doctor`` reports: versions, folders, models, indexes, counts."""
+
+from __future__ import annotations
+
+import platform
+from importlib import metadata
+from typing import Any
+
+from mirix_desktop import __version__
+from mirix_desktop.context import Context
+
+_PACKAGES = ("lancedb", "pyarrow", "torch", "open_clip_torch", "sentence-transformers",
+             "openai", "apscheduler", "mss", "pillow", "pyside6-essentials")
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _clip_state(ctx: Context) -> dict[str, Any]:
+    m = ctx.settings.models
+    name = f"{m.clip_model} ({m.clip_checkpoint or m.clip_config or m.clip_pretrained})"
+    if m.clip_provider == "none":
+        return {"name": name, "available": False, "detail": "turned off in settings"}
+    if m.clip_checkpoint is not None or m.clip_config is not None or m.clip_pretrained == "random":
+        available = ctx.image_embedder.get() is not None
+        return {"name": name, "available": available, "detail": ctx.image_embedder.error or ""}
+    from agents.embeddings.clip import weights_cached
+
+    # Do not download from doctor: say whether the weights are already on disk.
+    try:
+        cached = weights_cached(m.clip_model, m.clip_pretrained)
+    except Exception as exc:  # noqa: BLE001 - report any import problem as the detail
+        return {"name": name, "available": False, "detail": f"{type(exc).__name__}: {exc}"}
+    detail = "" if cached else "weights not downloaded yet; fetched on first use if online"
+    return {"name": name, "available": cached, "detail": detail}
+
+
+def report(ctx: Context) -> dict[str, Any]:
+    store = ctx.store
+    text = ctx.text_embedder
+    text_ok = text.get() is not None
+    return {
+        "version": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": {name: _version(name) for name in _PACKAGES},
+        "paths": {
+            "home": str(ctx.paths.home) if ctx.paths.home else None,
+            "config_file": str(ctx.paths.config_file),
+            "data_dir": str(ctx.paths.data_dir),
+            "log_dir": str(ctx.paths.log_dir),
+        },
+        "secrets": ctx.secrets.describe(),
+        "models": {
+            "text": {
+                "name": ctx.settings.models.text_embedder,
+                "available": text_ok,
+                "detail": text.error or "",
+            },
+            "clip": _clip_state(ctx),
+        },
+        "counts": store.counts(),
+        "indexes": store.index_state(),
+    }

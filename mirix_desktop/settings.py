@@ -1,0 +1,112 @@
+"""Settings: pydantic models, a TOML file in the config folder, environment overrides.
+
+Read once, at the edge (the command line or the app), and passed down; nothing
+deeper reads the environment. An override is ``MIRIX_<SECTION>__<FIELD>``, for
+example ``MIRIX_SEARCH__RECENCY_WEIGHT=0.3``; its value is read as JSON when it
+parses, else as a string.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agents.errors import InvalidInput
+from mirix_desktop.paths import Paths
+
+ENV_PREFIX = "MIRIX_"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ModelSettings(_Section):
+    text_embedder: Literal["minilm", "none"] = "minilm"
+    text_model_path: Path | None = Field(
+        default=None, description="a sentence-transformers folder; default: the packaged MiniLM"
+    )
+    clip_provider: Literal["open_clip", "none"] = "open_clip"
+    clip_model: str = "ViT-B-32"
+    clip_pretrained: str = "laion2b_s34b_b79k"
+    clip_checkpoint: Path | None = Field(default=None, description="a local CLIP weights file")
+    clip_config: Path | None = Field(default=None, description="an open_clip model config JSON")
+    device: str = "cpu"
+
+
+class SearchSettings(_Section):
+    default_k: int = Field(default=10, ge=1, le=1000)
+    rrf_k: int = Field(default=60, ge=1)
+    candidates: int = Field(default=50, ge=1, le=2000)
+    recency_weight: float = Field(default=0.0, ge=0.0, le=1.0)
+    recency_half_life_days: float = Field(default=30.0, gt=0)
+
+
+class StoreSettings(_Section):
+    read_consistency_s: float = Field(default=1.0, ge=0.0)
+    vector_index_threshold: int = Field(default=20_000, ge=256)
+
+
+class SecretSettings(_Section):
+    backend: Literal["auto", "keyring", "file"] = "auto"
+
+
+class Settings(_Section):
+    models: ModelSettings = Field(default_factory=ModelSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    secrets: SecretSettings = Field(default_factory=SecretSettings)
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    sections = set(Settings.model_fields)
+    out: dict[str, dict[str, Any]] = {}
+    for key, raw in environ.items():
+        if not key.startswith(ENV_PREFIX) or "__" not in key:
+            continue
+        section, _, name = key[len(ENV_PREFIX) :].lower().partition("__")
+        if section not in sections:
+            continue
+        try:
+            value: Any = json.loads(raw)
+        except ValueError:
+            value = raw
+        out.setdefault(section, {})[name] = value
+    return out
+
+
+def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Settings:
+    """Defaults, then the TOML file, then environment overrides; raises InvalidInput."""
+    data: dict[str, Any] = {}
+    if paths.config_file.is_file():
+        try:
+            data = tomllib.loads(paths.config_file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"{paths.config_file}: {exc}") from None
+    for section, values in _env_overrides(os.environ if environ is None else environ).items():
+        merged = data.get(section, {})
+        if not isinstance(merged, dict):
+            merged = {}
+        data[section] = {**merged, **values}
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InvalidInput(f"setting {where}: {first['msg']} (in {paths.config_file} or the environment)") from None
+
+
+def save_settings(paths: Paths, settings: Settings) -> None:
+    """Write the settings file atomically (temporary file, then rename)."""
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    payload = settings.model_dump(mode="json", exclude_none=True)
+    tmp = paths.config_file.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(payload), encoding="utf-8")
+    os.replace(tmp, paths.config_file)

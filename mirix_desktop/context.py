@@ -66,6 +66,7 @@ class Context:
             "candidates": s.candidates,
             "recency_weight": s.recency_weight,
             "recency_half_life_days": s.recency_half_life_days,
+            "weights": {"fts": s.fts_weight, "vector": s.vector_weight, "clip": s.clip_weight},
         }
         base.update({k: v for k, v in overrides.items() if v is not None})
         return SearchOptions(**base)  # type: ignore[arg-type]

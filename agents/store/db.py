@@ -454,6 +454,10 @@ class MemoryStore:
             fresh.append(t)
         if not fresh:
             return 0
+        # A turn is indexed for full-text with the turn before it: a short answer
+        # ("yes, last Friday") is found by the words of the question it answers.
+        # Its vector is of the turn alone (context there blurred the meaning).
+        context = _previous_turns(fresh, self._last_turns(table, fresh))
         vectors = self._embed([t.search_text() for t in fresh])
         stamp = now()
         rows = [
@@ -465,7 +469,7 @@ class MemoryStore:
                 "app": None,
                 "source_ids": [t.id],
                 "text": t.search_text(),
-                "fts": index_text(t.search_text()),
+                "fts": index_text(f"{context.get(t.id, '')}\n{t.search_text()}"),
                 "vector": vec,
                 "conversation_id": t.conversation_id,
                 "role": t.speaker,
@@ -479,6 +483,25 @@ class MemoryStore:
         )
         self._after_write(name, table)
         return int(getattr(result, "num_inserted_rows", len(rows)))
+
+    def _last_turns(self, table: Any, turns: Sequence[S.ChatTurn]) -> dict[str, str]:
+        """Per conversation, the stored turn just before the earliest of ``turns``."""
+        first: dict[str, datetime] = {}
+        for t in turns:
+            if t.conversation_id not in first or t.created_at < first[t.conversation_id]:
+                first[t.conversation_id] = t.created_at
+        out: dict[str, str] = {}
+        for conv, start in first.items():
+            rows = (
+                table.search()
+                .where(f"conversation_id = {_quote(conv)} AND time < {sql_time(start)}")
+                .select(["text", "time"])
+                .limit(None)
+                .to_list()
+            )
+            if rows:
+                out[conv] = max(rows, key=lambda r: r["time"])["text"]
+        return out
 
     def add_frame(self, frame: S.Frame, *, clip_vector: Sequence[float] | None = None) -> None:
         """Store one frame's row (the image file is written by the caller)."""
@@ -717,6 +740,22 @@ class MemoryStore:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _previous_turns(
+    turns: Sequence[S.ChatTurn], earlier: Mapping[str, str]
+) -> dict[str, str]:
+    """The text of the turn before each turn of the same conversation.
+
+    ``earlier`` gives, per conversation, the last stored turn before this batch.
+    """
+    out: dict[str, str] = {}
+    last: dict[str, str] = dict(earlier)
+    for t in sorted(turns, key=lambda t: t.created_at):
+        if t.conversation_id in last:
+            out[t.id] = last[t.conversation_id]
+        last[t.conversation_id] = t.search_text()
+    return out
 
 
 def _filter(opts: SearchOptions) -> str | None:

@@ -6,6 +6,7 @@ sentence-transformers) is imported until a model is first used.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from agents.embeddings.base import ImageEmbedder, Lazy, TextEmbedder, load_object
@@ -15,10 +16,15 @@ IMAGE_PROVIDERS = {"open_clip": "agents.embeddings.clip:ClipEmbedder"}
 TEXT_DIM = 384  # every text provider gives vectors of this size (the tables' schema)
 
 
+@lru_cache(maxsize=8)
 def lazy_text_embedder(
     provider: str, *, model_path: Path | None = None, device: str = "cpu"
 ) -> Lazy[TextEmbedder]:
-    """Return a lazy text embedder; provider "none" is always unavailable (full-text only)."""
+    """Return a lazy text embedder; provider "none" is always unavailable (full-text only).
+
+    One per process for the same arguments, so a model loads once however many
+    stores or commands use it.
+    """
 
     def factory() -> TextEmbedder:
         if provider not in TEXT_PROVIDERS:
@@ -30,6 +36,7 @@ def lazy_text_embedder(
     return Lazy(f"text embedder {provider!r}", factory)
 
 
+@lru_cache(maxsize=8)
 def lazy_image_embedder(
     provider: str,
     *,

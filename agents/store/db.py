@@ -456,7 +456,9 @@ class MemoryStore:
             return 0
         # A turn is indexed for full-text with the turn before it: a short answer
         # ("yes, last Friday") is found by the words of the question it answers.
-        # Its vector is of the turn alone (context there blurred the meaning).
+        # Its own words are written twice so that it still outranks the turn after it,
+        # which carries it as context. Its vector is of the turn alone (context there
+        # blurred the meaning).
         context = _previous_turns(fresh, self._last_turns(table, fresh))
         vectors = self._embed([t.search_text() for t in fresh])
         stamp = now()
@@ -469,7 +471,7 @@ class MemoryStore:
                 "app": None,
                 "source_ids": [t.id],
                 "text": t.search_text(),
-                "fts": index_text(f"{context.get(t.id, '')}\n{t.search_text()}"),
+                "fts": index_text(f"{context.get(t.id, '')}\n{t.search_text()}\n{t.search_text()}"),
                 "vector": vec,
                 "conversation_id": t.conversation_id,
                 "role": t.speaker,

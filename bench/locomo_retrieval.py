@@ -124,8 +124,10 @@ def main() -> int:
         print(f"{name:<14}{n:>5}" + "".join(f"{row[f'R@{k}']:>8.3f}" for k in KS))
     overall = {f"R@{k}": statistics.fmean(everything[k]) for k in KS}
     figures["overall"] = overall
-    print(f"{'overall':<14}{len(everything[5]):>5}" + "".join(f"{overall[f'R@{k}']:>8.3f}"
-                                                            for k in KS))
+    print(
+        f"{'overall':<14}{len(everything[5]):>5}"
+        + "".join(f"{overall[f'R@{k}']:>8.3f}" for k in KS)
+    )
     lat = sorted(latencies)
     p50 = lat[len(lat) // 2]
     p95 = lat[int(len(lat) * 0.95) - 1]

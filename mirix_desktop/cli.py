@@ -92,8 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, details logged
         where = _log_crash(args.home)
-        print(f"mirix-desktop: internal error: {type(exc).__name__}: {exc}".splitlines()[0],
-              file=sys.stderr)
+        print(
+            f"mirix-desktop: internal error: {type(exc).__name__}: {exc}".splitlines()[0],
+            file=sys.stderr,
+        )
         print(f"mirix-desktop: details in {where}", file=sys.stderr)
         return EXIT_ERROR
     finally:
@@ -156,7 +158,8 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    """Yield (line number, object, error) for each non-blank line."""
+    """Open ``path`` now (raising InvalidInput) and return an iterator of
+    (line number, object, error) for each non-blank line."""
     try:
         fh = path.open(encoding="utf-8")
     except FileNotFoundError:
@@ -165,6 +168,10 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | 
         raise InvalidInput(f"{path} is a folder, not a file") from None
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    return _parse_lines(path, fh)
+
+
+def _parse_lines(path: Path, fh: TextIO) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     with fh:
         try:
             for number, line in enumerate(fh, 1):
@@ -172,7 +179,7 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | 
                     continue
                 try:
                     obj = json.loads(line)
-                except ValueError as exc:
+                except json.JSONDecodeError as exc:
                     yield number, None, f"not JSON ({exc.msg})"
                     continue
                 if not isinstance(obj, dict):
@@ -195,6 +202,7 @@ def cmd_ingest(ctx: Context, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     path: Path = args.file
+    lines = _read_jsonl(path)
     total = _count_lines(path)
     bad = added = seen = 0
     batch: list[ChatTurn] = []
@@ -207,7 +215,7 @@ def cmd_ingest(ctx: Context, args: argparse.Namespace) -> int:
             batch.clear()
 
     with tqdm(total=total, unit="turn", desc="ingest", file=sys.stderr, leave=False) as bar:
-        for number, obj, error in _read_jsonl(path):
+        for number, obj, error in lines:
             bar.update(1)
             if obj is not None:
                 try:
@@ -286,12 +294,12 @@ def _search_options(ctx: Context, spec: dict[str, Any]) -> Any:
         raise InvalidInput(f"k must be a whole number from 1 to 1000, got {k!r}")
     since = parse_time(spec["since"]) if spec.get("since") else None
     until = parse_time(spec["until"]) if spec.get("until") else None
-    return ctx.search_options(k=k, types=tuple(types or ()), since=since, until=until,
-                              app=spec.get("app"))
+    return ctx.search_options(
+        k=k, types=tuple(types or ()), since=since, until=until, app=spec.get("app")
+    )
 
 
-def _print_hits(hits: Sequence[Any], *, as_json: bool, out: TextIO,
-                query_id: Any = None) -> None:
+def _print_hits(hits: Sequence[Any], *, as_json: bool, out: TextIO, query_id: Any = None) -> None:
     for hit in hits:
         if as_json:
             obj = hit.to_json()
@@ -313,8 +321,13 @@ def cmd_search(ctx: Context, args: argparse.Namespace) -> int:
         return _search_batch(ctx, args)
     if args.query is None or not args.query.strip():
         raise InvalidInput("the search query is empty")
-    spec = {"type": args.types, "k": args.k, "since": args.since, "until": args.until,
-            "app": args.app}
+    spec = {
+        "type": args.types,
+        "k": args.k,
+        "since": args.since,
+        "until": args.until,
+        "app": args.app,
+    }
     hits = ctx.store.search(args.query, _search_options(ctx, spec))
     _print_hits(hits, as_json=args.json, out=sys.stdout)
     if not hits and not args.json:

@@ -9,8 +9,18 @@ from typing import Any
 from mirix_desktop import __version__
 from mirix_desktop.context import Context
 
-_PACKAGES = ("lancedb", "pyarrow", "torch", "open_clip_torch", "sentence-transformers",
-             "openai", "apscheduler", "mss", "pillow", "pyside6-essentials")
+_PACKAGES = (
+    "lancedb",
+    "pyarrow",
+    "torch",
+    "open_clip_torch",
+    "sentence-transformers",
+    "openai",
+    "apscheduler",
+    "mss",
+    "pillow",
+    "pyside6-essentials",
+)
 
 
 def _version(name: str) -> str:

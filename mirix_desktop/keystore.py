@@ -13,9 +13,10 @@ import base64
 import hashlib
 import json
 import os
+import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from agents.errors import SecretError
@@ -31,9 +32,7 @@ def _process_lock(path: Path) -> Iterator[None]:
     """An exclusive lock across processes (two first runs must not make two vault keys)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+b") as fh:
-        try:
-            import fcntl
-        except ImportError:  # Windows: msvcrt locks a byte range instead
+        if sys.platform == "win32":
             import msvcrt
 
             msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)
@@ -42,12 +41,14 @@ def _process_lock(path: Path) -> Iterator[None]:
             finally:
                 fh.seek(0)
                 msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
-            return
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        else:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _usable_keyring() -> object | None:
@@ -169,10 +170,8 @@ class SecretStore:
             import keyring
             from keyring.errors import PasswordDeleteError
 
-            try:
+            with suppress(PasswordDeleteError):
                 keyring.delete_password(self.service, name)
-            except PasswordDeleteError:
-                pass
             return
         assert self._file is not None
         self._file.delete(name)

@@ -103,7 +103,9 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise InvalidInput(f"setting {where}: {first['msg']} (in {paths.config_file} or the environment)") from None
+        raise InvalidInput(
+            f"setting {where}: {first['msg']} (in {paths.config_file} or the environment)"
+        ) from None
 
 
 def save_settings(paths: Paths, settings: Settings) -> None:

@@ -14,8 +14,13 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def _turn(i: int, text: str, *, days: int = 0, conv: str = "c") -> ChatTurn:
-    return ChatTurn(id=f"t{i}", conversation_id=conv, speaker="Ada", text=text,
-                    created_at=T0 + timedelta(days=days, seconds=i))
+    return ChatTurn(
+        id=f"t{i}",
+        conversation_id=conv,
+        speaker="Ada",
+        text=text,
+        created_at=T0 + timedelta(days=days, seconds=i),
+    )
 
 
 def test_cjk_text_is_indexed_without_spaces() -> None:
@@ -27,12 +32,14 @@ def test_cjk_text_is_indexed_without_spaces() -> None:
 
 def test_chinese_queries_find_chinese_text(ctx) -> None:
     store = ctx.store
-    store.add_chat_turns([
-        _turn(1, "我明天要去北京开会，记得带护照"),
-        _turn(2, "今天晚饭吃了火锅，很辣"),
-        _turn(3, "The meeting in Berlin moved to Friday"),
-        _turn(4, "我的猫叫味噌"),
-    ])
+    store.add_chat_turns(
+        [
+            _turn(1, "我明天要去北京开会，记得带护照"),
+            _turn(2, "今天晚饭吃了火锅，很辣"),
+            _turn(3, "The meeting in Berlin moved to Friday"),
+            _turn(4, "我的猫叫味噌"),
+        ]
+    )
     only_text = SearchOptions(k=3, weights={"fts": 1.0, "vector": 0.0})
     assert store.search("北京", only_text)[0].id == "t1"
     assert store.search("护照", only_text)[0].id == "t1"
@@ -44,7 +51,7 @@ def test_chinese_queries_find_chinese_text(ctx) -> None:
 
 def test_filters_by_type_time_and_app(ctx) -> None:
     store = ctx.store
-    store.add_chat_turns([_turn(1, "coffee with Sam", days=0), _turn(2, "coffee with Kim", days=10)])
+    store.add_chat_turns([_turn(1, "coffee with Sam"), _turn(2, "coffee with Kim", days=10)])
     sem = store.add("semantic", {"summary": "Sam likes coffee"}, app="Slack")
     res = store.add("resource", {"title": "coffee brewing guide"}, app="Firefox")
     opts = SearchOptions(k=10, types=["chat"])
@@ -61,11 +68,13 @@ def test_filters_by_type_time_and_app(ctx) -> None:
 
 def test_recency_weighting_prefers_newer_memories(ctx) -> None:
     store = ctx.store
-    store.add_chat_turns([_turn(1, "project kickoff notes", days=0),
-                          _turn(2, "project kickoff notes", days=60)])
+    store.add_chat_turns(
+        [_turn(1, "project kickoff notes", days=0), _turn(2, "project kickoff notes", days=60)]
+    )
     plain = SearchOptions(k=2, weights={"fts": 1.0, "vector": 0.0}, recency_weight=0.0)
-    recent = SearchOptions(k=2, weights={"fts": 1.0, "vector": 0.0}, recency_weight=0.9,
-                           recency_half_life_days=7)
+    recent = SearchOptions(
+        k=2, weights={"fts": 1.0, "vector": 0.0}, recency_weight=0.9, recency_half_life_days=7
+    )
     scores = {h.id: h.score for h in store.search("kickoff", plain)}
     assert abs(scores["t1"] - scores["t2"]) < 0.002
     assert store.search("kickoff", recent)[0].id == "t2"
@@ -92,16 +101,26 @@ def test_frames_are_found_by_ocr_text_and_by_clip(ctx, use_tiny_clip, tmp_path) 
     red = Image.new("RGB", (64, 48), (220, 10, 10))
     path = tmp_path / "red.png"
     red.save(path)
-    frame = Frame(id="frm_red", captured_at=T0, app="Firefox", window_title="Flights",
-                  image_path=str(path), width=64, height=48, size_bytes=path.stat().st_size,
-                  ocr_text="Flight LX 318 departs 09:40 gate B12", source_path=str(path))
+    frame = Frame(
+        id="frm_red",
+        captured_at=T0,
+        app="Firefox",
+        window_title="Flights",
+        image_path=str(path),
+        width=64,
+        height=48,
+        size_bytes=path.stat().st_size,
+        ocr_text="Flight LX 318 departs 09:40 gate B12",
+        source_path=str(path),
+    )
     store.add_frame(frame, clip_vector=clip.embed_images([red])[0].tolist())
     hits = store.search("flight number gate", SearchOptions(k=5))
     assert hits[0].id == "frm_red" and hits[0].type == "frame"
     assert hits[0].source_path == str(path)
     assert "LX 318" in hits[0].text
-    by_clip = store.search("zzzz qqqq", SearchOptions(k=5, types=["frame"],
-                                                        weights={"fts": 0, "vector": 0,
-                                                                 "clip": 1.0}))
+    by_clip = store.search(
+        "zzzz qqqq",
+        SearchOptions(k=5, types=["frame"], weights={"fts": 0, "vector": 0, "clip": 1.0}),
+    )
     assert [h.id for h in by_clip] == ["frm_red"]
     context.close()

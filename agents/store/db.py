@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -93,6 +94,7 @@ class MemoryStore:
         self._cipher = cipher
         self._vector_index_threshold = vector_index_threshold
         self._tables: dict[str, Any] = {}
+        self._indexed: set[str] = set()  # tables whose first indexes exist
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store-search")
 
@@ -131,16 +133,36 @@ class MemoryStore:
 
     def _after_write(self, name: str, table: Any) -> None:
         """Create the full-text and scalar indexes the first time a table has rows."""
-        have = {idx.name for idx in table.list_indices()}
-        if "fts_idx" not in have and name != S.HISTORY_TABLE:
-            # The column name is create_index's first argument in the config form.
-            table.create_index("fts", config=FTS(base_tokenizer="simple"), name="fts_idx")
-            table.create_index("time", config=BTree(), name="time_idx")
+        if name in self._indexed:
+            return
+        wanted: list[tuple[str, str, Any]] = []
+        if name == S.HISTORY_TABLE:
+            wanted.append(("memory_id_idx", "memory_id", BTree()))
+        else:
+            wanted.append(("fts_idx", "fts", FTS(base_tokenizer="simple")))
+            wanted.append(("time_idx", "time", BTree()))
             kind = S.KIND_COLUMN.get(name)
             if kind:
-                table.create_index(kind, config=Bitmap(), name=f"{kind}_idx")
-        if name == S.HISTORY_TABLE and "memory_id_idx" not in have:
-            table.create_index("memory_id", config=BTree(), name="memory_id_idx")
+                wanted.append((f"{kind}_idx", kind, Bitmap()))
+        for index_name, column, config in wanted:
+            self._ensure_index(table, index_name, column, config)
+        self._indexed.add(name)
+
+    def _ensure_index(self, table: Any, index_name: str, column: str, config: Any) -> None:
+        """Create an index unless it exists; another process may be creating it right now."""
+        for attempt in range(6):
+            if index_name in {idx.name for idx in table.list_indices()}:
+                return
+            try:
+                # The column name is create_index's first argument in the config form.
+                table.create_index(column, config=config, name=index_name, replace=False)
+                return
+            except (OSError, RuntimeError, ValueError) as exc:
+                text = str(exc).lower()
+                if "conflict" not in text and "already exists" not in text:
+                    raise
+                _time.sleep(0.05 * (attempt + 1))
+                table.checkout_latest()
 
     # ---- embedding -------------------------------------------------------------------
 
@@ -257,9 +279,7 @@ class MemoryStore:
             vector=self._embed([valid.search_text()])[0],
         )
         table = self._table(mtype.value)
-        _retry(
-            lambda: table.merge_insert("id").when_not_matched_insert_all().execute([row])
-        )
+        _retry(lambda: table.merge_insert("id").when_not_matched_insert_all().execute([row]))
         self._after_write(mtype.value, table)
         memory = self._row_to_memory(mtype, row)
         self._record(memory.id, mtype, "insert", actor, None, row)
@@ -276,7 +296,9 @@ class MemoryStore:
             raise NotFound(f"no memory with id {memory_id!r}")
         return self._row_to_memory(mtype, rows[0])
 
-    def list(self, memory_type: S.MemoryType | str, *, limit: int = 1000) -> list[S.Memory]:
+    def list_memories(
+        self, memory_type: S.MemoryType | str, *, limit: int = 1000
+    ) -> list[S.Memory]:
         """Memories of one type, newest first (at most ``limit``)."""
         mtype = _memory_type(memory_type)
         table = self._existing(mtype.value)
@@ -351,9 +373,14 @@ class MemoryStore:
         merged = self._rewrite(keep, changes or {}, source_ids=sources, actor=actor, op="merge")
         table = self._table(keep.type.value)
         for other in others:
-            _retry(lambda oid=other.id: table.delete(f"id = {_quote(oid)}"))
+            _retry(partial(table.delete, f"id = {_quote(other.id)}"))
             self._record(
-                other.id, keep.type, "merge", actor, self._stored_view(other), {"merged_into": keep.id}
+                other.id,
+                keep.type,
+                "merge",
+                actor,
+                self._stored_view(other),
+                {"merged_into": keep.id},
             )
         return merged
 
@@ -559,9 +586,11 @@ class MemoryStore:
             raise InvalidInput("k must be at least 1")
         if opts.since and opts.until and opts.since > opts.until:
             raise InvalidInput("--since is after --until")
-        types = [S.parse_type(t) for t in opts.types] if opts.types else [
-            S.parse_type(t) for t in S.ALL_SEARCH_TYPES
-        ]
+        types = (
+            [S.parse_type(t) for t in opts.types]
+            if opts.types
+            else [S.parse_type(t) for t in S.ALL_SEARCH_TYPES]
+        )
         present = self._table_names()
         tables = [S.TABLE[t] for t in types if S.TABLE[t] in present]
         if not tables:
@@ -586,9 +615,7 @@ class MemoryStore:
             image = self._image.get()
             if image is not None:
                 qvec = image.embed_texts([query])[0].tolist()
-                jobs["clip"].append(
-                    ("clip", self._pool.submit(self._clip, qvec, where, limit))
-                )
+                jobs["clip"].append(("clip", self._pool.submit(self._clip, qvec, where, limit)))
         rankings = {}
         for retriever, futures in jobs.items():
             if not futures:
@@ -607,7 +634,7 @@ class MemoryStore:
 
     def _fts(self, name: str, q: str, where: str | None, limit: int) -> list[dict[str, Any]]:
         cols = _FRAME_HIT_COLUMNS if name == S.TABLE[S.RecordType.FRAME] else _HIT_COLUMNS
-        query = self._table(name).search(MatchQuery(q, "fts"), query_type="fts")
+        query = self._table(name).search(MatchQuery(q, "fts"), query_type="fts")  # type: ignore[call-arg]
         if where:
             query = query.where(where, prefilter=True)
         rows: list[dict[str, Any]] = query.select([*cols, "_score"]).limit(limit).to_list()
@@ -705,12 +732,12 @@ class MemoryStore:
                     num_sub_vectors=max(1, dim // 8),
                 )
                 table.create_index("vector", config=config, name="vector_idx")
-            _retry(lambda t=table: t.optimize(cleanup_older_than=timedelta(days=1)))
+            _retry(partial(table.optimize, cleanup_older_than=timedelta(days=1)))
 
     def iter_memories(self) -> Iterator[S.Memory]:
         """Every memory of every type."""
         for mtype in S.MemoryType:
-            yield from self.list(mtype, limit=10**9)
+            yield from self.list_memories(mtype, limit=10**9)
 
     def iter_chat_turns(self) -> Iterator[dict[str, Any]]:
         table = self._existing(S.TABLE[S.RecordType.CHAT])
@@ -732,11 +759,8 @@ class MemoryStore:
                 chunk = todo[start : start + 256]
                 vectors = self._embed([r["text"] for r in chunk])
                 for r, vec in zip(chunk, vectors, strict=True):
-                    _retry(
-                        lambda r=r, vec=vec: table.update(
-                            where=f"id = {_quote(r['id'])}", values={"vector": vec}
-                        )
-                    )
+                    where = f"id = {_quote(r['id'])}"
+                    _retry(partial(table.update, where=where, values={"vector": vec}))
                 fixed += len(chunk)
         return fixed
 
@@ -744,9 +768,7 @@ class MemoryStore:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _previous_turns(
-    turns: Sequence[S.ChatTurn], earlier: Mapping[str, str]
-) -> dict[str, str]:
+def _previous_turns(turns: Sequence[S.ChatTurn], earlier: Mapping[str, str]) -> dict[str, str]:
     """The text of the turn before each turn of the same conversation.
 
     ``earlier`` gives, per conversation, the last stored turn before this batch.

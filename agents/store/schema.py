@@ -50,7 +50,10 @@ ID_PREFIX = {
     MemoryType.KNOWLEDGE_VAULT: "vault",
 }
 TYPE_BY_PREFIX = {prefix: t for t, prefix in ID_PREFIX.items()}
-TABLE = {t: t.value for t in MemoryType} | {RecordType.CHAT: "chat_turns", RecordType.FRAME: "frames"}
+TABLE = {t: t.value for t in MemoryType} | {
+    RecordType.CHAT: "chat_turns",
+    RecordType.FRAME: "frames",
+}
 HISTORY_TABLE = "history"
 CLIP_TABLE = "frame_clip"
 

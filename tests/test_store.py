@@ -201,3 +201,19 @@ def test_a_short_reply_is_found_by_the_question_it_answers(ctx) -> None:
         for h in store.search("dentist", SearchOptions(k=5, weights={"fts": 1.0, "vector": 0.0}))
     ]
     assert "a" in ids
+
+
+def test_add_many_stores_all_or_nothing_with_history(ctx) -> None:
+    store = ctx.store
+    ids = store.add_many(
+        "episodic",
+        [{"summary": f"opened report {i}", "occurred_at": "2026-01-02T10:00:00Z"} for i in range(5)],
+        source_ids=[[f"frm_{i}"] for i in range(5)],
+        actor="episodic_agent",
+    )
+    assert len(ids) == 5 and store.counts()["episodic"] == 5
+    assert store.get(ids[3]).source_ids == ["frm_3"]
+    assert {h.memory_id for h in store.history(limit=50)} == set(ids)
+    with pytest.raises(InvalidInput, match="item 1"):
+        store.add_many("episodic", [{"summary": "fine"}, {"summary": ""}])
+    assert store.counts()["episodic"] == 5

@@ -285,6 +285,56 @@ class MemoryStore:
         self._record(memory.id, mtype, "insert", actor, None, row)
         return memory
 
+    def add_many(
+        self,
+        memory_type: S.MemoryType | str,
+        items: Sequence[S.MemoryData | Mapping[str, Any]],
+        *,
+        source_ids: Sequence[Sequence[str]] | None = None,
+        vectors: Sequence[Sequence[float]] | None = None,
+        app: str | None = None,
+        actor: str = "user",
+    ) -> list[str]:
+        """Store many new memories of one type in one commit (plus one for their history).
+
+        ``vectors``, when given, are used instead of embedding the texts (for
+        imports that carry them). Returns the new ids in order. Raises
+        InvalidInput, naming the item, when one does not fit the type; then
+        nothing is stored.
+        """
+        mtype = _memory_type(memory_type)
+        valid = []
+        for number, item in enumerate(items):
+            try:
+                valid.append(self._validate(mtype, item))
+            except InvalidInput as exc:
+                raise InvalidInput(f"item {number}: {exc}") from None
+        if source_ids is not None and len(source_ids) != len(valid):
+            raise InvalidInput("source_ids must have one list per item")
+        if vectors is not None and len(vectors) != len(valid):
+            raise InvalidInput("vectors must have one vector per item")
+        stamp = now()
+        texts = [v.search_text() for v in valid]
+        embedded = (
+            [list(map(float, v)) for v in vectors] if vectors is not None else self._embed(texts)
+        )
+        rows = []
+        for i, (data, vec) in enumerate(zip(valid, embedded, strict=True)):
+            mid = f"{S.ID_PREFIX[mtype]}_{uuid.uuid4().hex}"
+            sources = source_ids[i] if source_ids is not None else ()
+            rows.append(
+                self._memory_row(
+                    mtype, mid, data, created_at=stamp, app=app, source_ids=sources, vector=vec
+                )
+            )
+        if not rows:
+            return []
+        table = self._table(mtype.value)
+        _retry(lambda: table.add(rows))
+        self._after_write(mtype.value, table)
+        self._record_many([(r["id"], mtype, "insert", actor, None, r) for r in rows])
+        return [r["id"] for r in rows]
+
     def get(self, memory_id: str) -> S.Memory:
         """Return the memory with this id; raises NotFound."""
         mtype = _type_of_id(memory_id)
@@ -411,24 +461,38 @@ class MemoryStore:
         old: Mapping[str, Any] | None,
         new: Mapping[str, Any] | None,
     ) -> None:
+        self._record_many([(memory_id, mtype, op, actor, old, new)])
+
+    def _record_many(
+        self,
+        changes: Sequence[
+            tuple[str, S.MemoryType, str, str, Mapping[str, Any] | None, Mapping[str, Any] | None]
+        ],
+    ) -> None:
+        """Append history rows: (memory id, type, op, actor, old value, new value)."""
+
         def dump(value: Mapping[str, Any] | None) -> str | None:
             if value is None:
                 return None
             clean = {k: v for k, v in value.items() if k not in ("vector", "fts")}
             return json.dumps(clean, default=_json_default, ensure_ascii=False)
 
-        entry = {
-            "id": uuid.uuid4().hex,
-            "memory_id": memory_id,
-            "memory_type": mtype.value,
-            "op": op,
-            "actor": actor,
-            "at": now(),
-            "old": dump(old),
-            "new": dump(new),
-        }
+        stamp = now()
+        entries = [
+            {
+                "id": uuid.uuid4().hex,
+                "memory_id": memory_id,
+                "memory_type": mtype.value,
+                "op": op,
+                "actor": actor,
+                "at": stamp,
+                "old": dump(old),
+                "new": dump(new),
+            }
+            for memory_id, mtype, op, actor, old, new in changes
+        ]
         table = self._table(S.HISTORY_TABLE)
-        _retry(lambda: table.add([entry]))
+        _retry(lambda: table.add(entries))
         self._after_write(S.HISTORY_TABLE, table)
 
     def history(self, memory_id: str | None = None, *, limit: int = 100) -> list[S.HistoryEntry]:
@@ -724,7 +788,7 @@ class MemoryStore:
             has_vector = "vector" in table.schema.names and name != S.HISTORY_TABLE
             indexed = {idx.name for idx in table.list_indices()}
             if has_vector and rows >= self._vector_index_threshold and "vector_idx" not in indexed:
-                partitions = max(16, int(rows**0.5))
+                partitions = min(1024, max(16, rows // 4096))
                 dim = table.schema.field("vector").type.list_size
                 config = IvfPq(
                     distance_type="cosine",

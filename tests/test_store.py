@@ -207,7 +207,10 @@ def test_add_many_stores_all_or_nothing_with_history(ctx) -> None:
     store = ctx.store
     ids = store.add_many(
         "episodic",
-        [{"summary": f"opened report {i}", "occurred_at": "2026-01-02T10:00:00Z"} for i in range(5)],
+        [
+            {"summary": f"opened report {i}", "occurred_at": "2026-01-02T10:00:00Z"}
+            for i in range(5)
+        ],
         source_ids=[[f"frm_{i}"] for i in range(5)],
         actor="episodic_agent",
     )

@@ -663,19 +663,25 @@ class MemoryStore:
         limit = max(opts.candidates, opts.k)
         jobs: dict[str, list[Any]] = {"fts": [], "vector": [], "clip": []}
         fts_query = query_text(query)
-        if has_terms(fts_query):
+        wanted = {name for name, weight in opts.weights.items() if weight > 0}
+        if "fts" in wanted and has_terms(fts_query):
             for name in tables:
                 jobs["fts"].append(
                     (name, self._pool.submit(self._fts, name, fts_query, where, limit))
                 )
-        vector = self._embed([query])[0]
+        vector = self._embed([query])[0] if "vector" in wanted else None
         if vector is not None:
             for name in tables:
                 jobs["vector"].append(
                     (name, self._pool.submit(self._vector, name, vector, where, limit))
                 )
         frame_table = S.TABLE[S.RecordType.FRAME]
-        if frame_table in tables and S.CLIP_TABLE in present and self._image is not None:
+        if (
+            "clip" in wanted
+            and frame_table in tables
+            and S.CLIP_TABLE in present
+            and self._image is not None
+        ):
             image = self._image.get()
             if image is not None:
                 qvec = image.embed_texts([query])[0].tolist()
@@ -718,9 +724,8 @@ class MemoryStore:
     def _clip(self, vector: list[float], where: str | None, limit: int) -> list[dict[str, Any]]:
         table = self._table(S.CLIP_TABLE)
         query = table.search(vector, vector_column_name="vector").distance_type("cosine")
-        clip_where = where.replace("source_ids", "id") if where else None
-        if clip_where:
-            query = query.where(clip_where, prefilter=True)
+        if where:  # the CLIP table carries the frames' time and app for the same filters
+            query = query.where(where, prefilter=True)
         rows: list[dict[str, Any]] = query.select(["id", "_distance"]).limit(limit).to_list()
         return rows
 

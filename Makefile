@@ -36,6 +36,7 @@ run: system $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check agents mirix_desktop tests bench
+	$(VENV)/bin/ruff format --check agents mirix_desktop tests bench
 	$(VENV)/bin/mypy
 
 test: system $(STAMP) lint

@@ -1,0 +1,163 @@
+"""The durable inbox: frames and chat turns waiting to be absorbed into memories.
+
+A SQLite database in WAL mode, so an item put here survives a kill -9 of the
+program. The absorb step takes a batch (claiming it for a while), and marks the
+items done only after the memories made from them are committed; a batch that
+fails is kept with its reason and offered again later, with backoff. An item
+id is stored once: putting it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    id            TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL,
+    payload       TEXT NOT NULL,
+    created_at    REAL NOT NULL,
+    state         TEXT NOT NULL DEFAULT 'pending',
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    next_try_at   REAL NOT NULL DEFAULT 0,
+    claimed_until REAL NOT NULL DEFAULT 0,
+    last_error    TEXT
+);
+CREATE INDEX IF NOT EXISTS items_ready ON items (state, next_try_at, created_at);
+"""
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: str
+    kind: str
+    payload: dict[str, Any]
+    created_at: float
+    attempts: int
+
+
+class Inbox:
+    """A work queue on SQLite; safe to use from several threads and processes."""
+
+    def __init__(self, path: Path, *, lease_s: float = 600.0, max_backoff_s: float = 3600.0):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lease_s = lease_s
+        self._max_backoff_s = max_backoff_s
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # durable across a crash of the program
+        self._db.executescript(_SCHEMA)
+
+    def put(self, kind: str, item_id: str, payload: dict[str, Any]) -> bool:
+        """Add an item; returns False when an item with this id is already here."""
+        return self.put_many(kind, [(item_id, payload)]) == 1
+
+    def put_many(self, kind: str, items: Iterable[tuple[str, dict[str, Any]]]) -> int:
+        """Add items in one transaction; returns how many were new."""
+        rows = [(i, kind, json.dumps(p, ensure_ascii=False), time.time()) for i, p in items]
+        with self._lock:
+            before = self._db.total_changes
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT OR IGNORE INTO items (id, kind, payload, created_at) VALUES (?,?,?,?)",
+                rows,
+            )
+            self._db.execute("COMMIT")
+            return self._db.total_changes - before
+
+    def take(self, limit: int) -> list[InboxItem]:
+        """Claim up to ``limit`` ready items, oldest first, for the lease time.
+
+        Items claimed by a process that died become ready again when the lease ends.
+        """
+        now = time.time()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            rows = self._db.execute(
+                "SELECT id, kind, payload, created_at, attempts FROM items "
+                "WHERE state = 'pending' AND next_try_at <= ? AND claimed_until <= ? "
+                "ORDER BY created_at, id LIMIT ?",
+                (now, now, limit),
+            ).fetchall()
+            self._db.executemany(
+                "UPDATE items SET claimed_until = ? WHERE id = ?",
+                [(now + self._lease_s, r[0]) for r in rows],
+            )
+            self._db.execute("COMMIT")
+        return [InboxItem(r[0], r[1], json.loads(r[2]), r[3], r[4]) for r in rows]
+
+    def done(self, ids: Sequence[str]) -> None:
+        """Mark items absorbed (call only after their memories are committed)."""
+        with self._lock:
+            self._db.executemany(
+                "UPDATE items SET state = 'done', claimed_until = 0, last_error = NULL "
+                "WHERE id = ?",
+                [(i,) for i in ids],
+            )
+
+    def fail(self, ids: Sequence[str], reason: str) -> None:
+        """Give items back with the reason; they are retried later, with exponential backoff."""
+        now = time.time()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            for item_id in ids:
+                row = self._db.execute(
+                    "SELECT attempts FROM items WHERE id = ?", (item_id,)
+                ).fetchone()
+                if row is None:
+                    continue
+                attempts = row[0] + 1
+                delay = min(self._max_backoff_s, 30.0 * 2 ** (attempts - 1))
+                self._db.execute(
+                    "UPDATE items SET attempts = ?, next_try_at = ?, claimed_until = 0, "
+                    "last_error = ? WHERE id = ?",
+                    (attempts, now + delay, reason[:2000], item_id),
+                )
+            self._db.execute("COMMIT")
+
+    def release(self, ids: Sequence[str]) -> None:
+        """Give claimed items back untouched (nothing was tried, e.g. on shutdown)."""
+        with self._lock:
+            self._db.executemany(
+                "UPDATE items SET claimed_until = 0 WHERE id = ?", [(i,) for i in ids]
+            )
+
+    def counts(self) -> dict[str, int]:
+        """Items waiting, failing (waiting with an error) and done."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT state, last_error IS NOT NULL, COUNT(*) FROM items GROUP BY 1, 2"
+            ).fetchall()
+        out = {"pending": 0, "failing": 0, "done": 0}
+        for state, has_error, count in rows:
+            if state == "done":
+                out["done"] += count
+            else:
+                out["pending"] += count
+                if has_error:
+                    out["failing"] += count
+        return out
+
+    def failures(self, limit: int = 20) -> list[tuple[str, int, str]]:
+        """(id, attempts, last error) of items that failed and wait for a retry."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, attempts, last_error FROM items "
+                "WHERE state = 'pending' AND last_error IS NOT NULL "
+                "ORDER BY next_try_at LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -69,6 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--include-secrets", action="store_true", help="write vault values in plain text"
     )
 
+    cap = sub.add_parser("capture", help="take screenshots without the app")
+    when = cap.add_mutually_exclusive_group()
+    when.add_argument("--once", action="store_true", help="one round, then exit (default)")
+    when.add_argument(
+        "--for",
+        dest="duration",
+        type=float,
+        metavar="SECONDS",
+        help="capture every capture.interval_s seconds for this long",
+    )
+
     sub.add_parser("stats", help="counts and disk usage")
     sub.add_parser("optimize", help="compact tables and update indexes")
     return p
@@ -390,6 +401,29 @@ def cmd_stats(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
+    if args.duration is not None and args.duration <= 0:
+        raise InvalidInput("--for needs a positive number of seconds")
+    from mss.exception import ScreenShotError
+
+    capturer = ctx.capturer()
+    try:
+        if args.duration is None:
+            capturer.capture_once()
+        else:
+            from mirix_desktop.scheduler import run_for
+
+            run_for(capturer, interval_s=ctx.settings.capture.interval_s, seconds=args.duration)
+    except (OSError, ScreenShotError) as exc:  # no screen (no display, or the X server went)
+        raise InvalidInput(f"cannot take a screenshot: {exc}") from None
+    counts = capturer.stats.counts
+    print(
+        f"stored {counts['stored']} frames; skipped {counts['unchanged']} unchanged, "
+        f"{counts['excluded']} excluded"
+    )
+    return 0
+
+
 def cmd_optimize(ctx: Context, args: argparse.Namespace) -> int:
     ctx.store.optimize(progress=lambda name: print(f"optimizing {name}", file=sys.stderr))
     print("done")
@@ -403,5 +437,6 @@ _COMMANDS = {
     "search": cmd_search,
     "export": cmd_export,
     "stats": cmd_stats,
+    "capture": cmd_capture,
     "optimize": cmd_optimize,
 }

@@ -10,6 +10,11 @@ from pathlib import Path
 from agents.embeddings import ImageEmbedder, Lazy, lazy_image_embedder, lazy_text_embedder
 from agents.embeddings.base import TextEmbedder
 from agents.store import MemoryStore, SearchOptions, VaultCipher
+from mirix_desktop.capture.frames import FrameStore
+from mirix_desktop.capture.loop import Capturer
+from mirix_desktop.capture.privacy import PrivacyFilter
+from mirix_desktop.capture.window import window_probe
+from mirix_desktop.inbox import Inbox
 from mirix_desktop.keystore import SecretStore
 from mirix_desktop.paths import Paths, resolve_paths
 from mirix_desktop.settings import Settings, load_settings
@@ -58,6 +63,30 @@ class Context:
             )
         return self._store
 
+    @cached_property
+    def inbox(self) -> Inbox:
+        self.paths.ensure()
+        return Inbox(self.paths.data_dir / "inbox.sqlite")
+
+    def capturer(self) -> Capturer:
+        c = self.settings.capture
+        frames = FrameStore(
+            self.paths.frames_dir,
+            self.store,
+            image_format=c.image_format,
+            quality=c.quality,
+            clip=self.image_embedder,
+        )
+        return Capturer(
+            frames,
+            self.inbox,
+            window_probe(),
+            PrivacyFilter(c.excluded_apps, c.excluded_title_patterns),
+            monitors=c.monitors,
+            threshold=c.change_threshold,
+            keyframe_s=c.keyframe_minutes * 60,
+        )
+
     def search_options(self, **overrides: object) -> SearchOptions:
         s = self.settings.search
         base: dict[str, object] = {
@@ -72,6 +101,8 @@ class Context:
         return SearchOptions(**base)  # type: ignore[arg-type]
 
     def close(self) -> None:
+        if "inbox" in self.__dict__:
+            self.inbox.close()
         if self._store is not None:
             self._store.close()
 

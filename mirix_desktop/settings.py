@@ -19,6 +19,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agents.errors import InvalidInput
+from mirix_desktop.capture.privacy import DEFAULT_EXCLUDED_APPS, DEFAULT_EXCLUDED_TITLES
 from mirix_desktop.paths import Paths
 
 ENV_PREFIX = "MIRIX_"
@@ -61,11 +62,25 @@ class SecretSettings(_Section):
     backend: Literal["auto", "keyring", "file"] = "auto"
 
 
+class CaptureSettings(_Section):
+    interval_s: float = Field(default=2.0, gt=0.05, le=3600)
+    monitors: Literal["all", "primary"] = "all"
+    image_format: Literal["webp", "jpeg"] = "webp"
+    quality: int = Field(default=80, ge=10, le=100)
+    change_threshold: float = Field(default=0.002, ge=0.0, le=1.0)
+    keyframe_minutes: float = Field(default=10.0, gt=0)
+    excluded_apps: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUDED_APPS))
+    excluded_title_patterns: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_EXCLUDED_TITLES)
+    )
+
+
 class Settings(_Section):
     models: ModelSettings = Field(default_factory=ModelSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     secrets: SecretSettings = Field(default_factory=SecretSettings)
+    capture: CaptureSettings = Field(default_factory=CaptureSettings)
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:

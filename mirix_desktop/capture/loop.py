@@ -1,0 +1,115 @@
+"""The capture loop: active window, privacy filter, screen grab, change gate, frame store, inbox."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from PIL import Image
+
+from agents.store.timeutil import now
+from mirix_desktop.capture.frames import FrameStore
+from mirix_desktop.capture.gate import ChangeGate
+from mirix_desktop.capture.privacy import PrivacyFilter
+from mirix_desktop.capture.window import WindowProbe
+from mirix_desktop.inbox import Inbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CaptureStats:
+    counts: Counter[str] = field(default_factory=Counter)
+    last_error: str | None = None
+
+
+class Capturer:
+    """Takes one round of screenshots at a time; safe to call from a scheduler thread."""
+
+    def __init__(
+        self,
+        frames: FrameStore,
+        inbox: Inbox,
+        probe: WindowProbe,
+        privacy: PrivacyFilter,
+        *,
+        monitors: str = "all",
+        threshold: float = 0.002,
+        keyframe_s: float = 600.0,
+    ) -> None:
+        self.frames = frames
+        self.inbox = inbox
+        self.probe = probe
+        self.privacy = privacy
+        self.monitors = monitors
+        self._threshold = threshold
+        self._keyframe_s = keyframe_s
+        self._gates: dict[int, ChangeGate] = {}
+        self._lock = threading.Lock()
+        self.paused = False
+        self.stats = CaptureStats()
+
+    def _gate(self, monitor: int) -> ChangeGate:
+        if monitor not in self._gates:
+            self._gates[monitor] = ChangeGate(
+                threshold=self._threshold, keyframe_s=self._keyframe_s
+            )
+        return self._gates[monitor]
+
+    def _grab(self) -> list[tuple[int, Image.Image]]:
+        import mss
+
+        factory = getattr(mss, "MSS", None) or mss.mss
+        with factory() as sct:
+            monitors: list[Any] = sct.monitors[1:] if self.monitors == "all" else sct.monitors[1:2]
+            shots = []
+            for number, mon in enumerate(monitors, 1):
+                shot = sct.grab(mon)
+                shots.append((number, Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")))
+            return shots
+
+    def capture_once(self) -> list[str]:
+        """One round; returns what happened per monitor ("stored", "unchanged", "excluded", ...)."""
+        with self._lock:
+            if self.paused:
+                self.stats.counts["paused"] += 1
+                return ["paused"]
+            window = self.probe.active()
+            if self.privacy.excluded(window):
+                self.stats.counts["excluded"] += 1
+                return ["excluded"]
+            shots = self._grab()
+            # The window may have changed during the grab: check again before anything is kept.
+            after = self.probe.active()
+            if after != window and self.privacy.excluded(after):
+                self.stats.counts["excluded"] += 1
+                return ["excluded"]
+            outcomes = []
+            taken = now()
+            for monitor, image in shots:
+                decision = self._gate(monitor).check(image, time.monotonic())
+                if not decision.keep:
+                    outcomes.append("unchanged")
+                    continue
+                frame = self.frames.save(
+                    image,
+                    captured_at=taken,
+                    monitor=monitor,
+                    app=window.app,
+                    window_title=window.title,
+                )
+                self.inbox.put(
+                    "frame",
+                    frame.id,
+                    {
+                        "changed_box": list(decision.changed_box) if decision.changed_box else None,
+                        "keyframe": decision.keyframe,
+                    },
+                )
+                outcomes.append("stored")
+            self.stats.counts.update(outcomes)
+            return outcomes

@@ -1,0 +1,129 @@
+"""Capture under Xvfb: changed screens are stored, still ones not, excluded windows never."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed")
+
+
+@pytest.fixture
+def xvfb(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    for number in range(90, 140):
+        if (
+            not Path(f"/tmp/.X11-unix/X{number}").exists()
+            and not Path(f"/tmp/.X{number}-lock").exists()
+        ):
+            break
+    display = f":{number}"
+    proc = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 10
+    while not Path(f"/tmp/.X11-unix/X{number}").exists():
+        if time.time() > deadline or proc.poll() is not None:
+            raise RuntimeError("Xvfb did not start")
+        time.sleep(0.05)
+    monkeypatch.setenv("DISPLAY", display)
+    monkeypatch.setenv("MIRIX_CAPTURE__INTERVAL_S", "0.3")
+    yield display
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+class FakeDesktop:
+    """A window on the X server, made active the way a window manager would (EWMH)."""
+
+    def __init__(self, display: str) -> None:
+        from Xlib import X
+        from Xlib import display as xdisplay
+
+        self.X = X
+        self.d: Any = xdisplay.Display(display)
+        screen = self.d.screen()
+        self.root = screen.root
+        self.win = self.root.create_window(
+            0, 0, 1280, 720, 0, screen.root_depth, background_pixel=screen.white_pixel
+        )
+        self.win.map()
+        self.d.sync()
+
+    def activate(self, app: str, title: str) -> None:
+        utf8 = self.d.intern_atom("UTF8_STRING")
+        self.win.set_wm_class(app.lower(), app)
+        self.win.change_property(self.d.intern_atom("_NET_WM_NAME"), utf8, 8, title.encode("utf-8"))
+        self.root.change_property(
+            self.d.intern_atom("_NET_ACTIVE_WINDOW"),
+            self.d.intern_atom("WINDOW"),
+            32,
+            [self.win.id],
+        )
+        self.d.sync()
+
+    def paint(self, pixel: int) -> None:
+        self.win.change_attributes(background_pixel=pixel)
+        self.win.clear_area(0, 0, 1280, 720)
+        self.d.sync()
+
+
+def _frames(home: Path) -> list[Path]:
+    root = home / "data" / "frames"
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_still_screen_is_stored_once_and_changes_are_stored(xvfb, home: Path, capsys) -> None:
+    from mirix_desktop.cli import main
+    from mirix_desktop.context import open_context
+
+    desk = FakeDesktop(xvfb)
+    desk.activate("Gedit", "notes.txt - gedit")
+    assert main(["capture", "--for", "1.5"]) == 0
+    out = capsys.readouterr().out
+    assert "stored 1 frames" in out and "0 excluded" in out
+    assert len(_frames(home)) == 1
+    ctx = open_context()
+    capturer = ctx.capturer()
+    assert capturer.capture_once() == ["stored"]  # a new process starts with a keyframe
+    assert capturer.capture_once() == ["unchanged"]
+    desk.paint(0x336699)
+    assert capturer.capture_once() == ["stored"]
+    rows = ctx.store.search("gedit notes", ctx.search_options(types=("frame",)))
+    assert rows and rows[0].app == "Gedit"
+    assert ctx.inbox.counts()["pending"] == 2
+    frame_row = ctx.store._table("frames").search().limit(5).to_list()[0]
+    assert frame_row["window_title"] == "notes.txt - gedit"
+    assert frame_row["width"] == 1280 and frame_row["height"] == 720
+    ctx.close()
+
+
+@pytest.mark.parametrize(
+    ("app", "title"),
+    [("KeePassXC", "Passwords.kdbx - KeePassXC"), ("Firefox", "Bank — Private Browsing")],
+)
+def test_an_excluded_window_is_never_written(xvfb, home: Path, capsys, app, title) -> None:
+    from mirix_desktop.cli import main
+
+    desk = FakeDesktop(xvfb)
+    desk.activate(app, title)
+    assert main(["capture", "--once"]) == 0
+    assert "stored 0 frames" in capsys.readouterr().out
+    assert _frames(home) == []
+    assert not (home / "data" / "memory.lance" / "frames.lance").exists()
+
+
+def test_capture_without_a_screen_is_a_clear_error(home: Path, monkeypatch, capsys) -> None:
+    from mirix_desktop.cli import main
+
+    monkeypatch.setenv("DISPLAY", ":999")
+    assert main(["capture", "--once"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot take a screenshot" in err and "Traceback" not in err

@@ -70,12 +70,14 @@ class Context:
 
     def capturer(self) -> Capturer:
         c = self.settings.capture
+        # No CLIP here: loading (or fetching) the model must not stall the capture thread;
+        # image vectors belong to the OCR-and-embed worker that follows the inbox.
         frames = FrameStore(
             self.paths.frames_dir,
             self.store,
             image_format=c.image_format,
             quality=c.quality,
-            clip=self.image_embedder,
+            clip=None,
         )
         return Capturer(
             frames,

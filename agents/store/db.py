@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import lancedb
-import numpy as np
 import pyarrow as pa
 from lancedb.index import FTS, Bitmap, BTree, IvfPq
 from lancedb.query import MatchQuery
@@ -282,7 +281,7 @@ class MemoryStore:
         _retry(lambda: table.merge_insert("id").when_not_matched_insert_all().execute([row]))
         self._after_write(mtype.value, table)
         memory = self._row_to_memory(mtype, row)
-        self._record(memory.id, mtype, "insert", actor, None, row)
+        self._record(memory.id, mtype, "insert", actor, None, self._stored_view(memory))
         return memory
 
     def add_many(
@@ -332,7 +331,19 @@ class MemoryStore:
         table = self._table(mtype.value)
         _retry(lambda: table.add(rows))
         self._after_write(mtype.value, table)
-        self._record_many([(r["id"], mtype, "insert", actor, None, r) for r in rows])
+        self._record_many(
+            [
+                (
+                    r["id"],
+                    mtype,
+                    "insert",
+                    actor,
+                    None,
+                    self._stored_view(self._row_to_memory(mtype, r)),
+                )
+                for r in rows
+            ]
+        )
         return [r["id"] for r in rows]
 
     def get(self, memory_id: str) -> S.Memory:
@@ -398,7 +409,7 @@ class MemoryStore:
         table = self._table(mtype.value)
         _retry(lambda: table.merge_insert("id").when_matched_update_all().execute([row]))
         new = self._row_to_memory(mtype, row)
-        self._record(old.id, mtype, op, actor, self._stored_view(old), row)
+        self._record(old.id, mtype, op, actor, self._stored_view(old), self._stored_view(new))
         return new
 
     def merge(
@@ -444,7 +455,7 @@ class MemoryStore:
     # ---- history ---------------------------------------------------------------------
 
     def _stored_view(self, memory: S.Memory) -> dict[str, Any]:
-        """A memory as it sits on disk: the vault secret stays encrypted."""
+        """A memory as history keeps it (old and new alike): the vault secret stays encrypted."""
         view = memory.model_dump(mode="json")
         if memory.type is S.MemoryType.KNOWLEDGE_VAULT:
             view["data"]["secret_value"] = self._cipher.encrypt(
@@ -474,8 +485,7 @@ class MemoryStore:
         def dump(value: Mapping[str, Any] | None) -> str | None:
             if value is None:
                 return None
-            clean = {k: v for k, v in value.items() if k not in ("vector", "fts")}
-            return json.dumps(clean, default=_json_default, ensure_ascii=False)
+            return json.dumps(value, ensure_ascii=False)
 
         stamp = now()
         entries = [
@@ -874,14 +884,6 @@ def _type_of_id(memory_id: str) -> S.MemoryType:
     if prefix not in S.TYPE_BY_PREFIX:
         raise NotFound(f"no memory with id {memory_id!r}")
     return S.TYPE_BY_PREFIX[prefix]
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def _first_error(exc: Exception) -> str:

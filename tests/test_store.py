@@ -220,3 +220,14 @@ def test_add_many_stores_all_or_nothing_with_history(ctx) -> None:
     with pytest.raises(InvalidInput, match="item 1"):
         store.add_many("episodic", [{"summary": "fine"}, {"summary": ""}])
     assert store.counts()["episodic"] == 5
+
+
+def test_history_old_and_new_have_the_same_shape(ctx) -> None:
+    store = ctx.store
+    mem = store.add("semantic", {"summary": "v1"})
+    store.update(mem.id, {"summary": "v2"})
+    update, insert = store.history(mem.id)
+    assert insert.old is None and insert.new is not None
+    assert update.old is not None and update.new is not None
+    assert set(update.old) == set(update.new) == set(insert.new)
+    assert update.old["data"]["summary"] == "v1" and update.new["data"]["summary"] == "v2"

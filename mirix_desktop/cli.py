@@ -407,15 +407,23 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
     from mss.exception import ScreenShotError
 
     capturer = ctx.capturer()
+    worker = ctx.ocr_worker()
     try:
         if args.duration is None:
             capturer.capture_once()
         else:
             from mirix_desktop.scheduler import run_for
 
-            run_for(capturer, interval_s=ctx.settings.capture.interval_s, seconds=args.duration)
+            worker.start()
+            try:
+                run_for(capturer, interval_s=ctx.settings.capture.interval_s, seconds=args.duration)
+            finally:
+                worker.stop()
     except (OSError, ScreenShotError) as exc:  # no screen (no display, or the X server went)
         raise InvalidInput(f"cannot take a screenshot: {exc}") from None
+    read = worker.drain()
+    if read:
+        print(f"read the text of {read} frames", file=sys.stderr)
     counts = capturer.stats.counts
     print(
         f"stored {counts['stored']} frames; skipped {counts['unchanged']} unchanged, "

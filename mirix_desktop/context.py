@@ -12,8 +12,10 @@ from agents.embeddings.base import TextEmbedder
 from agents.store import MemoryStore, SearchOptions, VaultCipher
 from mirix_desktop.capture.frames import FrameStore
 from mirix_desktop.capture.loop import Capturer
+from mirix_desktop.capture.ocr import Ocr
 from mirix_desktop.capture.privacy import PrivacyFilter
 from mirix_desktop.capture.window import window_probe
+from mirix_desktop.capture.worker import OcrWorker
 from mirix_desktop.inbox import Inbox
 from mirix_desktop.keystore import SecretStore
 from mirix_desktop.paths import Paths, resolve_paths
@@ -88,6 +90,9 @@ class Context:
             threshold=c.change_threshold,
             keyframe_s=c.keyframe_minutes * 60,
         )
+
+    def ocr_worker(self) -> OcrWorker:
+        return OcrWorker(self.store, self.inbox, Ocr(), clip=self.image_embedder)
 
     def search_options(self, **overrides: object) -> SearchOptions:
         s = self.settings.search

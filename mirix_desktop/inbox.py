@@ -74,19 +74,24 @@ class Inbox:
             self._db.execute("COMMIT")
             return self._db.total_changes - before
 
-    def take(self, limit: int) -> list[InboxItem]:
-        """Claim up to ``limit`` ready items, oldest first, for the lease time.
+    def take(self, limit: int, *, kinds: Sequence[str] = ()) -> list[InboxItem]:
+        """Claim up to ``limit`` ready items (of ``kinds``, or any), oldest first, for the lease.
 
         Items claimed by a process that died become ready again when the lease ends.
         """
         now = time.time()
+        kind_filter = ""
+        params: list[Any] = [now, now]
+        if kinds:
+            kind_filter = f" AND kind IN ({', '.join('?' for _ in kinds)})"
+            params.extend(kinds)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             rows = self._db.execute(
                 "SELECT id, kind, payload, created_at, attempts FROM items "
-                "WHERE state = 'pending' AND next_try_at <= ? AND claimed_until <= ? "
-                "ORDER BY created_at, id LIMIT ?",
-                (now, now, limit),
+                "WHERE state = 'pending' AND next_try_at <= ? AND claimed_until <= ?"
+                f"{kind_filter} ORDER BY created_at, id LIMIT ?",
+                (*params, limit),
             ).fetchall()
             self._db.executemany(
                 "UPDATE items SET claimed_until = ? WHERE id = ?",

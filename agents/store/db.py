@@ -626,18 +626,51 @@ class MemoryStore:
         row["captured_at"] = as_utc(frame.captured_at)
         _retry(lambda: table.merge_insert("id").when_not_matched_insert_all().execute([row]))
         self._after_write(name, table)
-        if clip_vector is not None and self._image is not None:
-            embedder = self._image.get()
-            model = embedder.name if embedder else "unknown"
-            clip = self._table(S.CLIP_TABLE, schema=S.clip_schema(len(clip_vector)))
-            crow = {
-                "id": frame.id,
-                "time": row["time"],
-                "app": frame.app,
-                "model": model,
-                "vector": list(map(float, clip_vector)),
-            }
-            _retry(lambda: clip.merge_insert("id").when_not_matched_insert_all().execute([crow]))
+        if clip_vector is not None:
+            self._add_clip(frame, clip_vector)
+
+    def frame(self, frame_id: str) -> S.Frame:
+        """The stored frame with this id; raises NotFound."""
+        table = self._existing(S.TABLE[S.RecordType.FRAME])
+        rows = (
+            table.search().where(f"id = {_quote(frame_id)}").limit(1).to_list()
+            if table is not None
+            else []
+        )
+        if not rows:
+            raise NotFound(f"no frame with id {frame_id!r}")
+        return S.Frame.model_validate({k: rows[0][k] for k in S.Frame.model_fields})
+
+    def set_frame_text(
+        self, frame_id: str, ocr_text: str, *, clip_vector: Sequence[float] | None = None
+    ) -> S.Frame:
+        """Record a frame's OCR text (and its text vector, and CLIP vector when given)."""
+        frame = self.frame(frame_id).model_copy(update={"ocr_text": ocr_text})
+        table = self._table(S.TABLE[S.RecordType.FRAME])
+        text = frame.search_text()
+        values = {
+            "ocr_text": ocr_text,
+            "text": ocr_text,
+            "fts": index_text(text),
+            "vector": self._embed([text])[0] if ocr_text.strip() else None,
+            "updated_at": now(),
+        }
+        _retry(partial(table.update, where=f"id = {_quote(frame_id)}", values=values))
+        if clip_vector is not None:
+            self._add_clip(frame, clip_vector)
+        return frame
+
+    def _add_clip(self, frame: S.Frame, vector: Sequence[float]) -> None:
+        embedder = self._image.get() if self._image is not None else None
+        clip = self._table(S.CLIP_TABLE, schema=S.clip_schema(len(vector)))
+        row = {
+            "id": frame.id,
+            "time": as_utc(frame.captured_at),
+            "app": frame.app,
+            "model": embedder.name if embedder else "unknown",
+            "vector": list(map(float, vector)),
+        }
+        _retry(lambda: clip.merge_insert("id").when_not_matched_insert_all().execute([row]))
 
     # ---- search ----------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from mirix_desktop.capture.frames import FrameStore
 from mirix_desktop.capture.gate import ChangeGate
 from mirix_desktop.capture.privacy import PrivacyFilter
 from mirix_desktop.capture.window import WindowProbe
+from mirix_desktop.capture.worker import OCR_KIND, ocr_item
 from mirix_desktop.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -102,14 +103,8 @@ class Capturer:
                     app=window.app,
                     window_title=window.title,
                 )
-                self.inbox.put(
-                    "frame",
-                    frame.id,
-                    {
-                        "changed_box": list(decision.changed_box) if decision.changed_box else None,
-                        "keyframe": decision.keyframe,
-                    },
-                )
+                box = list(decision.changed_box) if decision.changed_box else None
+                self.inbox.put(OCR_KIND, *ocr_item(frame.id, box))
                 outcomes.append("stored")
             self.stats.counts.update(outcomes)
             return outcomes

@@ -1,0 +1,83 @@
+"""Reading text off frames with RapidOCR 3 (its models ship inside the package).
+
+OCR cost follows the changed area: only the changed region of a frame is read,
+and the lines of the previous frame outside that region are kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from mirix_desktop.capture.gate import Box
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    text: str
+    box: Box  # left, top, right, bottom in frame pixels
+    score: float
+
+
+class Ocr:
+    """A RapidOCR engine loaded on first use; one read at a time."""
+
+    def __init__(self) -> None:
+        self._engine: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        if self._engine is None:
+            from rapidocr import RapidOCR
+
+            logging.getLogger("RapidOCR").setLevel(logging.WARNING)
+            self._engine = RapidOCR()
+        return self._engine
+
+    def read(self, image: Image.Image, region: Box | None = None) -> list[OcrLine]:
+        """Lines of text in ``region`` (the whole frame when None), in frame coordinates."""
+        left, top = 0, 0
+        if region is not None:
+            left, top = region[0], region[1]
+            image = image.crop(region)
+        if image.width < 8 or image.height < 8:
+            return []
+        with self._lock:
+            result = self._load()(np.asarray(image.convert("RGB")), use_cls=False)
+        if result.boxes is None or result.txts is None:
+            return []
+        lines = []
+        for quad, text, score in zip(result.boxes, result.txts, result.scores, strict=True):
+            xs = [int(p[0]) + left for p in quad]
+            ys = [int(p[1]) + top for p in quad]
+            if text.strip():
+                lines.append(
+                    OcrLine(text.strip(), (min(xs), min(ys), max(xs), max(ys)), float(score))
+                )
+        return order(lines)
+
+
+def order(lines: list[OcrLine]) -> list[OcrLine]:
+    """Reading order: top to bottom, then left to right."""
+    return sorted(lines, key=lambda line: (line.box[1] // 10, line.box[0]))
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def merge(previous: list[OcrLine], fresh: list[OcrLine], region: Box) -> list[OcrLine]:
+    """The previous frame's lines outside ``region`` plus the lines just read inside it."""
+    kept = [line for line in previous if not _overlaps(line.box, region)]
+    return order(kept + fresh)
+
+
+def as_text(lines: list[OcrLine]) -> str:
+    return "\n".join(line.text for line in lines)

@@ -1,0 +1,86 @@
+"""OCR reads rendered text back, reads only the changed region, and feeds search and the inbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from PIL import Image, ImageDraw
+
+from mirix_desktop.capture.frames import FrameStore
+from mirix_desktop.capture.ocr import Ocr, OcrLine, merge
+from mirix_desktop.capture.worker import OCR_KIND, ocr_item
+
+LINES = [
+    "Flight LX 318 departs 09:40 from gate B12",
+    "Invoice number 4471 total 129.50 EUR",
+    "Meeting with Dana about the roadmap",
+    "Remember to renew the passport in March",
+    "Quarterly revenue grew by 12 percent",
+]
+
+
+def render(lines: list[str], size: tuple[int, int] = (1280, 720)) -> Image.Image:
+    image = Image.new("RGB", size, (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((60, 60 + i * 70), line, fill=(20, 20, 20), font_size=28)
+    return image
+
+
+@pytest.fixture(scope="module")
+def ocr() -> Ocr:
+    return Ocr()
+
+
+def test_ocr_reads_a_rendered_screen_back(ocr: Ocr) -> None:
+    lines = ocr.read(render(LINES))
+    texts = [line.text for line in lines]
+    exact = sum(1 for want in LINES if want in texts)
+    assert exact / len(LINES) >= 0.95, texts
+    assert lines[0].box[1] < lines[-1].box[1]
+
+
+def test_only_the_changed_region_is_read(ocr: Ocr) -> None:
+    before = ocr.read(render(LINES))
+    changed = LINES[:4] + ["Quarterly revenue grew by 15 percent"]
+    region = (40, 60 + 4 * 70 - 10, 900, 60 + 4 * 70 + 50)
+    fresh = ocr.read(render(changed), region)
+    assert [line.text for line in fresh] == ["Quarterly revenue grew by 15 percent"]
+    merged = merge(before, fresh, region)
+    assert [line.text for line in merged] == changed
+
+
+def test_merge_keeps_lines_outside_the_region() -> None:
+    old = [OcrLine("top", (0, 0, 100, 20), 1.0), OcrLine("bottom", (0, 200, 100, 220), 1.0)]
+    new = [OcrLine("new bottom", (0, 200, 120, 220), 1.0)]
+    assert [line.text for line in merge(old, new, (0, 190, 300, 230))] == ["top", "new bottom"]
+
+
+def test_worker_records_text_and_hands_frames_to_absorption(ctx) -> None:
+    frames = FrameStore(ctx.paths.frames_dir, ctx.store)
+    first = frames.save(
+        render(LINES),
+        captured_at=datetime(2026, 5, 1, 9, tzinfo=UTC),
+        app="Firefox",
+        window_title="Trip",
+    )
+    ctx.inbox.put(OCR_KIND, *ocr_item(first.id, None))
+    worker = ctx.ocr_worker()
+    assert worker.drain() == 1
+    assert "gate B12" in ctx.store.frame(first.id).ocr_text
+    hits = ctx.store.search("flight gate B12", ctx.search_options(types=("frame",)))
+    assert hits[0].id == first.id and "LX 318" in hits[0].text
+    changed = LINES[:4] + ["Quarterly revenue grew by 15 percent"]
+    second = frames.save(
+        render(changed),
+        captured_at=datetime(2026, 5, 1, 9, 1, tzinfo=UTC),
+        app="Firefox",
+        window_title="Trip",
+    )
+    ctx.inbox.put(OCR_KIND, *ocr_item(second.id, [40, 330, 900, 390]))
+    assert worker.drain() == 1
+    text = ctx.store.frame(second.id).ocr_text
+    assert "15 percent" in text and "gate B12" in text and "12 percent" not in text
+    waiting = ctx.inbox.take(10, kinds=["frame"])
+    assert [item.id for item in waiting] == [first.id, second.id]

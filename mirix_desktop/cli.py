@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     ing_sub = ing.add_subparsers(dest="what", required=True, parser_class=_Parser)
     chat = ing_sub.add_parser("chat", help="a JSONL file of chat turns")
     chat.add_argument("file", type=Path)
+    shots = ing_sub.add_parser("screenshots", help="a folder of PNG, JPEG and WebP files")
+    shots.add_argument("folder", type=Path)
 
     r = sub.add_parser("remember", help="add a memory by hand")
     r.add_argument("text")
@@ -210,6 +212,40 @@ def _count_lines(path: Path) -> int:
 
 
 def cmd_ingest(ctx: Context, args: argparse.Namespace) -> int:
+    if args.what == "screenshots":
+        return _ingest_screenshots(ctx, args.folder)
+    return _ingest_chat(ctx, args)
+
+
+def _ingest_screenshots(ctx: Context, folder: Path) -> int:
+    from tqdm import tqdm
+
+    from mirix_desktop.capture.frames import FrameStore
+    from mirix_desktop.capture.gate import ChangeGate
+    from mirix_desktop.capture.importer import import_screenshots, screenshot_files
+
+    files = screenshot_files(folder)
+    c = ctx.settings.capture
+    frames = FrameStore(
+        ctx.paths.frames_dir, ctx.store, image_format=c.image_format, quality=c.quality
+    )
+    gate = ChangeGate(threshold=c.change_threshold, keyframe_s=c.keyframe_minutes * 60)
+    with tqdm(total=len(files), unit="file", desc="import", file=sys.stderr, leave=False) as bar:
+
+        def on_file(path: Path, outcome: str) -> None:
+            bar.update(1)
+            if outcome not in ("stored", "unchanged"):
+                tqdm.write(f"mirix-desktop: {path}: skipped: {outcome}", file=sys.stderr)
+
+        report = import_screenshots(files, frames, ctx.ocr_worker(), gate=gate, on_file=on_file)
+    print(
+        f"imported {report.stored} screenshots ({report.unchanged} unchanged, "
+        f"{len(report.unreadable)} unreadable skipped)"
+    )
+    return EXIT_USAGE if report.unreadable else 0
+
+
+def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     path: Path = args.file

@@ -84,3 +84,35 @@ def test_worker_records_text_and_hands_frames_to_absorption(ctx) -> None:
     assert "15 percent" in text and "gate B12" in text and "12 percent" not in text
     waiting = ctx.inbox.take(10, kinds=["frame"])
     assert [item.id for item in waiting] == [first.id, second.id]
+
+
+def test_ingest_screenshots_imports_the_rest_and_reports_a_corrupt_file(tmp_path, capsys) -> None:
+    import json
+
+    from mirix_desktop.cli import main
+
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    render(LINES[:2]).save(folder / "Screenshot_20260501_090000.png")
+    render(LINES[:2]).save(folder / "Screenshot_20260501_090005.jpg", quality=95)  # no change
+    render(["Dinner at Lucia's on Friday at 8 pm"]).save(folder / "20260501_101500.webp")
+    (folder / "Screenshot_20260501_093000.png").write_bytes(b"\x89PNG\r\n\x1a\n not an image")
+    (folder / "notes.txt").write_text("ignored")
+    assert main(["ingest", "screenshots", str(folder)]) == 2
+    captured = capsys.readouterr()
+    assert "imported 2 screenshots (1 unchanged, 1 unreadable skipped)" in captured.out
+    assert "Screenshot_20260501_093000.png: skipped: cannot read the image" in captured.err
+    assert "Traceback" not in captured.err
+    assert main(["search", "dinner Lucia Friday", "--json", "-k", "1", "--type", "frame"]) == 0
+    hit = json.loads(capsys.readouterr().out)
+    assert hit["type"] == "frame" and "Lucia" in hit["text"]
+    assert hit["source_path"] == str((folder / "20260501_101500.webp").resolve())
+    assert hit["time"].startswith("2026-05-01")
+
+
+def test_ingest_screenshots_from_a_missing_folder_is_one_line(tmp_path, capsys) -> None:
+    from mirix_desktop.cli import main
+
+    assert main(["ingest", "screenshots", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no such folder" in err

@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="capture every capture.interval_s seconds for this long",
     )
 
+    fg = sub.add_parser("forget", help="delete recent frames and the memories made only from them")
+    fg.add_argument("--last", type=float, required=True, metavar="MINUTES")
+
     sub.add_parser("stats", help="counts and disk usage")
     sub.add_parser("optimize", help="compact tables and update indexes")
     return p
@@ -238,6 +241,7 @@ def _ingest_screenshots(ctx: Context, folder: Path) -> int:
                 tqdm.write(f"mirix-desktop: {path}: skipped: {outcome}", file=sys.stderr)
 
         report = import_screenshots(files, frames, ctx.ocr_worker(), gate=gate, on_file=on_file)
+    _retention(ctx)
     print(
         f"imported {report.stored} screenshots ({report.unchanged} unchanged, "
         f"{len(report.unreadable)} unreadable skipped)"
@@ -433,6 +437,9 @@ def cmd_stats(ctx: Context, args: argparse.Namespace) -> int:
     counts = ctx.store.counts()
     for name, count in counts.items():
         print(f"{name:<16} {count:>9}")
+    frames = sum(int(r["size_bytes"]) for r in ctx.store.frame_rows())
+    budget = ctx.settings.capture.storage_budget_bytes
+    print(f"{'frames on disk':<16} {frames / 1e6:>8.1f} MB of {budget / 1e6:,.0f} MB budget")
     print(f"{'disk (data)':<16} {_folder_size(ctx.paths.data_dir) / 1e6:>8.1f} MB")
     return 0
 
@@ -460,10 +467,38 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
     read = worker.drain()
     if read:
         print(f"read the text of {read} frames", file=sys.stderr)
+    _retention(ctx)
     counts = capturer.stats.counts
     print(
         f"stored {counts['stored']} frames; skipped {counts['unchanged']} unchanged, "
         f"{counts['excluded']} excluded"
+    )
+    return 0
+
+
+def _retention(ctx: Context) -> None:
+    from mirix_desktop.capture.retention import enforce_retention
+
+    c = ctx.settings.capture
+    removed = enforce_retention(
+        ctx.store, ctx.inbox, max_bytes=c.storage_budget_bytes, max_days=c.max_age_days
+    )
+    if removed.frames:
+        print(
+            f"retention: removed {removed.frames} old frames ({removed.bytes / 1e6:.1f} MB)",
+            file=sys.stderr,
+        )
+
+
+def cmd_forget(ctx: Context, args: argparse.Namespace) -> int:
+    from mirix_desktop.capture.retention import forget_last
+
+    if not 0 < args.last <= 10 * 365 * 24 * 60:
+        raise InvalidInput("--last needs a positive number of minutes")
+    removed = forget_last(ctx.store, ctx.inbox, args.last)
+    print(
+        f"forgot {removed.frames} frames ({removed.bytes / 1e6:.1f} MB) and "
+        f"{removed.memories} memories made only from them"
     )
     return 0
 
@@ -482,5 +517,6 @@ _COMMANDS = {
     "export": cmd_export,
     "stats": cmd_stats,
     "capture": cmd_capture,
+    "forget": cmd_forget,
     "optimize": cmd_optimize,
 }

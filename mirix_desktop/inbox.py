@@ -136,6 +136,11 @@ class Inbox:
                 "UPDATE items SET claimed_until = 0 WHERE id = ?", [(i,) for i in ids]
             )
 
+    def forget(self, ids: Sequence[str]) -> None:
+        """Remove items (of forgotten frames) whatever their state."""
+        with self._lock:
+            self._db.executemany("DELETE FROM items WHERE id = ?", [(i,) for i in ids])
+
     def counts(self) -> dict[str, int]:
         """Items waiting, failing (waiting with an error) and done."""
         with self._lock:

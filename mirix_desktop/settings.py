@@ -69,6 +69,8 @@ class CaptureSettings(_Section):
     quality: int = Field(default=80, ge=10, le=100)
     change_threshold: float = Field(default=0.002, ge=0.0, le=1.0)
     keyframe_minutes: float = Field(default=10.0, gt=0)
+    storage_budget_bytes: int = Field(default=20_000_000_000, ge=0)
+    max_age_days: float = Field(default=90.0, gt=0)
     excluded_apps: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUDED_APPS))
     excluded_title_patterns: list[str] = Field(
         default_factory=lambda: list(DEFAULT_EXCLUDED_TITLES)

@@ -672,6 +672,49 @@ class MemoryStore:
         }
         _retry(lambda: clip.merge_insert("id").when_not_matched_insert_all().execute([row]))
 
+    def frame_rows(self, where: str | None = None) -> list[dict[str, Any]]:
+        """id, time, size_bytes and image_path of frames (matching a filter), oldest first."""
+        table = self._existing(S.TABLE[S.RecordType.FRAME])
+        if table is None:
+            return []
+        query = table.search()
+        if where:
+            query = query.where(where)
+        rows: list[dict[str, Any]] = (
+            query.select(["id", "time", "size_bytes", "image_path"]).limit(None).to_list()
+        )
+        rows.sort(key=lambda r: r["time"])
+        return rows
+
+    def frames_since(self, since: datetime) -> list[dict[str, Any]]:
+        return self.frame_rows(f"time >= {sql_time(since)}")
+
+    def delete_frames(self, ids: Sequence[str]) -> None:
+        """Delete frame rows and their CLIP vectors (image files are the caller's)."""
+        present = self._table_names()
+        for name in (S.TABLE[S.RecordType.FRAME], S.CLIP_TABLE):
+            if name not in present:
+                continue
+            table = self._table(name)
+            for start in range(0, len(ids), 500):
+                where = _in_list("id", ids[start : start + 500])
+                _retry(partial(table.delete, where))
+
+    def memories_only_from(self, source_ids: Iterable[str]) -> list[str]:
+        """Ids of memories all of whose sources are among ``source_ids``."""
+        sources = set(source_ids)
+        found = []
+        present = self._table_names()
+        for mtype in S.MemoryType:
+            if mtype.value not in present:
+                continue
+            rows = self._table(mtype.value).search().select(["id", "source_ids"]).limit(None)
+            for row in rows.to_list():
+                cited = set(row["source_ids"] or [])
+                if cited and cited <= sources:
+                    found.append(row["id"])
+        return found
+
     # ---- search ----------------------------------------------------------------------
 
     def search(self, query: str, options: SearchOptions | None = None) -> list[S.SearchHit]:

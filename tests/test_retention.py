@@ -1,0 +1,74 @@
+"""forget --last removes recent frames and the memories made only from them; retention trims."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from PIL import Image
+
+from agents.errors import NotFound
+from agents.store.timeutil import now
+from mirix_desktop.capture.frames import FrameStore
+from mirix_desktop.capture.retention import enforce_retention
+from mirix_desktop.capture.worker import OCR_KIND, ocr_item
+from mirix_desktop.cli import main
+
+
+def _frame(frames: FrameStore, colour: tuple[int, int, int], age: timedelta, size=(320, 200)):
+    image = Image.effect_noise(size, 60).convert("RGB")
+    image.paste(colour, (0, 0, 40, 40))
+    return frames.save(image, captured_at=now() - age, app="Firefox", window_title="x")
+
+
+def test_forget_last_minutes(ctx, capsys) -> None:
+    frames = FrameStore(ctx.paths.frames_dir, ctx.store)
+    recent = _frame(frames, (255, 0, 0), timedelta(minutes=2))
+    old = _frame(frames, (0, 255, 0), timedelta(hours=2))
+    ctx.inbox.put(OCR_KIND, *ocr_item(recent.id, None))
+    ctx.inbox.put("frame", recent.id, {})
+    only_recent = ctx.store.add("episodic", {"summary": "read a page"}, source_ids=[recent.id])
+    mixed = ctx.store.add("episodic", {"summary": "two pages"}, source_ids=[recent.id, old.id])
+    by_hand = ctx.store.add("semantic", {"summary": "typed by hand"})
+    ctx.close()
+    assert main(["forget", "--last", "30"]) == 0
+    assert "forgot 1 frames" in capsys.readouterr().out
+    from mirix_desktop.context import open_context
+
+    after = open_context()
+    assert not Path(recent.image_path).exists() and Path(old.image_path).exists()
+    assert [r["id"] for r in after.store.frame_rows()] == [old.id]
+    try:
+        after.store.get(only_recent.id)
+        raise AssertionError("memory made only from a forgotten frame survived")
+    except NotFound:
+        pass
+    assert after.store.get(mixed.id) and after.store.get(by_hand.id)
+    assert after.store.history(only_recent.id)[0].op == "delete"
+    assert after.store.history(only_recent.id)[0].actor == "forget"
+    assert after.inbox.counts()["pending"] == 0
+    assert after.store.search("page", after.search_options(types=("frame",))) == []
+    after.close()
+
+
+def test_forget_needs_positive_minutes(capsys) -> None:
+    assert main(["forget", "--last", "-5"]) == 2
+    assert "positive number of minutes" in capsys.readouterr().err
+
+
+def test_retention_deletes_oldest_first_within_budget(ctx, capsys) -> None:
+    frames = FrameStore(ctx.paths.frames_dir, ctx.store, image_format="jpeg", quality=90)
+    made = [_frame(frames, (i * 40, 0, 0), timedelta(days=10 - i)) for i in range(5)]
+    ancient = _frame(frames, (0, 0, 255), timedelta(days=400))
+    memory = ctx.store.add("episodic", {"summary": "kept"}, source_ids=[made[0].id])
+    sizes = {f.id: f.size_bytes for f in made}
+    budget = sizes[made[3].id] + sizes[made[4].id]
+    removed = enforce_retention(ctx.store, ctx.inbox, max_bytes=budget, max_days=90)
+    assert removed.frames == 4  # the ancient one by age, then the three oldest by size
+    left = [r["id"] for r in ctx.store.frame_rows()]
+    assert left == [made[3].id, made[4].id]
+    assert not Path(ancient.image_path).exists() and not Path(made[0].image_path).exists()
+    assert ctx.store.get(memory.id).source_ids == [made[0].id]  # memories stay
+    ctx.close()
+    assert main(["stats"]) == 0
+    assert "frames on disk" in capsys.readouterr().out

@@ -64,11 +64,14 @@ def test_retention_deletes_oldest_first_within_budget(ctx, capsys) -> None:
     sizes = {f.id: f.size_bytes for f in made}
     budget = sizes[made[3].id] + sizes[made[4].id]
     removed = enforce_retention(ctx.store, ctx.inbox, max_bytes=budget, max_days=90)
-    assert removed.frames == 4  # the ancient one by age, then the three oldest by size
+    assert removed.frames == 4  # oldest captured first: the ancient one, then made[0..2]
     left = [r["id"] for r in ctx.store.frame_rows()]
     assert left == [made[3].id, made[4].id]
     assert not Path(ancient.image_path).exists() and not Path(made[0].image_path).exists()
     assert ctx.store.get(memory.id).source_ids == [made[0].id]  # memories stay
+    # Age counts from when a frame was stored: with a tiny maximum age all go.
+    assert enforce_retention(ctx.store, ctx.inbox, max_bytes=10**12, max_days=1e-9).frames == 2
+    assert ctx.store.frame_rows() == []
     ctx.close()
     assert main(["stats"]) == 0
     assert "frames on disk" in capsys.readouterr().out

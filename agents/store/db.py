@@ -673,7 +673,7 @@ class MemoryStore:
         _retry(lambda: clip.merge_insert("id").when_not_matched_insert_all().execute([row]))
 
     def frame_rows(self, where: str | None = None) -> list[dict[str, Any]]:
-        """id, time, size_bytes and image_path of frames (matching a filter), oldest first."""
+        """id, time, created_at, size_bytes and image_path of frames, oldest (captured) first."""
         table = self._existing(S.TABLE[S.RecordType.FRAME])
         if table is None:
             return []
@@ -681,7 +681,9 @@ class MemoryStore:
         if where:
             query = query.where(where)
         rows: list[dict[str, Any]] = (
-            query.select(["id", "time", "size_bytes", "image_path"]).limit(None).to_list()
+            query.select(["id", "time", "created_at", "size_bytes", "image_path"])
+            .limit(None)
+            .to_list()
         )
         rows.sort(key=lambda r: r["time"])
         return rows

@@ -54,11 +54,15 @@ def forget_last(store: MemoryStore, inbox: Inbox, minutes: float) -> Removed:
 def enforce_retention(
     store: MemoryStore, inbox: Inbox, *, max_bytes: int, max_days: float
 ) -> Removed:
-    """Delete frames older than ``max_days``, then the oldest until under ``max_bytes``."""
+    """Delete frames stored more than ``max_days`` ago, then the oldest until under ``max_bytes``.
+
+    Age counts from when a frame was stored, so an imported archive of old
+    screenshots is not deleted the moment it arrives.
+    """
     rows = store.frame_rows()
     cutoff = now() - timedelta(days=max_days)
-    doomed = [r for r in rows if r["time"] < cutoff]
-    kept = [r for r in rows if r["time"] >= cutoff]
+    doomed = [r for r in rows if r["created_at"] < cutoff]
+    kept = [r for r in rows if r["created_at"] >= cutoff]
     total = sum(int(r["size_bytes"]) for r in kept)
     for row in kept:  # oldest first
         if total <= max_bytes:

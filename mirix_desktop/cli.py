@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="capture every capture.interval_s seconds for this long",
     )
 
+    sub.add_parser("pause", help="pause capture (every running capture sees it)")
+    sub.add_parser("resume", help="resume capture")
+
     fg = sub.add_parser("forget", help="delete recent frames and the memories made only from them")
     fg.add_argument("--last", type=float, required=True, metavar="MINUTES")
 
@@ -455,11 +458,18 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
         if args.duration is None:
             capturer.capture_once()
         else:
-            from mirix_desktop.scheduler import run_for
+            from mirix_desktop.scheduler import CaptureSchedule, run_for
 
+            c = ctx.settings.capture
+            schedule = CaptureSchedule(
+                capturer,
+                interval_s=c.interval_s,
+                idle_interval_s=c.idle_interval_s,
+                idle_after_s=c.idle_after_s,
+            )
             worker.start()
             try:
-                run_for(capturer, interval_s=ctx.settings.capture.interval_s, seconds=args.duration)
+                run_for(schedule, args.duration)
             finally:
                 worker.stop()
     except (OSError, ScreenShotError) as exc:  # no screen (no display, or the X server went)
@@ -490,6 +500,12 @@ def _retention(ctx: Context) -> None:
         )
 
 
+def cmd_pause(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.capturer().set_paused(args.command == "pause")
+    print("capture paused" if args.command == "pause" else "capture resumed")
+    return 0
+
+
 def cmd_forget(ctx: Context, args: argparse.Namespace) -> int:
     from mirix_desktop.capture.retention import forget_last
 
@@ -518,5 +534,7 @@ _COMMANDS = {
     "stats": cmd_stats,
     "capture": cmd_capture,
     "forget": cmd_forget,
+    "pause": cmd_pause,
+    "resume": cmd_pause,
     "optimize": cmd_optimize,
 }

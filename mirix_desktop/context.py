@@ -81,7 +81,7 @@ class Context:
             quality=c.quality,
             clip=None,
         )
-        return Capturer(
+        capturer = Capturer(
             frames,
             self.inbox,
             window_probe(),
@@ -90,6 +90,8 @@ class Context:
             threshold=c.change_threshold,
             keyframe_s=c.keyframe_minutes * 60,
         )
+        capturer.pause_flag = self.paths.data_dir / "capture.paused"
+        return capturer
 
     def ocr_worker(self) -> OcrWorker:
         return OcrWorker(self.store, self.inbox, Ocr(), clip=self.image_embedder)

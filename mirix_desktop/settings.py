@@ -64,6 +64,8 @@ class SecretSettings(_Section):
 
 class CaptureSettings(_Section):
     interval_s: float = Field(default=2.0, gt=0.05, le=3600)
+    idle_after_s: float = Field(default=60.0, gt=0)
+    idle_interval_s: float = Field(default=10.0, gt=0)
     monitors: Literal["all", "primary"] = "all"
     image_format: Literal["webp", "jpeg"] = "webp"
     quality: int = Field(default=80, ge=10, le=100)

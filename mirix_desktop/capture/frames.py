@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,10 @@ class FrameStore:
         window_title: str = "",
         ocr_text: str = "",
         source_path: str | None = None,
+        before_row: Callable[[Frame], None] | None = None,
     ) -> Frame:
+        """Write the image file, call ``before_row`` (the caller queues the frame there, so a
+        crash before the row is written loses nothing), then write the row."""
         data = encode(image, self.image_format, self.quality)
         digest = hashlib.sha256(data).hexdigest()
         when = as_utc(captured_at)
@@ -82,6 +86,8 @@ class FrameStore:
             ocr_text=ocr_text,
             source_path=source_path,
         )
+        if before_row is not None:
+            before_row(frame)
         vector: Any = None
         embedder = self.clip.get() if self.clip is not None else None
         if embedder is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from agents.errors import InvalidInput
+from agents.store import Frame
 from agents.store.timeutil import as_utc
 from mirix_desktop.capture.frames import FrameStore
 from mirix_desktop.capture.gate import ChangeGate
@@ -72,11 +73,18 @@ def import_screenshots(
             report.unchanged += 1
             on_file(path, "unchanged")
             continue
-        frame = frames.save(
-            image, captured_at=when, window_title=path.name, source_path=str(path.resolve())
-        )
         box = list(decision.changed_box) if decision.changed_box else None
-        worker.inbox.put(OCR_KIND, *ocr_item(frame.id, box))
+
+        def queue(frame: Frame, box: list[int] | None = box) -> None:
+            worker.inbox.put(OCR_KIND, *ocr_item(frame.id, box, frame))
+
+        frames.save(
+            image,
+            captured_at=when,
+            window_title=path.name,
+            source_path=str(path.resolve()),
+            before_row=queue,
+        )
         worker.drain()
         report.stored += 1
         on_file(path, "stored")

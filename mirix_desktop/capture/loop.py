@@ -7,10 +7,12 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
+from agents.store import Frame
 from agents.store.timeutil import now
 from mirix_desktop.capture.frames import FrameStore
 from mirix_desktop.capture.gate import ChangeGate
@@ -51,7 +53,7 @@ class Capturer:
         self._keyframe_s = keyframe_s
         self._gates: dict[int, ChangeGate] = {}
         self._lock = threading.Lock()
-        self.paused = False
+        self.pause_flag: Path | None = None  # a file whose presence pauses capture
         self.stats = CaptureStats()
 
     def _gate(self, monitor: int) -> ChangeGate:
@@ -72,6 +74,20 @@ class Capturer:
                 shot = sct.grab(mon)
                 shots.append((number, Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")))
             return shots
+
+    @property
+    def paused(self) -> bool:
+        return self.pause_flag is not None and self.pause_flag.exists()
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume; the flag is a file, so every process sees it."""
+        if self.pause_flag is None:
+            raise RuntimeError("this capturer has no pause flag")
+        if paused:
+            self.pause_flag.parent.mkdir(parents=True, exist_ok=True)
+            self.pause_flag.touch()
+        else:
+            self.pause_flag.unlink(missing_ok=True)
 
     def capture_once(self) -> list[str]:
         """One round; returns what happened per monitor ("stored", "unchanged", "excluded", ...)."""
@@ -96,15 +112,19 @@ class Capturer:
                 if not decision.keep:
                     outcomes.append("unchanged")
                     continue
-                frame = self.frames.save(
+                box = list(decision.changed_box) if decision.changed_box else None
+
+                def queue(frame: Frame, box: list[int] | None = box) -> None:
+                    self.inbox.put(OCR_KIND, *ocr_item(frame.id, box, frame))
+
+                self.frames.save(
                     image,
                     captured_at=taken,
                     monitor=monitor,
                     app=window.app,
                     window_title=window.title,
+                    before_row=queue,
                 )
-                box = list(decision.changed_box) if decision.changed_box else None
-                self.inbox.put(OCR_KIND, *ocr_item(frame.id, box))
                 outcomes.append("stored")
             self.stats.counts.update(outcomes)
             return outcomes

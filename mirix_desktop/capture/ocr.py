@@ -37,8 +37,7 @@ class Ocr:
         if self._engine is None:
             from rapidocr import RapidOCR
 
-            logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-            self._engine = RapidOCR()
+            self._engine = RapidOCR(params={"Global.log_level": "warning"})
         return self._engine
 
     def read(self, image: Image.Image, region: Box | None = None) -> list[OcrLine]:

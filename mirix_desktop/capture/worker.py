@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
 from agents.embeddings import ImageEmbedder, Lazy
 from agents.errors import NotFound
-from agents.store import MemoryStore
+from agents.store import Frame, MemoryStore
 from mirix_desktop.capture.ocr import Ocr, OcrLine, as_text, merge
 from mirix_desktop.inbox import Inbox
 
@@ -27,9 +28,18 @@ OCR_KIND = "ocr"
 FRAME_KIND = "frame"
 
 
-def ocr_item(frame_id: str, changed_box: Any) -> tuple[str, dict[str, Any]]:
-    """The inbox entry that asks the worker to read a frame."""
-    return f"ocr:{frame_id}", {"frame_id": frame_id, "changed_box": changed_box}
+def ocr_item(
+    frame_id: str, changed_box: Any, frame: Frame | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The inbox entry that asks the worker to read a frame.
+
+    With ``frame``, it carries the frame's row, so the row can be written again if
+    the program died between queueing the frame and storing it.
+    """
+    payload = {"frame_id": frame_id, "changed_box": changed_box}
+    if frame is not None:
+        payload["frame"] = frame.model_dump(mode="json")
+    return f"ocr:{frame_id}", payload
 
 
 class OcrWorker:
@@ -67,7 +77,14 @@ class OcrWorker:
 
     def _process(self, payload: dict[str, Any]) -> None:
         frame_id = str(payload["frame_id"])
-        frame = self.store.frame(frame_id)
+        try:
+            frame = self.store.frame(frame_id)
+        except NotFound:
+            saved = payload.get("frame")
+            if saved is None or not Path(saved["image_path"]).is_file():
+                raise
+            frame = Frame.model_validate(saved)  # queued, then the program died: store it now
+            self.store.add_frame(frame)
         with Image.open(frame.image_path) as img:
             image = img.convert("RGB")
         box = payload.get("changed_box")

@@ -482,6 +482,7 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
     print(
         f"stored {counts['stored']} frames; skipped {counts['unchanged']} unchanged, "
         f"{counts['excluded']} excluded"
+        + (f", {counts['paused']} while paused" if counts["paused"] else "")
     )
     return 0
 

@@ -10,7 +10,9 @@ id is stored once: putting it again changes nothing.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -28,10 +30,23 @@ CREATE TABLE IF NOT EXISTS items (
     attempts      INTEGER NOT NULL DEFAULT 0,
     next_try_at   REAL NOT NULL DEFAULT 0,
     claimed_until REAL NOT NULL DEFAULT 0,
-    last_error    TEXT
+    last_error    TEXT,
+    claimed_by    INTEGER
 );
 CREATE INDEX IF NOT EXISTS items_ready ON items (state, next_try_at, created_at);
 """
+
+
+def _alive(pid: int) -> bool:
+    if sys.platform == "win32":  # os.kill would end the process there: keep the lease
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,22 @@ class Inbox:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # durable across a crash of the program
         self._db.executescript(_SCHEMA)
+        self._release_dead_claims()
+
+    def _release_dead_claims(self) -> None:
+        """Items claimed by a process of this machine that no longer runs are ready again
+        at once (a claim's lease only matters while its process is alive)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT DISTINCT claimed_by FROM items "
+                "WHERE claimed_until > ? AND claimed_by IS NOT NULL",
+                (time.time(),),
+            ).fetchall()
+            dead = [pid for (pid,) in rows if pid != os.getpid() and not _alive(pid)]
+            self._db.executemany(
+                "UPDATE items SET claimed_until = 0, claimed_by = NULL WHERE claimed_by = ?",
+                [(pid,) for pid in dead],
+            )
 
     def put(self, kind: str, item_id: str, payload: dict[str, Any]) -> bool:
         """Add an item; returns False when an item with this id is already here."""
@@ -79,6 +110,7 @@ class Inbox:
 
         Items claimed by a process that died become ready again when the lease ends.
         """
+        self._release_dead_claims()
         now = time.time()
         kind_filter = ""
         params: list[Any] = [now, now]
@@ -94,8 +126,8 @@ class Inbox:
                 (*params, limit),
             ).fetchall()
             self._db.executemany(
-                "UPDATE items SET claimed_until = ? WHERE id = ?",
-                [(now + self._lease_s, r[0]) for r in rows],
+                "UPDATE items SET claimed_until = ?, claimed_by = ? WHERE id = ?",
+                [(now + self._lease_s, os.getpid(), r[0]) for r in rows],
             )
             self._db.execute("COMMIT")
         return [InboxItem(r[0], r[1], json.loads(r[2]), r[3], r[4]) for r in rows]

@@ -127,3 +127,76 @@ def test_capture_without_a_screen_is_a_clear_error(home: Path, monkeypatch, caps
     assert main(["capture", "--once"]) == 2
     err = capsys.readouterr().err
     assert "cannot take a screenshot" in err and "Traceback" not in err
+
+
+def test_pause_and_resume(xvfb, home: Path, capsys) -> None:
+    from mirix_desktop.cli import main
+
+    FakeDesktop(xvfb).activate("Gedit", "todo.txt")
+    assert main(["pause"]) == 0
+    assert main(["capture", "--once"]) == 0
+    out = capsys.readouterr().out
+    assert "stored 0 frames" in out and "1 while paused" in out
+    assert _frames(home) == []
+    assert main(["resume"]) == 0
+    assert main(["capture", "--once"]) == 0
+    assert "stored 1 frames" in capsys.readouterr().out
+
+
+def test_the_loop_slows_down_when_idle_and_speeds_up_on_change(xvfb, home: Path) -> None:
+    from mirix_desktop.context import open_context
+    from mirix_desktop.scheduler import CaptureSchedule
+
+    desk = FakeDesktop(xvfb)
+    desk.activate("Gedit", "todo.txt")
+    ctx = open_context()
+    schedule = CaptureSchedule(ctx.capturer(), interval_s=0.1, idle_interval_s=5, idle_after_s=0.3)
+    schedule.round()
+    assert not schedule.idle
+    time.sleep(0.4)
+    schedule.round()
+    assert schedule.idle
+    desk.paint(0x884422)
+    schedule.round()
+    assert not schedule.idle
+    ctx.close()
+
+
+def test_kill_9_during_capture_and_ocr_loses_no_stored_frame(xvfb, home: Path) -> None:
+    import signal
+    import sys
+
+    from PIL import Image
+
+    from mirix_desktop.context import open_context
+
+    desk = FakeDesktop(xvfb)
+    desk.activate("Gedit", "draft.txt")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mirix_desktop", "capture", "--for", "60"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**__import__("os").environ, "MIRIX_CAPTURE__INTERVAL_S": "0.1"},
+    )
+    deadline = time.time() + 60
+    colour = 0
+    while len(_frames(home)) < 8 and time.time() < deadline:
+        colour = (colour + 0x131313) % 0xFFFFFF
+        desk.paint(colour)
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert len(_frames(home)) >= 8
+
+    ctx = open_context()
+    rows = ctx.store.frame_rows()
+    assert rows, "no frame row survived"
+    for row in rows:  # every row is whole and its image readable
+        with Image.open(row["image_path"]) as img:
+            img.load()
+    ctx.ocr_worker().drain()  # finishes what the killed process left, re-storing queued frames
+    stored = {row["id"] for row in ctx.store.frame_rows()}
+    assert len(stored) >= len(rows)
+    queued = {item.id for item in ctx.inbox.take(10_000, kinds=["frame"])}
+    assert stored <= queued, "a stored frame never reached the inbox"
+    ctx.close()

@@ -74,3 +74,18 @@ def test_kill_9_loses_no_committed_item(tmp_path: Path) -> None:
     inbox = Inbox(path)
     ids = {item.id for item in inbox.take(100_000)}
     assert {f"f{i}" for i in range(acknowledged + 1)} <= ids
+
+
+def test_claims_of_a_dead_process_are_released_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "inbox.sqlite"
+    inbox = Inbox(path)
+    inbox.put_many("ocr", [("a", {}), ("b", {})])
+    claimer = (
+        "from pathlib import Path; from mirix_desktop.inbox import Inbox;"
+        f"print(len(Inbox(Path({str(path)!r})).take(10)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", claimer], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "2"
+    assert [i.id for i in inbox.take(10)] == ["a", "b"]  # the claimer is gone: free again

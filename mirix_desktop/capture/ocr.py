@@ -37,7 +37,7 @@ class Ocr:
         if self._engine is None:
             from rapidocr import RapidOCR
 
-            self._engine = RapidOCR(params={"Global.log_level": "warning"})
+            self._engine = RapidOCR(params={"Global.log_level": "error"})
         return self._engine
 
     def read(self, image: Image.Image, region: Box | None = None) -> list[OcrLine]:

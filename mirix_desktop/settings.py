@@ -69,7 +69,7 @@ class CaptureSettings(_Section):
     monitors: Literal["all", "primary"] = "all"
     image_format: Literal["webp", "jpeg"] = "webp"
     quality: int = Field(default=80, ge=10, le=100)
-    change_threshold: float = Field(default=0.002, ge=0.0, le=1.0)
+    change_threshold: float = Field(default=0.00005, ge=0.0, le=1.0)
     keyframe_minutes: float = Field(default=10.0, gt=0)
     storage_budget_bytes: int = Field(default=20_000_000_000, ge=0)
     max_age_days: float = Field(default=90.0, gt=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from PIL import Image
 from agents.store import Frame
 from agents.store.timeutil import now
 from mirix_desktop.capture.frames import FrameStore
-from mirix_desktop.capture.gate import ChangeGate
+from mirix_desktop.capture.gate import ChangeGate, samples_from_bgra
 from mirix_desktop.capture.privacy import PrivacyFilter
 from mirix_desktop.capture.window import WindowProbe
 from mirix_desktop.capture.worker import OCR_KIND, ocr_item
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 class CaptureStats:
     counts: Counter[str] = field(default_factory=Counter)
     last_error: str | None = None
+    # Milliseconds of the recent rounds spent grabbing and gating (storage excluded).
+    grab_gate_ms: deque[float] = field(default_factory=lambda: deque(maxlen=1000))
 
 
 class Capturer:
@@ -53,6 +55,7 @@ class Capturer:
         self._keyframe_s = keyframe_s
         self._gates: dict[int, ChangeGate] = {}
         self._lock = threading.Lock()
+        self._local = threading.local()
         self.pause_flag: Path | None = None  # a file whose presence pauses capture
         self.stats = CaptureStats()
 
@@ -63,17 +66,16 @@ class Capturer:
             )
         return self._gates[monitor]
 
-    def _grab(self) -> list[tuple[int, Image.Image]]:
+    def _grab(self) -> list[tuple[int, Any]]:
+        """Raw screenshots of the chosen monitors, with one screen connection per thread."""
         import mss
 
-        factory = getattr(mss, "MSS", None) or mss.mss
-        with factory() as sct:
-            monitors: list[Any] = sct.monitors[1:] if self.monitors == "all" else sct.monitors[1:2]
-            shots = []
-            for number, mon in enumerate(monitors, 1):
-                shot = sct.grab(mon)
-                shots.append((number, Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")))
-            return shots
+        sct = getattr(self._local, "sct", None)
+        if sct is None:
+            factory = getattr(mss, "MSS", None) or mss.mss
+            sct = self._local.sct = factory()
+        monitors: list[Any] = sct.monitors[1:] if self.monitors == "all" else sct.monitors[1:2]
+        return [(number, sct.grab(mon)) for number, mon in enumerate(monitors, 1)]
 
     @property
     def paused(self) -> bool:
@@ -99,6 +101,7 @@ class Capturer:
             if self.privacy.excluded(window):
                 self.stats.counts["excluded"] += 1
                 return ["excluded"]
+            started = time.perf_counter()
             shots = self._grab()
             # The window may have changed during the grab: check again before anything is kept.
             after = self.probe.active()
@@ -107,11 +110,17 @@ class Capturer:
                 return ["excluded"]
             outcomes = []
             taken = now()
-            for monitor, image in shots:
-                decision = self._gate(monitor).check(image, time.monotonic())
+            decisions = []
+            for monitor, shot in shots:
+                gate = self._gate(monitor)
+                samples = samples_from_bgra(shot.bgra, shot.width, shot.height, gate.step)
+                decisions.append(gate.check_samples(samples, shot.size, time.monotonic()))
+            self.stats.grab_gate_ms.append((time.perf_counter() - started) * 1000)
+            for (monitor, shot), decision in zip(shots, decisions, strict=True):
                 if not decision.keep:
                     outcomes.append("unchanged")
                     continue
+                image = Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
                 box = list(decision.changed_box) if decision.changed_box else None
 
                 def queue(frame: Frame, box: list[int] | None = box) -> None:

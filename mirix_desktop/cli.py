@@ -265,6 +265,12 @@ def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
     def flush() -> None:
         nonlocal added
         if batch:
+            # Queued for absorption first: a crash between the two leaves a queued turn
+            # that is stored when the file is ingested again, never a stored turn that
+            # absorption would not see.
+            ctx.inbox.put_many(
+                "chat", [(t.id, {"conversation_id": t.conversation_id}) for t in batch]
+            )
             added += store.add_chat_turns(batch)
             batch.clear()
 

@@ -65,6 +65,55 @@ class X11Probe:
             return ActiveWindow()
 
 
+class WindowsProbe:
+    """Best effort: the foreground window's title and its process's executable name."""
+
+    def active(self) -> ActiveWindow:
+        import ctypes
+        from ctypes import wintypes
+
+        try:
+            user32 = ctypes.windll.user32  # type: ignore[attr-defined]
+            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            hwnd = user32.GetForegroundWindow()
+            if not hwnd:
+                return ActiveWindow()
+            length = user32.GetWindowTextLengthW(hwnd)
+            title = ctypes.create_unicode_buffer(length + 1)
+            user32.GetWindowTextW(hwnd, title, length + 1)
+            pid = wintypes.DWORD()
+            user32.GetWindowThreadProcessId(hwnd, ctypes.byref(pid))
+            handle = kernel32.OpenProcess(0x1000, False, pid.value)  # QUERY_LIMITED_INFORMATION
+            app = UNKNOWN
+            if handle:
+                size = wintypes.DWORD(1024)
+                path = ctypes.create_unicode_buffer(1024)
+                if kernel32.QueryFullProcessImageNameW(handle, 0, path, ctypes.byref(size)):
+                    app = path.value.rsplit("\\", 1)[-1].removesuffix(".exe")
+                kernel32.CloseHandle(handle)
+            return ActiveWindow(app=app, title=title.value)
+        except (OSError, AttributeError, ValueError) as exc:
+            log.debug("active window unknown: %s", exc)
+            return ActiveWindow()
+
+
+class MacProbe:
+    """Best effort through pyobjc's AppKit when installed: the frontmost app (no title)."""
+
+    def __init__(self) -> None:
+        from AppKit import NSWorkspace
+
+        self._workspace = NSWorkspace.sharedWorkspace()
+
+    def active(self) -> ActiveWindow:
+        try:
+            app = self._workspace.frontmostApplication()
+            return ActiveWindow(app=str(app.localizedName()) if app else UNKNOWN)
+        except (OSError, AttributeError, ValueError) as exc:
+            log.debug("active window unknown: %s", exc)
+            return ActiveWindow()
+
+
 class UnknownProbe:
     def active(self) -> ActiveWindow:
         return ActiveWindow()
@@ -72,9 +121,13 @@ class UnknownProbe:
 
 def window_probe() -> WindowProbe:
     """The probe for this platform; ``UnknownProbe`` when none can work."""
-    if sys.platform.startswith("linux") and os.environ.get("DISPLAY"):
-        try:
+    try:
+        if sys.platform == "win32":
+            return WindowsProbe()
+        if sys.platform == "darwin":
+            return MacProbe()
+        if os.environ.get("DISPLAY"):
             return X11Probe()
-        except Exception as exc:  # noqa: BLE001 - no X server or no Xlib: fall back
-            log.warning("cannot read the active window (%s); recording 'unknown'", exc)
+    except Exception as exc:  # noqa: BLE001 - no X server, no Xlib, no AppKit: fall back
+        log.warning("cannot read the active window (%s); recording 'unknown'", exc)
     return UnknownProbe()

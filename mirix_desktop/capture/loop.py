@@ -12,13 +12,12 @@ from typing import Any
 
 from PIL import Image
 
-from agents.store import Frame
 from agents.store.timeutil import now
 from mirix_desktop.capture.frames import FrameStore
 from mirix_desktop.capture.gate import ChangeGate, samples_from_bgra
 from mirix_desktop.capture.privacy import PrivacyFilter
 from mirix_desktop.capture.window import WindowProbe
-from mirix_desktop.capture.worker import OCR_KIND, ocr_item
+from mirix_desktop.capture.worker import queue_for_ocr
 from mirix_desktop.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -123,16 +122,13 @@ class Capturer:
                 image = Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
                 box = list(decision.changed_box) if decision.changed_box else None
 
-                def queue(frame: Frame, box: list[int] | None = box) -> None:
-                    self.inbox.put(OCR_KIND, *ocr_item(frame.id, box, frame))
-
                 self.frames.save(
                     image,
                     captured_at=taken,
                     monitor=monitor,
                     app=window.app,
                     window_title=window.title,
-                    before_row=queue,
+                    before_row=queue_for_ocr(self.inbox, box),
                 )
                 outcomes.append("stored")
             self.stats.counts.update(outcomes)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,15 @@ def ocr_item(
     if frame is not None:
         payload["frame"] = frame.model_dump(mode="json")
     return f"ocr:{frame_id}", payload
+
+
+def queue_for_ocr(inbox: Inbox, changed_box: Any) -> Callable[[Frame], None]:
+    """A ``before_row`` callback for :meth:`FrameStore.save` that queues the frame for OCR."""
+
+    def queue(frame: Frame) -> None:
+        inbox.put(OCR_KIND, *ocr_item(frame.id, changed_box, frame))
+
+    return queue
 
 
 class OcrWorker:

@@ -1,0 +1,133 @@
+"""The language-model client: any OpenAI-compatible endpoint through the ``openai`` package.
+
+Retries timeouts, connection failures, 429 and 5xx answers with exponential
+backoff (honouring ``Retry-After``), then raises :class:`ModelUnavailable`.
+Tool calls come back parsed; answers can be streamed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.errors import ModelUnavailable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One model at one OpenAI-compatible endpoint (OpenAI, Ollama, LM Studio, vLLM, ...)."""
+
+    base_url: str
+    model: str
+    api_key: str | None = None
+    vision: bool = False
+    timeout_s: float = 60.0
+    max_retries: int = 3
+    backoff_s: float = 0.5
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    id: str
+    name: str
+    arguments: str  # JSON text as the model wrote it; validated by the caller
+
+    def parsed(self) -> Any:
+        return json.loads(self.arguments or "{}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    content: str
+    tool_calls: list[ToolCall] = field(default_factory=list)
+
+
+class LLMClient:
+    def __init__(self, endpoint: Endpoint, *, sleep: Callable[[float], None] = time.sleep):
+        from openai import OpenAI
+
+        self.endpoint = endpoint
+        self._sleep = sleep
+        self._client = OpenAI(
+            base_url=endpoint.base_url,
+            api_key=endpoint.api_key or "not-needed",
+            timeout=endpoint.timeout_s,
+            max_retries=0,  # retried here, with the policy above
+        )
+
+    def _with_retries(self, call: Callable[[], Any]) -> Any:
+        import openai
+
+        retryable = (
+            openai.APITimeoutError,
+            openai.APIConnectionError,
+            openai.RateLimitError,
+            openai.InternalServerError,
+        )
+        last: Exception | None = None
+        for attempt in range(self.endpoint.max_retries + 1):
+            try:
+                return call()
+            except retryable as exc:
+                last = exc
+                if attempt == self.endpoint.max_retries:
+                    break
+                delay = self.endpoint.backoff_s * 2**attempt
+                response = getattr(exc, "response", None)
+                after = response.headers.get("retry-after") if response is not None else None
+                if after is not None:
+                    with contextlib.suppress(ValueError):
+                        delay = max(delay, min(float(after), 60.0))
+                log.info("model call failed (%s); retrying in %.1f s", type(exc).__name__, delay)
+                self._sleep(delay)
+            except openai.APIStatusError as exc:
+                raise ModelUnavailable(
+                    f"{self.endpoint.base_url} answered {exc.status_code}: {exc.message}"
+                ) from exc
+        raise ModelUnavailable(
+            f"{self.endpoint.base_url} failed {self.endpoint.max_retries + 1} times: "
+            f"{type(last).__name__}: {last}"
+        ) from last
+
+    def chat(
+        self,
+        messages: Sequence[dict[str, Any]],
+        *,
+        tools: Sequence[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
+    ) -> Reply:
+        """One completion; raises ModelUnavailable when the endpoint cannot answer."""
+        kwargs: dict[str, Any] = {"model": self.endpoint.model, "messages": list(messages)}
+        if tools:
+            kwargs["tools"] = list(tools)
+            if tool_choice is not None:
+                kwargs["tool_choice"] = tool_choice
+        response = self._with_retries(lambda: self._client.chat.completions.create(**kwargs))
+        if not response.choices:
+            return Reply(content="")
+        message = response.choices[0].message
+        calls = [
+            ToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments or "")
+            for c in (message.tool_calls or [])
+        ]
+        return Reply(content=message.content or "", tool_calls=calls)
+
+    def stream(self, messages: Sequence[dict[str, Any]]) -> Iterator[str]:
+        """The answer's text as it arrives."""
+        stream = self._with_retries(
+            lambda: self._client.chat.completions.create(
+                model=self.endpoint.model,
+                messages=list(messages),  # type: ignore[arg-type]
+                stream=True,
+            )
+        )
+        for chunk in stream:
+            if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
+                yield chunk.choices[0].delta.content

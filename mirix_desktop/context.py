@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
@@ -9,6 +10,8 @@ from pathlib import Path
 
 from agents.embeddings import ImageEmbedder, Lazy, lazy_image_embedder, lazy_text_embedder
 from agents.embeddings.base import TextEmbedder
+from agents.errors import InvalidInput
+from agents.llm import Endpoint, LLMClient
 from agents.store import MemoryStore, SearchOptions, VaultCipher
 from mirix_desktop.capture.frames import FrameStore
 from mirix_desktop.capture.loop import Capturer
@@ -95,6 +98,25 @@ class Context:
 
     def ocr_worker(self) -> OcrWorker:
         return OcrWorker(self.store, self.inbox, Ocr(), clip=self.image_embedder)
+
+    def llm(self, role: str) -> LLMClient | None:
+        """The client for ``role`` ("chat" or "memory"), or None in offline mode."""
+        cfg = self.settings.chat_model if role == "chat" else self.settings.memory_model
+        if not cfg.base_url:
+            return None
+        if not cfg.model:
+            raise InvalidInput(f"{role}_model.base_url is set but {role}_model.model is empty")
+        key = os.environ.get(f"MIRIX_{role.upper()}_API_KEY") or self.secrets.get(f"{role}-api-key")
+        return LLMClient(
+            Endpoint(
+                base_url=cfg.base_url,
+                model=cfg.model,
+                api_key=key,
+                vision=cfg.vision,
+                timeout_s=cfg.timeout_s,
+                max_retries=cfg.max_retries,
+            )
+        )
 
     def search_options(self, **overrides: object) -> SearchOptions:
         s = self.settings.search

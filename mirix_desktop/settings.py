@@ -79,12 +79,28 @@ class CaptureSettings(_Section):
     )
 
 
+class ModelEndpointSettings(_Section):
+    """A language model at an OpenAI-compatible endpoint; no base_url means offline mode.
+
+    The key is never stored here: it lives in the keyring (``<role>-api-key``) or in
+    the environment (``MIRIX_CHAT_API_KEY``, ``MIRIX_MEMORY_API_KEY``).
+    """
+
+    base_url: str | None = None
+    model: str = ""
+    vision: bool = False
+    timeout_s: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=3, ge=0, le=10)
+
+
 class Settings(_Section):
     models: ModelSettings = Field(default_factory=ModelSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     secrets: SecretSettings = Field(default_factory=SecretSettings)
     capture: CaptureSettings = Field(default_factory=CaptureSettings)
+    chat_model: ModelEndpointSettings = Field(default_factory=ModelEndpointSettings)
+    memory_model: ModelEndpointSettings = Field(default_factory=ModelEndpointSettings)
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:

@@ -93,3 +93,20 @@ def test_a_client_error_is_not_retried(fake) -> None:
     with pytest.raises(ModelUnavailable, match="400"):
         _client(fake).chat([{"role": "user", "content": "x"}])
     assert len(fake.requests) == 1
+
+
+def test_endpoints_come_from_settings_and_keys_from_the_keyring(fake, monkeypatch) -> None:
+    from mirix_desktop.context import open_context
+
+    ctx = open_context()
+    assert ctx.llm("chat") is None and ctx.llm("memory") is None  # offline by default
+    monkeypatch.setenv("MIRIX_MEMORY_MODEL__BASE_URL", fake.url)
+    monkeypatch.setenv("MIRIX_MEMORY_MODEL__MODEL", "small-model")
+    ctx = open_context()
+    ctx.secrets.set("memory-api-key", "sk-test-from-keyring")
+    client = ctx.llm("memory")
+    assert client is not None and client.endpoint.api_key == "sk-test-from-keyring"
+    fake.script = [{"content": "hi"}]
+    assert client.chat([{"role": "user", "content": "x"}]).content == "hi"
+    assert fake.requests[0]["model"] == "small-model"
+    assert ctx.llm("chat") is None

@@ -27,3 +27,7 @@ class StoreError(MirixError):
 
 class SecretError(MirixError):
     """A secret could not be stored, read or decrypted."""
+
+
+class AgentError(MirixError):
+    """A language model's answer could not be used (no tool call, invalid arguments twice)."""

@@ -119,6 +119,56 @@ class LLMClient:
         ]
         return Reply(content=message.content or "", tool_calls=calls)
 
+    def stream_chat(
+        self,
+        messages: Sequence[dict[str, Any]],
+        *,
+        tools: Sequence[dict[str, Any]] | None = None,
+        on_text: Callable[[str], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Reply:
+        """A streamed completion: ``on_text`` gets the answer as it arrives, tool calls are
+        gathered from their pieces. ``should_stop`` ends the stream early (the reply then
+        holds what had arrived). Raises ModelUnavailable like :meth:`chat`."""
+        kwargs: dict[str, Any] = {
+            "model": self.endpoint.model,
+            "messages": list(messages),
+            "stream": True,
+        }
+        if tools:
+            kwargs["tools"] = list(tools)
+        stream = self._with_retries(lambda: self._client.chat.completions.create(**kwargs))
+        text: list[str] = []
+        calls: dict[int, dict[str, str]] = {}
+        try:
+            for chunk in stream:
+                if should_stop is not None and should_stop():
+                    break
+                if not chunk.choices or chunk.choices[0].delta is None:
+                    continue
+                delta = chunk.choices[0].delta
+                if delta.content:
+                    text.append(delta.content)
+                    if on_text is not None:
+                        on_text(delta.content)
+                for piece in delta.tool_calls or []:
+                    call = calls.setdefault(piece.index, {"id": "", "name": "", "arguments": ""})
+                    if piece.id:
+                        call["id"] = piece.id
+                    if piece.function is not None:
+                        call["name"] += piece.function.name or ""
+                        call["arguments"] += piece.function.arguments or ""
+        finally:
+            close = getattr(stream, "close", None)
+            if callable(close):
+                close()
+        tool_calls = [
+            ToolCall(id=c["id"] or f"call_{i}", name=c["name"], arguments=c["arguments"])
+            for i, c in sorted(calls.items())
+            if c["name"]
+        ]
+        return Reply(content="".join(text), tool_calls=tool_calls)
+
     def stream(self, messages: Sequence[dict[str, Any]]) -> Iterator[str]:
         """The answer's text as it arrives."""
         stream = self._with_retries(

@@ -25,6 +25,7 @@ from mirix_desktop.context import Context, open_context
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+MAX_QUESTION_CHARS = 4000
 log = logging.getLogger("mirix_desktop")
 
 
@@ -87,6 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     fg = sub.add_parser("forget", help="delete recent frames and the memories made only from them")
     fg.add_argument("--last", type=float, required=True, metavar="MINUTES")
+
+    ask = sub.add_parser("ask", help="ask a question about what you saw and said")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="answer, topic and citations as JSON")
+    ask.add_argument("--conversation", metavar="ID", help="continue this conversation")
+    ask.add_argument("--image", type=Path, metavar="FILE", help="a screenshot to ask about")
+
+    ab = sub.add_parser("absorb", help="turn waiting frames and chat turns into memories")
+    ab.add_argument(
+        "--redo", action="store_true", help="run the memory model over what offline mode absorbed"
+    )
+    ab.add_argument("--max-batches", type=int, default=None, metavar="N")
 
     sub.add_parser("stats", help="counts and disk usage")
     sub.add_parser("optimize", help="compact tables and update indexes")
@@ -167,6 +180,16 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     for name, model in info["models"].items():
         state = "available" if model["available"] else f"unavailable ({model['detail']})"
         print(f"model    {name}: {model['name']}: {state}")
+    for role, lm in info["language_models"].items():
+        where = f"{lm['model']} at {lm['base_url']}" if lm["base_url"] else "none (offline mode)"
+        print(f"llm      {role}: {where}")
+    inbox = info["inbox"]
+    print(f"inbox    {inbox['pending']} waiting ({inbox['failing']} failing), {inbox['done']} done")
+    for f in inbox["failures"]:
+        print(
+            f"  {f['id']} ({f['kind']}): tried {f['attempts']}x, again in {f['retry_in_s']} s: "
+            f"{f['error']}"
+        )
     print("tables")
     for name, count in info["counts"].items():
         indexes = ", ".join(
@@ -532,8 +555,73 @@ def cmd_optimize(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ask(ctx: Context, args: argparse.Namespace) -> int:
+    from mirix_desktop.assistant import Assistant
+
+    question = args.question.strip()
+    if not question:
+        raise InvalidInput("the question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InvalidInput(
+            f"the question is {len(question):,} characters; the limit is {MAX_QUESTION_CHARS:,}"
+        )
+    if args.image is not None and not args.image.is_file():
+        raise InvalidInput(f"no such file: {args.image}")
+    assistant = Assistant(ctx)
+    streamed = not args.json and assistant.llm is not None
+
+    def show(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    answer = assistant.ask(
+        question,
+        conversation_id=args.conversation,
+        image_path=args.image,
+        on_token=show if streamed else None,
+    )
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+        return 0
+    if not streamed:
+        print(answer.answer)
+    else:
+        print()
+    if answer.citations:
+        print("\nsources:")
+        for c in answer.citations:
+            sources = f" from {', '.join(c.source_ids[:5])}" if c.source_ids else ""
+            print(f"  [{c.id}] {c.type}, {c.time:%Y-%m-%d %H:%M}{sources}")
+    print(f"(conversation {answer.conversation_id})", file=sys.stderr)
+    return 0
+
+
+def cmd_absorb(ctx: Context, args: argparse.Namespace) -> int:
+    from mirix_desktop.absorber import AbsorbJob, AbsorbReport
+
+    if args.max_batches is not None and args.max_batches < 1:
+        raise InvalidInput("--max-batches needs a positive number")
+    job = AbsorbJob(ctx)
+    if args.redo:
+        queued = job.redo()
+        print(f"queued {queued} items that offline mode absorbed for {job.mode} absorption")
+    waiting, _ = ctx.inbox.waiting(("frame", "chat"))
+
+    def progress(report: AbsorbReport) -> None:
+        print(
+            f"  batch {report.batches}: {report.items_done}/{waiting} items absorbed",
+            file=sys.stderr,
+        )
+
+    report = job.run(max_batches=args.max_batches, progress=progress)
+    print(report.line())
+    return EXIT_ERROR if report.items_failed else 0
+
+
 _COMMANDS = {
     "doctor": cmd_doctor,
+    "ask": cmd_ask,
+    "absorb": cmd_absorb,
     "ingest": cmd_ingest,
     "remember": cmd_remember,
     "search": cmd_search,

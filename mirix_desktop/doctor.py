@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import time
 from importlib import metadata
 from typing import Any
 
@@ -73,6 +74,37 @@ def report(ctx: Context) -> dict[str, Any]:
             },
             "clip": _clip_state(ctx),
         },
+        "language_models": {
+            role: {
+                "base_url": cfg.base_url,
+                "model": cfg.model,
+                "vision": cfg.vision,
+                "mode": "model" if cfg.base_url else "offline",
+            }
+            for role, cfg in (
+                ("chat", ctx.settings.chat_model),
+                ("memory", ctx.settings.memory_model),
+            )
+        },
+        "inbox": _inbox_state(ctx),
         "counts": store.counts(),
         "indexes": store.index_state(),
+    }
+
+
+def _inbox_state(ctx: Context) -> dict[str, Any]:
+    """Items waiting and failing, with each failure's reason and when it is tried again."""
+    now = time.time()
+    return {
+        **ctx.inbox.counts(),
+        "failures": [
+            {
+                "id": f.id,
+                "kind": f.kind,
+                "attempts": f.attempts,
+                "error": f.error,
+                "retry_in_s": max(0, round(f.next_try_at - now)),
+            }
+            for f in ctx.inbox.failing(20)
+        ],
     }

@@ -35,6 +35,11 @@ CREATE TABLE IF NOT EXISTS items (
 );
 CREATE INDEX IF NOT EXISTS items_ready ON items (state, next_try_at, created_at);
 """
+# Named, add-only migrations: (name, statement), applied once each, in order.
+_MIGRATIONS = [
+    # Who absorbed an item ("model" or "offline"), so `absorb --redo` finds offline work.
+    ("absorbed_by", "ALTER TABLE items ADD COLUMN absorbed_by TEXT"),
+]
 
 
 def _alive(pid: int) -> bool:
@@ -58,6 +63,15 @@ class InboxItem:
     attempts: int
 
 
+@dataclass(frozen=True)
+class Failure:
+    id: str
+    kind: str
+    attempts: int
+    error: str
+    next_try_at: float  # epoch seconds
+
+
 class Inbox:
     """A work queue on SQLite; safe to use from several threads and processes."""
 
@@ -71,7 +85,19 @@ class Inbox:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # durable across a crash of the program
         self._db.executescript(_SCHEMA)
+        self._migrate()
         self._release_dead_claims()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            self._db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)")
+            self._db.execute("BEGIN IMMEDIATE")
+            applied = {r[0] for r in self._db.execute("SELECT name FROM migrations")}
+            for name, statement in _MIGRATIONS:
+                if name not in applied:
+                    self._db.execute(statement)
+                    self._db.execute("INSERT INTO migrations (name) VALUES (?)", (name,))
+            self._db.execute("COMMIT")
 
     def _release_dead_claims(self) -> None:
         """Items claimed by a process of this machine that no longer runs are ready again
@@ -132,14 +158,39 @@ class Inbox:
             self._db.execute("COMMIT")
         return [InboxItem(r[0], r[1], json.loads(r[2]), r[3], r[4]) for r in rows]
 
-    def done(self, ids: Sequence[str]) -> None:
-        """Mark items absorbed (call only after their memories are committed)."""
+    def done(self, ids: Sequence[str], *, by: str | None = None) -> None:
+        """Mark items absorbed (call only after their memories are committed);
+        ``by`` records who absorbed them ("model" or "offline")."""
         with self._lock:
             self._db.executemany(
-                "UPDATE items SET state = 'done', claimed_until = 0, last_error = NULL "
-                "WHERE id = ?",
-                [(i,) for i in ids],
+                "UPDATE items SET state = 'done', claimed_until = 0, last_error = NULL, "
+                "absorbed_by = ? WHERE id = ?",
+                [(by, i) for i in ids],
             )
+
+    def requeue(self, *, absorbed_by: str, kinds: Sequence[str]) -> int:
+        """Make items of ``kinds`` absorbed by ``absorbed_by`` pending again; returns how many."""
+        marks = ", ".join("?" for _ in kinds)
+        with self._lock:
+            cur = self._db.execute(
+                "UPDATE items SET state = 'pending', attempts = 0, next_try_at = 0, "
+                "claimed_until = 0, last_error = NULL "
+                f"WHERE state = 'done' AND absorbed_by = ? AND kind IN ({marks})",
+                (absorbed_by, *kinds),
+            )
+            return cur.rowcount
+
+    def waiting(self, kinds: Sequence[str]) -> tuple[int, float | None]:
+        """How many items of ``kinds`` are ready now, and the age in seconds of the oldest."""
+        marks = ", ".join("?" for _ in kinds)
+        now = time.time()
+        with self._lock:
+            count, oldest = self._db.execute(
+                "SELECT COUNT(*), MIN(created_at) FROM items WHERE state = 'pending' "
+                f"AND next_try_at <= ? AND claimed_until <= ? AND kind IN ({marks})",
+                (now, now, *kinds),
+            ).fetchone()
+        return count, (now - oldest if oldest is not None else None)
 
     def fail(self, ids: Sequence[str], reason: str) -> None:
         """Give items back with the reason; they are retried later, with exponential backoff."""
@@ -191,14 +242,18 @@ class Inbox:
 
     def failures(self, limit: int = 20) -> list[tuple[str, int, str]]:
         """(id, attempts, last error) of items that failed and wait for a retry."""
+        return [(f.id, f.attempts, f.error) for f in self.failing(limit)]
+
+    def failing(self, limit: int = 20) -> list[Failure]:
+        """Items that failed and wait for a retry, soonest retry first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, attempts, last_error FROM items "
+                "SELECT id, kind, attempts, last_error, next_try_at FROM items "
                 "WHERE state = 'pending' AND last_error IS NOT NULL "
                 "ORDER BY next_try_at LIMIT ?",
                 (limit,),
             ).fetchall()
-        return [(r[0], r[1], r[2]) for r in rows]
+        return [Failure(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     def close(self) -> None:
         with self._lock:

@@ -93,6 +93,17 @@ class ModelEndpointSettings(_Section):
     max_retries: int = Field(default=3, ge=0, le=10)
 
 
+class AbsorbSettings(_Section):
+    batch_size: int = Field(default=20, ge=1, le=500, description="items per batch")
+    max_wait_s: float = Field(
+        default=300.0, ge=0, description="absorb a smaller batch once its oldest item waited this"
+    )
+    core_limit: int = Field(default=2000, ge=100, le=20_000, description="characters a core block")
+    max_images: int = Field(
+        default=4, ge=0, le=16, description="screenshots a batch, vision models"
+    )
+
+
 class Settings(_Section):
     models: ModelSettings = Field(default_factory=ModelSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
@@ -101,6 +112,7 @@ class Settings(_Section):
     capture: CaptureSettings = Field(default_factory=CaptureSettings)
     chat_model: ModelEndpointSettings = Field(default_factory=ModelEndpointSettings)
     memory_model: ModelEndpointSettings = Field(default_factory=ModelEndpointSettings)
+    absorb: AbsorbSettings = Field(default_factory=AbsorbSettings)
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:

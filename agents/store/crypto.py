@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -26,6 +28,12 @@ class VaultCipher:
         if len(key) != KEY_BYTES:
             raise SecretError(f"vault key must be {KEY_BYTES} bytes, got {len(key)}")
         self._aead = AESGCM(key)
+        self._mac_key = hmac.new(key, b"mirix fingerprint v1", hashlib.sha256).digest()
+
+    def fingerprint(self, value: str) -> str:
+        """A keyed digest of ``value``: equal values match, and without the key
+        the digest says nothing about the value (unlike a plain hash of a phone number)."""
+        return hmac.new(self._mac_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def encrypt(self, plaintext: str, *, context: str) -> str:
         nonce = os.urandom(12)

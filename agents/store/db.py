@@ -172,6 +172,10 @@ class MemoryStore:
         vectors = embedder.embed([t[:2000] for t in texts])
         return [v.tolist() for v in vectors]
 
+    def fingerprint(self, value: str) -> str:
+        """A keyed digest of a (secret) value, to recognise it again without storing it."""
+        return self._cipher.fingerprint(value)
+
     @property
     def text_embedder_available(self) -> bool:
         return self._text.get() is not None
@@ -445,6 +449,15 @@ class MemoryStore:
             )
         return merged
 
+    def add_sources(
+        self, memory_id: str, source_ids: Sequence[str], *, actor: str = "user"
+    ) -> S.Memory:
+        """Cite more sources in a memory (nothing is written when it cites them all already)."""
+        memory = self.get(memory_id)
+        if set(source_ids) <= set(memory.source_ids):
+            return memory
+        return self._rewrite(memory, {}, source_ids=source_ids, actor=actor, op="update")
+
     def delete(self, memory_id: str, *, actor: str = "user") -> None:
         """Delete a memory (its history stays); raises NotFound."""
         old = self.get(memory_id)
@@ -672,6 +685,85 @@ class MemoryStore:
         }
         _retry(lambda: clip.merge_insert("id").when_not_matched_insert_all().execute([row]))
 
+    def frames(self, ids: Sequence[str]) -> list[S.Frame]:
+        """The stored frames among ``ids``, in the order asked (missing ones are left out)."""
+        table = self._existing(S.TABLE[S.RecordType.FRAME])
+        if table is None or not ids:
+            return []
+        by_id: dict[str, S.Frame] = {}
+        for start in range(0, len(ids), 500):
+            rows = table.search().where(_in_list("id", ids[start : start + 500])).limit(None)
+            for row in rows.to_list():
+                by_id[row["id"]] = S.Frame.model_validate({k: row[k] for k in S.Frame.model_fields})
+        return [by_id[i] for i in ids if i in by_id]
+
+    def chat_turns(self, ids: Sequence[str]) -> list[S.ChatTurn]:
+        """The stored chat turns among ``ids``, in the order asked (missing ones are left out)."""
+        table = self._existing(S.TABLE[S.RecordType.CHAT])
+        if table is None or not ids:
+            return []
+        by_id: dict[str, S.ChatTurn] = {}
+        cols = ["id", "conversation_id", "role", "content", "image_caption", "time"]
+        for start in range(0, len(ids), 500):
+            query = table.search().where(_in_list("id", ids[start : start + 500]))
+            for row in query.select(cols).limit(None).to_list():
+                by_id[row["id"]] = S.ChatTurn(
+                    id=row["id"],
+                    conversation_id=row["conversation_id"],
+                    speaker=row["role"],
+                    text=row["content"],
+                    created_at=row["time"],
+                    image_caption=row["image_caption"],
+                )
+        return [by_id[i] for i in ids if i in by_id]
+
+    def conversation(self, conversation_id: str, *, limit: int = 20) -> list[S.ChatTurn]:
+        """The last ``limit`` turns of a conversation, oldest first."""
+        table = self._existing(S.TABLE[S.RecordType.CHAT])
+        if table is None:
+            return []
+        cols = ["id", "conversation_id", "role", "content", "image_caption", "time"]
+        rows = (
+            table.search()
+            .where(f"conversation_id = {_quote(conversation_id)}")
+            .select(cols)
+            .limit(None)
+            .to_list()
+        )
+        rows.sort(key=lambda r: (r["time"], r["id"]))
+        return [
+            S.ChatTurn(
+                id=r["id"],
+                conversation_id=r["conversation_id"],
+                speaker=r["role"],
+                text=r["content"],
+                created_at=r["time"],
+                image_caption=r["image_caption"],
+            )
+            for r in rows[-limit:]
+        ]
+
+    def memories_between(
+        self,
+        memory_type: S.MemoryType | str,
+        since: datetime,
+        until: datetime,
+        *,
+        app: str | None = None,
+        limit: int = 50,
+    ) -> list[S.Memory]:
+        """Memories of one type whose time lies in [since, until], newest first."""
+        mtype = _memory_type(memory_type)
+        table = self._existing(mtype.value)
+        if table is None:
+            return []
+        where = f"time >= {sql_time(since)} AND time <= {sql_time(until)}"
+        if app is not None:
+            where += f" AND app = {_quote(app)}"
+        rows = table.search().where(where).limit(None).to_list()
+        rows.sort(key=lambda r: r["time"], reverse=True)
+        return [self._row_to_memory(mtype, r) for r in rows[:limit]]
+
     def frame_rows(self, where: str | None = None) -> list[dict[str, Any]]:
         """id, time, created_at, size_bytes and image_path of frames, oldest (captured) first."""
         table = self._existing(S.TABLE[S.RecordType.FRAME])
@@ -719,12 +811,23 @@ class MemoryStore:
 
     # ---- search ----------------------------------------------------------------------
 
-    def search(self, query: str, options: SearchOptions | None = None) -> list[S.SearchHit]:
+    def embed_query(self, query: str) -> list[float] | None:
+        """The text vector of a query (None without a text model), to reuse across searches."""
+        return self._embed([query.strip()])[0]
+
+    def search(
+        self,
+        query: str,
+        options: SearchOptions | None = None,
+        *,
+        query_vector: Sequence[float] | None = None,
+    ) -> list[S.SearchHit]:
         """Hybrid search over the chosen types; raises InvalidInput for an empty or huge query.
 
         Full-text (BM25) and text-vector hits are ranked per retriever across
         tables and fused by reciprocal rank fusion; frames are also found by CLIP
-        when an image model is available.
+        when an image model is available. ``query_vector`` (from :meth:`embed_query`)
+        saves embedding the query again when one question runs several searches.
         """
         opts = options or SearchOptions()
         query = query.strip()
@@ -757,7 +860,9 @@ class MemoryStore:
                 jobs["fts"].append(
                     (name, self._pool.submit(self._fts, name, fts_query, where, limit))
                 )
-        vector = self._embed([query])[0] if "vector" in wanted else None
+        vector: list[float] | None = None
+        if "vector" in wanted:
+            vector = list(query_vector) if query_vector is not None else self._embed([query])[0]
         if vector is not None:
             for name in tables:
                 jobs["vector"].append(

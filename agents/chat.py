@@ -1,0 +1,499 @@
+"""The chat agent: active retrieval, then an answer that cites what it used.
+
+For each question it first derives a topic (a forced ``update_topic`` call, or
+keywords offline), searches every memory type with it (core in full; episodic
+recent and relevant; the others top-k; the vault only at low and medium
+sensitivity; screenshots by OCR text and CLIP; earlier conversations), puts what
+it found in the system prompt with ids, and answers, streamed, calling tools to
+search further or list a time range when it needs to. Offline, the answer quotes
+the best memories and frames with their times.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agents import prompts
+from agents.batch import image_url
+from agents.errors import AgentError, InvalidInput, NotFound
+from agents.llm import LLMClient
+from agents.store import MemoryStore, MemoryType, SearchHit, SearchOptions
+from agents.store import schema as S
+from agents.store.timeutil import as_utc, now, parse_time
+from agents.tooling import Tool, assistant_message, calls_of, forced, run_call, validate
+
+log = logging.getLogger(__name__)
+
+SECTIONS = {
+    "core": "Core memory (always true about the user)",
+    "episodic": "Events (episodic memory)",
+    "semantic": "Facts (semantic memory)",
+    "procedural": "How-tos (procedural memory)",
+    "resource": "Documents and pages (resource memory)",
+    "knowledge_vault": "Stored values (knowledge vault)",
+    "frame": "Screenshots (OCR text)",
+    "chat": "Earlier conversation turns",
+}
+SEARCHED = ("episodic", "semantic", "procedural", "resource", "knowledge_vault", "frame", "chat")
+_SCREEN_WORDS = re.compile(
+    r"(?i)\b(screen\w*|saw|seen|see|page|window|looked|showing|shown|displayed|tab|photo|image)\b"
+)
+_STOPWORDS = set(
+    """a an the of to in on at for from by with about and or but is are was were be been being
+    do does did what when where who whom which why how i me my mine you your we our they their
+    it its this that these those there here have has had can could would should will shall may
+    might must please tell show find remember recall any some much many more most than then
+    again also just only very not no yes so if as into over under up down out""".split()
+)
+_WORD = re.compile(r"[\w'-]+", re.UNICODE)
+
+
+def keywords(question: str) -> str:
+    """The offline topic: the question's words without stop words (the question if none)."""
+    words = [w for w in _WORD.findall(question) if w.lower().strip("'-") not in _STOPWORDS]
+    return " ".join(words) or question.strip()
+
+
+def estimate_tokens(messages: Sequence[dict[str, Any]]) -> int:
+    """About four characters a token (images count their text parts only)."""
+    chars = 0
+    for m in messages:
+        content = m.get("content")
+        if isinstance(content, str):
+            chars += len(content)
+        elif isinstance(content, list):
+            chars += sum(len(p.get("text", "")) for p in content if isinstance(p, dict))
+    return max(1, chars // 4)
+
+
+@dataclass(frozen=True)
+class Citation:
+    id: str
+    type: str
+    source_ids: list[str]
+    time: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "source_ids": self.source_ids,
+            "time": as_utc(self.time).isoformat(),
+        }
+
+
+@dataclass
+class Retrieved:
+    """What active retrieval found, by type; vault values only at low and medium sensitivity."""
+
+    topic: str
+    by_type: dict[str, list[SearchHit]] = field(default_factory=dict)
+    vault_values: dict[str, str] = field(default_factory=dict)
+
+    def hits(self) -> list[SearchHit]:
+        """Every hit once, best first (core blocks last: they are context, not results)."""
+        seen: dict[str, SearchHit] = {}
+        for kind, hits in self.by_type.items():
+            if kind == "core":
+                continue
+            for h in hits:
+                if h.id not in seen or seen[h.id].score < h.score:
+                    seen[h.id] = h
+        ranked = sorted(seen.values(), key=lambda h: h.score, reverse=True)
+        return ranked + list(self.by_type.get("core", []))
+
+    def find(self, item_id: str) -> SearchHit | None:
+        for hits in self.by_type.values():
+            for h in hits:
+                if h.id == item_id:
+                    return h
+        return None
+
+    def add(self, kind: str, hits: Sequence[SearchHit]) -> None:
+        known = {h.id for h in self.by_type.get(kind, [])}
+        self.by_type.setdefault(kind, []).extend(h for h in hits if h.id not in known)
+
+
+@dataclass
+class Answer:
+    answer: str
+    topic: str
+    citations: list[Citation]
+    retrieved: Retrieved
+    messages: list[dict[str, Any]]
+    prompt_tokens: int
+    stopped: bool = False
+    conversation_id: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "topic": self.topic,
+            "citations": [c.to_json() for c in self.citations],
+        }
+
+
+class TopicArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    topic: str = Field(min_length=1, max_length=300, description="a short search query")
+
+
+class SearchArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    query: str = Field(min_length=1, max_length=500)
+    types: list[str] = Field(default_factory=list, description="memory types; empty: all")
+    k: int = Field(default=5, ge=1, le=20)
+
+
+class RangeArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    since: str = Field(description="ISO 8601 start")
+    until: str = Field(description="ISO 8601 end")
+    types: list[str] = Field(default_factory=lambda: ["episodic"])
+
+
+class ChatAgent:
+    def __init__(
+        self,
+        store: MemoryStore,
+        llm: LLMClient | None,
+        *,
+        options: SearchOptions | None = None,
+        per_type_k: int = 5,
+        frame_k: int = 3,
+        chat_k: int = 10,
+        max_tool_rounds: int = 3,
+        max_images: int = 2,
+    ) -> None:
+        self.store = store
+        self.llm = llm
+        self.options = options or SearchOptions()
+        self.per_type_k = per_type_k
+        self.frame_k = frame_k
+        self.chat_k = chat_k
+        self.max_tool_rounds = max_tool_rounds
+        self.max_images = max_images
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="retrieve")
+
+    # ---- topic ---------------------------------------------------------------------
+
+    def derive_topic(self, question: str, history: Sequence[dict[str, str]] = ()) -> str:
+        """The search topic: a forced ``update_topic`` call, or keywords offline.
+
+        A model that answers without a usable topic falls back to the keywords.
+        """
+        if self.llm is None:
+            return keywords(question)
+        tool = Tool("update_topic", "Set the topic to search memories for.", TopicArgs, _ok)
+        messages = [
+            {"role": "system", "content": prompts.CHAT_TOPIC},
+            *history[-4:],
+            {"role": "user", "content": question},
+        ]
+        for _ in range(2):
+            reply = self.llm.chat(messages, tools=[tool.schema()], tool_choice=forced(tool.name))
+            calls = [c for c in calls_of(reply, [tool.name]) if c.name == tool.name]
+            if not calls:
+                break
+            try:
+                topic: str = validate(tool, calls[0]).topic
+                return topic
+            except InvalidInput as exc:
+                messages.append(assistant_message(reply, calls[:1]))
+                messages.append(
+                    {"role": "tool", "tool_call_id": calls[0].id, "content": f"error: {exc}"}
+                )
+        log.info("no topic from the chat model; using the question's keywords")
+        return keywords(question)
+
+    # ---- retrieval -----------------------------------------------------------------
+
+    def _search(self, kind: str, topic: str, vector: list[float] | None) -> list[SearchHit]:
+        k = {"frame": self.frame_k, "chat": self.chat_k, "knowledge_vault": self.per_type_k * 2}
+        opts = replace(self.options, k=k.get(kind, self.per_type_k), types=(kind,))
+        if kind == "episodic":
+            opts = replace(opts, recency_weight=max(self.options.recency_weight, 0.3))
+        try:
+            return self.store.search(topic, opts, query_vector=vector)
+        except InvalidInput:
+            return []
+
+    def retrieve(self, topic: str) -> Retrieved:
+        """Search every memory type (and screenshots and earlier turns) for ``topic``."""
+        found = Retrieved(topic)
+        found.by_type["core"] = [
+            _memory_hit(m)
+            for m in self.store.list_memories(MemoryType.CORE)
+            if isinstance(m.data, S.CoreData) and m.data.value.strip()
+        ]
+        vector = self.store.embed_query(topic) if topic.strip() else None
+        futures = {kind: self._pool.submit(self._search, kind, topic, vector) for kind in SEARCHED}
+        for kind, future in futures.items():
+            found.by_type[kind] = future.result()
+        recent = self.store.memories_between(
+            MemoryType.EPISODIC, now() - timedelta(hours=12), now(), limit=2
+        )
+        found.add("episodic", [_memory_hit(m, score=0.0) for m in recent])
+        found.by_type["knowledge_vault"] = self._open_vault(found.by_type["knowledge_vault"])
+        for hit in found.by_type["knowledge_vault"]:
+            memory = self.store.get(hit.id)
+            if isinstance(memory.data, S.VaultData):
+                found.vault_values[hit.id] = memory.data.secret_value
+        return found
+
+    def _open_vault(self, hits: Sequence[SearchHit]) -> list[SearchHit]:
+        kept = []
+        for hit in hits:
+            try:
+                memory = self.store.get(hit.id)
+            except NotFound:
+                continue
+            if isinstance(memory.data, S.VaultData) and memory.data.sensitivity in (
+                "low",
+                "medium",
+            ):
+                kept.append(hit)
+        return kept[: self.per_type_k]
+
+    # ---- prompt --------------------------------------------------------------------
+
+    def render(self, found: Retrieved) -> str:
+        parts = []
+        for kind, title in SECTIONS.items():
+            hits = found.by_type.get(kind) or []
+            if not hits:
+                continue
+            parts.append(f"## {title}")
+            for h in hits:
+                parts.append(_line(h, found.vault_values.get(h.id)))
+        return "\n".join(parts) or "(no memories matched)"
+
+    def build_messages(
+        self,
+        question: str,
+        found: Retrieved,
+        *,
+        history: Sequence[dict[str, str]] = (),
+        image_path: str | None = None,
+        screen_text: str | None = None,
+    ) -> list[dict[str, Any]]:
+        system = prompts.CHAT_SYSTEM.format(
+            now=now().strftime("%Y-%m-%d %H:%M UTC"),
+            topic=found.topic,
+            memories=self.render(found),
+        )
+        user_text = question
+        if screen_text:
+            user_text += f"\n\n(Text on my screen right now:)\n{screen_text[:4000]}"
+        content: str | list[dict[str, Any]] = user_text
+        vision = self.llm is not None and self.llm.endpoint.vision
+        images = self._images(question, found, image_path) if vision else []
+        if images:
+            content = [{"type": "text", "text": user_text}, *images]
+        return [
+            {"role": "system", "content": system},
+            *history,
+            {"role": "user", "content": content},
+        ]
+
+    def _images(
+        self, question: str, found: Retrieved, image_path: str | None
+    ) -> list[dict[str, Any]]:
+        parts: list[dict[str, Any]] = []
+        if image_path:
+            url = image_url(image_path)
+            if url:
+                parts += [
+                    {"type": "text", "text": "My screen now:"},
+                    {"type": "image_url", "image_url": {"url": url}},
+                ]
+        if _SCREEN_WORDS.search(question):
+            frames = self.store.frames([h.id for h in found.by_type.get("frame", [])])
+            for frame in frames[: self.max_images]:
+                url = image_url(frame.image_path)
+                if url:
+                    stamp = f"{as_utc(frame.captured_at):%Y-%m-%d %H:%M}"
+                    parts += [
+                        {"type": "text", "text": f"Screenshot [{frame.id}] {stamp}, {frame.app}:"},
+                        {"type": "image_url", "image_url": {"url": url}},
+                    ]
+        return parts
+
+    # ---- tools while answering -----------------------------------------------------
+
+    def _tools(self, found: Retrieved) -> list[Tool]:
+        def search(args: SearchArgs) -> str:
+            types = tuple(args.types) or ()
+            opts = replace(self.options, k=args.k, types=types)
+            hits = self.store.search(args.query, opts)
+            found.add("search", hits)
+            return "\n".join(_line(h, None) for h in hits) or "no matches"
+
+        def list_range(args: RangeArgs) -> str:
+            since, until = parse_time(args.since), parse_time(args.until)
+            if since > until:
+                raise InvalidInput("since is after until")
+            hits = []
+            for t in args.types:
+                mtype = S.parse_type(t)
+                if isinstance(mtype, MemoryType):
+                    hits += [
+                        _memory_hit(m) for m in self.store.memories_between(mtype, since, until)
+                    ]
+            found.add("search", hits)
+            return "\n".join(_line(h, None) for h in hits) or "nothing in that range"
+
+        return [
+            Tool("search_memories", "Search the user's memories.", SearchArgs, search),
+            Tool("list_time_range", "List memories between two times.", RangeArgs, list_range),
+        ]
+
+    # ---- answering -----------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Sequence[dict[str, str]] = (),
+        image_path: str | None = None,
+        screen_text: str | None = None,
+        on_token: Callable[[str], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Answer:
+        """Answer ``question``; raises InvalidInput for an empty one and ModelUnavailable
+        when the chat model cannot be reached."""
+        question = question.strip()
+        if not question:
+            raise InvalidInput("the question is empty")
+        topic = self.derive_topic(question, history)
+        found = self.retrieve(topic)
+        messages = self.build_messages(
+            question, found, history=history, image_path=image_path, screen_text=screen_text
+        )
+        prompt_tokens = estimate_tokens(messages)
+        if self.llm is None:
+            text = offline_answer(found, screen_text)
+            if on_token is not None:
+                on_token(text)
+            return Answer(text, topic, cite(text, found), found, messages, prompt_tokens)
+        text, stopped = self._converse(list(messages), found, on_token, should_stop)
+        return Answer(text, topic, cite(text, found), found, messages, prompt_tokens, stopped)
+
+    def _converse(
+        self,
+        messages: list[dict[str, Any]],
+        found: Retrieved,
+        on_token: Callable[[str], None] | None,
+        should_stop: Callable[[], bool] | None,
+    ) -> tuple[str, bool]:
+        assert self.llm is not None
+        tools = self._tools(found)
+        by_name = {t.name: t for t in tools}
+        for round_no in range(self.max_tool_rounds + 1):
+            offer = round_no < self.max_tool_rounds
+            reply = self.llm.stream_chat(
+                messages,
+                tools=[t.schema() for t in tools] if offer else None,
+                on_text=on_token,
+                should_stop=should_stop,
+            )
+            if should_stop is not None and should_stop():
+                return reply.content, True
+            calls = calls_of(reply, list(by_name)) if offer else []
+            if not calls:
+                if not reply.content.strip():
+                    raise AgentError("the chat model answered nothing")
+                return reply.content, False
+            messages.append(assistant_message(reply, calls))
+            for call in calls:
+                outcome = run_call(by_name, call)
+                messages.append(
+                    {"role": "tool", "tool_call_id": call.id, "content": outcome.result}
+                )
+        raise AgentError("the chat model kept calling tools without answering")
+
+
+def _ok(_args: Any) -> str:
+    return "ok"
+
+
+def _memory_hit(memory: S.Memory, score: float = 1.0) -> SearchHit:
+    return SearchHit(
+        id=memory.id,
+        type=memory.type.value,
+        score=score,
+        text=memory.text,
+        source_ids=memory.source_ids,
+        time=memory.time,
+        app=memory.app,
+    )
+
+
+def _line(hit: SearchHit, secret: str | None) -> str:
+    stamp = f"{as_utc(hit.time):%Y-%m-%d %H:%M}"
+    where = f", {hit.app}" if hit.app else ""
+    text = hit.text.strip().replace("\n", " ⏎ ")
+    limit = 600 if hit.type == "frame" else 400
+    if len(text) > limit:
+        text = text[:limit] + " …"
+    value = f" — value: {secret}" if secret is not None else ""
+    return f"[{hit.id}] ({stamp}{where}) {text}{value}"
+
+
+def cite(answer: str, found: Retrieved) -> list[Citation]:
+    """The retrieved items whose ids the answer names, in the order it names them."""
+    positions: list[tuple[int, SearchHit]] = []
+    for hits in found.by_type.values():
+        for h in hits:
+            at = answer.find(h.id)
+            if at != -1 and all(h.id != other.id for _, other in positions):
+                positions.append((at, h))
+    positions.sort(key=lambda pair: pair[0])
+    return [Citation(h.id, h.type, list(h.source_ids), h.time) for _, h in positions]
+
+
+def _snippet(text: str, terms: set[str], limit: int = 240) -> str:
+    """The lines of ``text`` that share most words with the topic."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return ""
+    scored = sorted(
+        lines,
+        key=lambda ln: -len(terms & {w.lower() for w in _WORD.findall(ln)}),
+    )
+    best = [ln for ln in scored[:2] if terms & {w.lower() for w in _WORD.findall(ln)}] or lines[:1]
+    out = " … ".join(best)
+    return out[:limit] + (" …" if len(out) > limit else "")
+
+
+def offline_answer(found: Retrieved, screen_text: str | None = None, top: int = 5) -> str:
+    """An answer without a model: the best memories and frames, quoted with their times."""
+    terms = {w.lower() for w in _WORD.findall(found.topic)}
+    hits = [
+        h for h in found.hits() if h.type != "core" or terms & set(_WORD.findall(h.text.lower()))
+    ]
+    lines = []
+    for hit in hits[:top]:
+        stamp = f"{as_utc(hit.time):%Y-%m-%d %H:%M}"
+        where = f", {hit.app}" if hit.app else ""
+        label = SECTIONS.get(hit.type, hit.type).split(" (")[0].lower()
+        quote = _snippet(hit.text, terms)
+        value = found.vault_values.get(hit.id)
+        if value is not None:
+            quote = f"{quote}: {value}"
+        lines.append(f"- {stamp}{where} ({label}): “{quote}” [{hit.id}]")
+    if screen_text:
+        lines.insert(0, f"- on your screen now: “{_snippet(screen_text, terms)}”")
+    if not lines:
+        return f"I found nothing in your memories about “{found.topic}”."
+    return f"No language model is set up, so here is what I found about “{found.topic}”:\n" + (
+        "\n".join(lines)
+    )

@@ -1,0 +1,131 @@
+"""The absorb job: batches from the inbox become memories, with a model or offline.
+
+Items are marked done only after the memories made from them are committed. A
+batch that fails (the model is down, or its answers stay unusable) is kept with
+its reason and offered again later with backoff; ``doctor`` shows it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from agents.absorb import ModelAbsorber
+from agents.batch import load_items
+from agents.errors import MirixError
+from agents.offline_absorb import OfflineAbsorber
+from mirix_desktop.capture.worker import FRAME_KIND
+from mirix_desktop.context import Context
+
+log = logging.getLogger(__name__)
+CHAT_KIND = "chat"
+KINDS = (FRAME_KIND, CHAT_KIND)
+
+
+@dataclass
+class AbsorbReport:
+    mode: str
+    batches: int = 0
+    items_done: int = 0
+    items_failed: int = 0
+    writes: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = (
+            f"absorbed {self.items_done} items in {self.batches} batches ({self.mode}): "
+            f"{self.writes} memory writes"
+        )
+        if self.items_failed:
+            text += f"; {self.items_failed} items kept for a retry: {self.errors[-1]}"
+        return text
+
+
+class AbsorbJob:
+    """Runs the absorb step over the inbox; safe to run in several processes at once."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.llm = ctx.llm("memory")
+        self.mode = "model" if self.llm is not None else "offline"
+        settings = ctx.settings.absorb
+        self.batch_size = settings.batch_size
+        self._absorber: ModelAbsorber | OfflineAbsorber
+        if self.llm is not None:
+            self._absorber = ModelAbsorber(
+                ctx.store,
+                self.llm,
+                core_limit=settings.core_limit,
+                max_images=settings.max_images,
+            )
+        else:
+            self._absorber = OfflineAbsorber(ctx.store, core_limit=settings.core_limit)
+
+    def due(self) -> bool:
+        """Whether a batch is ready: enough items, or the oldest waited long enough."""
+        count, oldest = self.ctx.inbox.waiting(KINDS)
+        if count == 0:
+            return False
+        return count >= self.batch_size or (
+            oldest is not None and oldest >= self.ctx.settings.absorb.max_wait_s
+        )
+
+    def run_batch(self) -> AbsorbReport | None:
+        """Absorb one batch; None when nothing is ready."""
+        inbox = self.ctx.inbox
+        taken = inbox.take(self.batch_size, kinds=KINDS)
+        if not taken:
+            return None
+        report = AbsorbReport(self.mode, batches=1)
+        ids = [it.id for it in taken]
+        try:
+            items = load_items(self.ctx.store, [(it.kind, it.id) for it in taken])
+            writes = self._absorber.absorb(items).writes
+        except MirixError as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            inbox.fail(ids, reason)
+            report.items_failed = len(ids)
+            report.errors.append(reason)
+            log.warning("absorbing %d items failed, kept for a retry: %s", len(ids), reason)
+            return report
+        except BaseException:
+            inbox.release(ids)  # an interrupt or a bug: nothing was tried to the end
+            raise
+        inbox.done(ids, by=self.mode)
+        report.items_done = len(ids)
+        report.writes = len(writes)
+        return report
+
+    def run(
+        self,
+        *,
+        max_batches: int | None = None,
+        progress: Callable[[AbsorbReport], None] | None = None,
+    ) -> AbsorbReport:
+        """Absorb ready batches until none is left (or ``max_batches``); a failing batch
+        does not stop the others."""
+        total = AbsorbReport(self.mode)
+        while max_batches is None or total.batches < max_batches:
+            report = self.run_batch()
+            if report is None:
+                break
+            total.batches += 1
+            total.items_done += report.items_done
+            total.items_failed += report.items_failed
+            total.writes += report.writes
+            total.errors.extend(report.errors)
+            if progress is not None:
+                progress(total)
+        return total
+
+    def redo(self) -> int:
+        """Queue what offline mode absorbed for the model; returns how many items."""
+        if self.llm is None:
+            from agents.errors import InvalidInput
+
+            raise InvalidInput(
+                "absorb --redo needs a memory model: set memory_model.base_url and "
+                "memory_model.model first"
+            )
+        return self.ctx.inbox.requeue(absorbed_by="offline", kinds=KINDS)

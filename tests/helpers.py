@@ -1,0 +1,69 @@
+"""Builders shared by the agent tests: frames and chat turns stored and queued like capture does."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from agents.store import ChatTurn, Frame
+from mirix_desktop.context import Context
+
+T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+
+
+def add_frame(
+    ctx: Context,
+    text: str,
+    *,
+    app: str = "firefox",
+    title: str = "Flights — Mozilla Firefox",
+    at: datetime | None = None,
+    queue: bool = True,
+) -> str:
+    """A stored frame (with a real WebP showing ``text``) queued for absorption."""
+    when = at or T0
+    fid = "frm_" + hashlib.sha256(f"{text}{app}{title}{when}".encode()).hexdigest()[:24]
+    folder = ctx.paths.frames_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    path = Path(folder) / f"{fid}.webp"
+    image = Image.new("RGB", (320, 120), "white")
+    ImageDraw.Draw(image).text((10, 10), text[:60], fill="black")
+    image.save(path, "WEBP")
+    ctx.store.add_frame(
+        Frame(
+            id=fid,
+            captured_at=when,
+            app=app,
+            window_title=title,
+            image_path=str(path),
+            width=320,
+            height=120,
+            size_bytes=path.stat().st_size,
+            ocr_text=text,
+        )
+    )
+    if queue:
+        ctx.inbox.put("frame", fid, {"app": app})
+    return fid
+
+
+def add_turns(
+    ctx: Context, *texts: str, speaker: str = "user", conversation: str = "c1"
+) -> list[str]:
+    """Chat turns stored and queued, a minute apart."""
+    turns = [
+        ChatTurn(
+            id=f"{conversation}-t{i}-{hashlib.sha1(text.encode()).hexdigest()[:8]}",
+            conversation_id=conversation,
+            speaker=speaker,
+            text=text,
+            created_at=T0 + timedelta(minutes=i),
+        )
+        for i, text in enumerate(texts)
+    ]
+    ctx.inbox.put_many("chat", [(t.id, {"conversation_id": conversation}) for t in turns])
+    ctx.store.add_chat_turns(turns)
+    return [t.id for t in turns]

@@ -221,10 +221,15 @@ class ChatAgent:
         opts = replace(self.options, k=k.get(kind, self.per_type_k), types=(kind,))
         if kind == "episodic":
             opts = replace(opts, recency_weight=max(self.options.recency_weight, 0.3))
+        if kind == "chat":  # the assistant's own earlier answers are not evidence
+            opts = replace(opts, k=opts.k * 2)
         try:
-            return self.store.search(topic, opts, query_vector=vector)
+            hits = self.store.search(topic, opts, query_vector=vector)
         except InvalidInput:
             return []
+        if kind == "chat":
+            hits = [h for h in hits if not h.text.startswith("assistant: ")][: self.chat_k]
+        return hits
 
     def retrieve(self, topic: str) -> Retrieved:
         """Search every memory type (and screenshots and earlier turns) for ``topic``."""

@@ -232,9 +232,10 @@ class OfflineAbsorber:
 
     def _vault(self, item: BatchItem) -> list[tuple[str, str]]:
         writes = []
-        for found in detect_sensitive(item.text):
+        values = detect_sensitive(item.text)
+        for found in values:
             what = _KIND_NAMES.get(found.kind, found.kind)
-            context = _context_line(item.text, found.value)
+            context = _context_line(item.text, found.value, [v.value for v in values])
             if item.kind == "frame":
                 where = f"{item.app} — {item.title}" if item.title else item.app
                 caption = f"{what} seen in {where}"
@@ -344,10 +345,12 @@ def _excerpt(text: str, seen: set[str]) -> str:
     return joined[:MAX_EXCERPT] + (" …" if len(joined) > MAX_EXCERPT else "")
 
 
-def _context_line(text: str, value: str) -> str:
-    """The line around a sensitive value, with the value itself left out."""
+def _context_line(text: str, value: str, secrets: Sequence[str]) -> str:
+    """The line around a sensitive value, with it and every other secret left out."""
     for line in text.splitlines():
         if value in line:
-            masked = line.replace(value, "…").strip()
+            for secret in sorted(secrets, key=len, reverse=True):
+                line = line.replace(secret, "…")
+            masked = line.strip()
             return masked[:200] if masked != "…" else ""
     return ""

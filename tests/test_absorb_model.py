@@ -201,11 +201,20 @@ def test_a_tool_call_printed_as_text_is_recognised(fake, mctx) -> None:
     fake.script = [
         {
             "when": META,
-            "content": 'Here you go:\n```json\n{"name": "choose_memory_types", "arguments": {"types": ["semantic"]}}\n```',
+            "content": "Here you go:\n```json\n"
+            + json.dumps({"name": "choose_memory_types", "arguments": {"types": ["semantic"]}})
+            + "\n```",
         },
         {
             "when": SEM,
-            "content": '<tool_call>{"name": "insert_memory", "arguments": {"summary": "Cabin wifi password is on the fridge"}}</tool_call>',
+            "content": "<tool_call>"
+            + json.dumps(
+                {
+                    "name": "insert_memory",
+                    "arguments": {"summary": "Cabin wifi password is on the fridge"},
+                }
+            )
+            + "</tool_call>",
         },
         done(SEM),
     ]

@@ -1,0 +1,198 @@
+"""Offline mode: what absorption makes of frames and chat turns without a language model."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from agents.store import MemoryType
+from mirix_desktop.absorber import AbsorbJob
+from mirix_desktop.cli import main
+from mirix_desktop.context import open_context
+from tests.fake_openai import FakeOpenAI
+from tests.helpers import T0, add_frame, add_turns
+
+
+def of(ctx, mtype) -> list:
+    return ctx.store.list_memories(mtype)
+
+
+def test_consecutive_frames_of_one_window_become_one_event(ctx) -> None:
+    a = add_frame(ctx, "Inbox\nFlight LX 318 confirmed", app="thunderbird", title="Inbox", at=T0)
+    b = add_frame(
+        ctx,
+        "Inbox\nFlight LX 318 confirmed\nSeat 14C",
+        app="thunderbird",
+        title="Inbox",
+        at=T0 + timedelta(seconds=20),
+    )
+    c = add_frame(ctx, "def main():", app="code", title="main.py", at=T0 + timedelta(minutes=1))
+    report = AbsorbJob(ctx).run()
+    assert report.mode == "offline" and report.items_done == 3
+    events = {m.data.summary: m for m in of(ctx, MemoryType.EPISODIC)}
+    assert set(events) == {"Used thunderbird: Inbox", "Used code: main.py"}
+    inbox = events["Used thunderbird: Inbox"]
+    assert inbox.source_ids == sorted([a, b])
+    assert inbox.data.occurred_at == T0 and inbox.app == "thunderbird"
+    details = inbox.data.details
+    assert details.startswith("When: 2026-11-21 09:00:00 – 09:00:20 UTC, in thunderbird")
+    assert "Flight LX 318 confirmed" in details and "Seat 14C" in details
+    assert details.count("Flight LX 318 confirmed") == 1  # excerpts hold only new lines
+    assert events["Used code: main.py"].source_ids == [c]
+
+
+def test_a_later_batch_continues_the_same_event(ctx) -> None:
+    first = add_frame(ctx, "Report draft", app="libreoffice", title="report.odt", at=T0)
+    AbsorbJob(ctx).run()
+    later = add_frame(
+        ctx,
+        "Report draft\nConclusion",
+        app="libreoffice",
+        title="report.odt",
+        at=T0 + timedelta(minutes=2),
+    )
+    gap = add_frame(
+        ctx, "Report final", app="libreoffice", title="report.odt", at=T0 + timedelta(hours=1)
+    )
+    AbsorbJob(ctx).run()
+    events = sorted(of(ctx, MemoryType.EPISODIC), key=lambda m: m.time)
+    assert len(events) == 2  # continued once, then a new event after the gap
+    assert events[0].source_ids == sorted([first, later])
+    assert "09:00:00 – 09:02:00" in events[0].data.details
+    assert events[1].source_ids == [gap]
+
+
+def test_pages_and_documents_become_resources(ctx) -> None:
+    page = add_frame(
+        ctx,
+        "https://www.swiss.com/booking\nYour flight LX 318\nZurich to Lisbon",
+        app="firefox",
+        title="Booking LX 318 — Mozilla Firefox",
+    )
+    doc = add_frame(ctx, "Quarterly report\nRevenue grew 4%", app="evince", title="q3-report.pdf")
+    add_frame(ctx, "$ make test", app="xterm", title="bash")
+    AbsorbJob(ctx).run()
+    resources = {m.data.title: m for m in of(ctx, MemoryType.RESOURCE)}
+    assert set(resources) == {"Booking LX 318", "q3-report.pdf"}
+    web = resources["Booking LX 318"]
+    assert web.data.resource_type == "web page" and web.source_ids == [page]
+    assert "https://www.swiss.com/booking" in web.data.summary
+    assert "Zurich to Lisbon" in web.data.content
+    assert resources["q3-report.pdf"].data.resource_type == "document"
+    assert resources["q3-report.pdf"].source_ids == [doc]
+    # The same page seen again updates the resource instead of adding one.
+    again = add_frame(
+        ctx,
+        "Your flight LX 318\nSeat 14C",
+        app="firefox",
+        title="Booking LX 318 — Mozilla Firefox",
+        at=T0 + timedelta(hours=2),
+    )
+    AbsorbJob(ctx).run()
+    [web] = [m for m in of(ctx, MemoryType.RESOURCE) if m.data.title == "Booking LX 318"]
+    assert set(web.source_ids) == {page, again} and "Seat 14C" in web.data.content
+
+
+def test_sensitive_values_on_screen_and_in_chat_go_to_the_vault_encrypted(ctx) -> None:
+    fid = add_frame(
+        ctx,
+        "Settings\nAPI key: sk-live-abcdefghijklmnopqrstuvwx\nContact: ana@example.org",
+        app="firefox",
+        title="Dashboard — Mozilla Firefox",
+    )
+    tid = add_turns(ctx, "My card is 4111 1111 1111 1111 and my phone is +351 912 345 678.")[0]
+    AbsorbJob(ctx).run()
+    vault = {m.data.secret_value: m for m in of(ctx, MemoryType.KNOWLEDGE_VAULT)}
+    assert set(vault) == {
+        "sk-live-abcdefghijklmnopqrstuvwx",
+        "ana@example.org",
+        "4111 1111 1111 1111",
+        "+351 912 345 678",
+    }
+    key = vault["sk-live-abcdefghijklmnopqrstuvwx"]
+    assert key.data.sensitivity == "high" and key.source_ids == [fid]
+    assert "Dashboard" in key.data.caption and "sk-live" not in key.data.caption
+    assert vault["ana@example.org"].data.sensitivity == "medium"
+    assert vault["4111 1111 1111 1111"].source_ids == [tid]
+    assert "said in chat" in vault["4111 1111 1111 1111"].data.caption
+    raw = json.dumps(
+        ctx.store._table("knowledge_vault").search().limit(None).to_list(), default=str
+    )
+    for secret in vault:
+        assert secret not in raw
+    # Seen again: the same vault entry cites both sightings.
+    again = add_frame(ctx, "Contact: ana@example.org", app="thunderbird", title="Mail")
+    AbsorbJob(ctx).run()
+    [ana] = [
+        m for m in of(ctx, MemoryType.KNOWLEDGE_VAULT) if m.data.secret_value.startswith("ana")
+    ]
+    assert set(ana.source_ids) == {fid, again}
+
+
+def test_chat_statements_become_semantic_memories_and_core_facts(ctx) -> None:
+    ids = add_turns(
+        ctx,
+        "Remember that the spare key is under the blue pot.",
+        "My daughter's name is Ines. What's the weather?",
+        "Ok thanks",
+    )
+    add_turns(ctx, "My brother is a chef.", speaker="Caroline", conversation="c2")
+    add_turns(ctx, "Remember that you are an AI.", speaker="assistant", conversation="c3")
+    AbsorbJob(ctx).run()
+    semantic = {m.data.summary: m for m in of(ctx, MemoryType.SEMANTIC)}
+    assert set(semantic) == {
+        "the spare key is under the blue pot",
+        "Caroline's brother is a chef",
+    }
+    assert semantic["the spare key is under the blue pot"].source_ids == [ids[0]]
+    [human] = [m for m in of(ctx, MemoryType.CORE) if m.data.label == "human"]
+    assert human.data.value == "daughter's name: Ines" and human.source_ids == [ids[1]]
+
+
+def test_a_retried_offline_batch_writes_nothing_twice(ctx) -> None:
+    add_frame(ctx, "Mail from ana@example.org", app="thunderbird", title="Inbox")
+    add_turns(ctx, "Remember that the gym closes at 9.")
+    AbsorbJob(ctx).run()
+    before = {t: len(of(ctx, t)) for t in MemoryType}
+    ctx.inbox._db.execute("UPDATE items SET state = 'pending'")  # as if never marked done
+    AbsorbJob(ctx).run()
+    assert {t: len(of(ctx, t)) for t in MemoryType} == before
+
+
+def test_absorb_redo_runs_the_model_over_offline_work(monkeypatch, capsys) -> None:
+    ctx = open_context()
+    tid = add_turns(ctx, "Remember that the boiler service is due in March.")[0]
+    assert main(["absorb"]) == 0
+    assert "absorbed 1 items in 1 batches (offline)" in capsys.readouterr().out
+    [offline_fact] = of(ctx, MemoryType.SEMANTIC)
+    assert main(["absorb", "--redo"]) == 2  # no model yet: a clear error
+    assert "needs a memory model" in capsys.readouterr().err
+    fake = FakeOpenAI()
+    try:
+        monkeypatch.setenv("MIRIX_MEMORY_MODEL__BASE_URL", fake.url)
+        monkeypatch.setenv("MIRIX_MEMORY_MODEL__MODEL", "m")
+        fake.script = [
+            {"tool_calls": [{"name": "choose_memory_types", "arguments": {"types": ["semantic"]}}]},
+            {
+                "tool_calls": [
+                    {
+                        "name": "update_memory",
+                        "arguments": {
+                            "id": offline_fact.id,
+                            "changes": {"name": "Boiler", "summary": "Boiler service due in March"},
+                        },
+                    }
+                ]
+            },
+            {"tool_calls": [{"name": "done", "arguments": {}}]},
+        ]
+        assert main(["absorb", "--redo"]) == 0
+        out = capsys.readouterr().out
+        assert "queued 1 items" in out and "(model)" in out
+        # The model saw the offline memory with its id, and improved it instead of duplicating.
+        assert offline_fact.id in json.dumps(fake.requests[1]["messages"])
+        [fact] = of(open_context(), MemoryType.SEMANTIC)
+        assert fact.data.name == "Boiler" and fact.source_ids == [tid]
+    finally:
+        fake.close()
+    ctx.close()

@@ -1,0 +1,196 @@
+"""The chat agent: active retrieval, streamed answers, citations, against the fake server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PIL import Image, ImageDraw
+
+from agents.store import MemoryType
+from mirix_desktop.absorber import AbsorbJob
+from mirix_desktop.assistant import Assistant
+from mirix_desktop.cli import main
+from mirix_desktop.context import open_context
+from tests.fake_openai import FakeOpenAI
+from tests.helpers import add_frame, add_turns
+
+
+@pytest.fixture
+def fake():
+    server = FakeOpenAI()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def cctx(fake, monkeypatch):
+    monkeypatch.setenv("MIRIX_CHAT_MODEL__BASE_URL", fake.url)
+    monkeypatch.setenv("MIRIX_CHAT_MODEL__MODEL", "chat-model")
+    monkeypatch.setenv("MIRIX_CHAT_MODEL__MAX_RETRIES", "0")
+    ctx = open_context()
+    yield ctx
+    ctx.close()
+
+
+def topic(text: str) -> dict:
+    return {"tool_calls": [{"name": "update_topic", "arguments": {"topic": text}}]}
+
+
+def system_prompt(request: dict) -> str:
+    return request["messages"][0]["content"]
+
+
+def test_topic_first_then_retrieval_in_the_prompt_then_a_cited_streamed_answer(fake, cctx) -> None:
+    fid = add_frame(cctx, "Boarding pass\nFlight LX 318 Zurich to Lisbon\nGate B12")
+    fact = cctx.store.add(
+        MemoryType.SEMANTIC, {"name": "Lisbon trip", "summary": "Trip to Lisbon in December"}
+    )
+    fake.script = [
+        topic("flight number Lisbon boarding pass"),
+        {"content": f"Your flight was LX 318 [{fid}], for the Lisbon trip [{fact.id}]."},
+    ]
+    tokens: list[str] = []
+    answer = Assistant(cctx).ask(
+        "What was the flight number on the page I saw this morning?", on_token=tokens.append
+    )
+    first, second = fake.requests
+    assert first["tool_choice"]["function"]["name"] == "update_topic" and not first.get("stream")
+    assert second["stream"] is True
+    prompt = system_prompt(second)
+    assert "Topic: flight number Lisbon boarding pass" in prompt
+    assert fid in prompt and fact.id in prompt and "Gate B12" in prompt
+    assert len(tokens) > 3 and "".join(tokens) == answer.answer
+    assert answer.topic == "flight number Lisbon boarding pass"
+    assert [(c.id, c.type) for c in answer.citations] == [(fid, "frame"), (fact.id, "semantic")]
+    assert answer.citations[0].source_ids == [fid]
+    assert answer.to_json()["citations"][0] == {
+        "id": fid,
+        "type": "frame",
+        "source_ids": [fid],
+        "time": answer.citations[0].time.isoformat(),
+    }
+
+
+def test_every_turn_is_saved_and_queued(fake, cctx) -> None:
+    fake.script = [topic("hello"), {"content": "Hi! Nothing stored yet."}]
+    answer = Assistant(cctx).ask("hello?")
+    turns = cctx.store.conversation(answer.conversation_id)
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("user", "hello?"),
+        ("assistant", "Hi! Nothing stored yet."),
+    ]
+    assert cctx.inbox.waiting(("chat",))[0] == 2
+    # The next question in the conversation carries the history.
+    fake.script = [topic("greeting"), {"content": "You said hello."}]
+    Assistant(cctx).ask("what did I just say?", conversation_id=answer.conversation_id)
+    roles = [m["role"] for m in fake.requests[-1]["messages"]]
+    assert roles == ["system", "user", "assistant", "user"]
+
+
+def test_the_vault_offers_only_low_and_medium_values(fake, cctx) -> None:
+    low = cctx.store.add(
+        MemoryType.KNOWLEDGE_VAULT,
+        {
+            "secret_value": "dr.smile@example.com",
+            "caption": "dentist email",
+            "sensitivity": "medium",
+        },
+    )
+    high = cctx.store.add(
+        MemoryType.KNOWLEDGE_VAULT,
+        {"secret_value": "hunter2", "caption": "dentist portal password", "sensitivity": "high"},
+    )
+    fake.script = [topic("dentist"), {"content": f"It is dr.smile@example.com [{low.id}]."}]
+    Assistant(cctx).ask("What's my dentist's email?")
+    prompt = system_prompt(fake.requests[1])
+    assert low.id in prompt and "dr.smile@example.com" in prompt
+    assert high.id not in prompt and "hunter2" not in prompt
+
+
+def test_the_model_may_search_further_before_answering(fake, cctx) -> None:
+    note = cctx.store.add(
+        MemoryType.PROCEDURAL, {"summary": "Renew passport", "steps": ["Book slot", "Bring photo"]}
+    )
+    fake.script = [
+        topic("travel documents"),
+        {"tool_calls": [{"name": "search_memories", "arguments": {"query": "passport"}}]},
+        {"content": f"Book a slot, then bring a photo [{note.id}]."},
+    ]
+    answer = Assistant(cctx).ask("How do I get my travel papers sorted?")
+    last = fake.requests[-1]["messages"]
+    assert last[-1]["role"] == "tool" and note.id in last[-1]["content"]
+    assert [c.id for c in answer.citations] == [note.id]
+
+
+def test_screenshot_questions_send_frames_to_a_vision_model(fake, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("MIRIX_CHAT_MODEL__BASE_URL", fake.url)
+    monkeypatch.setenv("MIRIX_CHAT_MODEL__MODEL", "vision")
+    monkeypatch.setenv("MIRIX_CHAT_MODEL__VISION", "true")
+    ctx = open_context()
+    fid = add_frame(ctx, "Invoice 2291 total 310 EUR", app="evince", title="invoice.pdf")
+    screen = tmp_path / "now.png"
+    Image.new("RGB", (200, 100), "white").save(screen)
+    fake.script = [topic("invoice total"), {"content": f"310 EUR [{fid}]"}]
+    Assistant(ctx).ask("What total was on the invoice I saw?", image_path=screen)
+    content = fake.requests[1]["messages"][-1]["content"]
+    texts = [p.get("text", "") for p in content]
+    assert sum(p["type"] == "image_url" for p in content) == 2  # the screen now and the frame
+    assert "My screen now:" in texts and any(fid in t for t in texts)
+    ctx.close()
+
+
+def test_stop_ends_a_streamed_answer(fake, cctx) -> None:
+    fake.script = [topic("story"), {"content": "one two three four five six", "chunk_delay": 0.05}]
+    seen: list[str] = []
+    answer = Assistant(cctx).ask(
+        "tell me", on_token=seen.append, should_stop=lambda: len(seen) >= 2
+    )
+    assert answer.stopped and answer.answer == "one two "
+
+
+def test_no_usable_topic_falls_back_to_keywords(fake, cctx) -> None:
+    fake.script = [{"content": "I think the topic is food"}, {"content": "Nothing found."}]
+    answer = Assistant(cctx).ask("Where did I eat sushi last week?")
+    assert answer.topic == "eat sushi last week"
+
+
+def test_offline_answers_quote_the_best_memories_and_frames_with_times(capsys) -> None:
+    ctx = open_context()
+    fid = add_frame(ctx, "Booking confirmed\nFlight LX 318 departs 07:05", app="firefox")
+    add_turns(ctx, "Remember that the hotel in Lisbon is Casa Amora.")
+    AbsorbJob(ctx).run()
+    assert main(["ask", "which flight did I book", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"answer", "topic", "citations"}
+    assert out["topic"] == "flight book"
+    assert "Flight LX 318 departs 07:05" in out["answer"] and "2026-11-21 09:00" in out["answer"]
+    cited = {c["id"]: c for c in out["citations"]}
+    assert fid in cited and cited[fid]["type"] == "frame"
+    episode = [c for c in out["citations"] if c["type"] == "episodic"]
+    assert episode and episode[0]["source_ids"] == [fid]
+    assert main(["ask", "hotel Lisbon"]) == 0
+    text = capsys.readouterr().out
+    assert "Casa Amora" in text and "sources:" in text
+    ctx.close()
+
+
+def test_ask_rejects_bad_input(capsys) -> None:
+    assert main(["ask", "   "]) == 2
+    assert "the question is empty" in capsys.readouterr().err
+    assert main(["ask", "x" * 5000]) == 2
+    assert main(["ask", "what is this", "--image", "/nonexistent.png"]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_asking_about_the_current_screen_without_vision_reads_its_text(
+    fake, cctx, tmp_path
+) -> None:
+    screen = tmp_path / "screen.png"
+    image = Image.new("RGB", (900, 200), "white")
+    ImageDraw.Draw(image).text((40, 60), "Order number 55821", fill=(20, 20, 20), font_size=40)
+    image.save(screen)
+    fake.script = [topic("order number"), {"content": "It is 55821."}]
+    Assistant(cctx).ask("What is the order number on my screen?", image_path=screen)
+    question = fake.requests[1]["messages"][-1]["content"]
+    assert isinstance(question, str) and "55821" in question

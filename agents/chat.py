@@ -16,14 +16,14 @@ import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents import prompts
 from agents.batch import image_url
-from agents.errors import AgentError, InvalidInput, NotFound
+from agents.errors import AgentError, InvalidInput
 from agents.llm import LLMClient
 from agents.store import MemoryStore, MemoryType, SearchHit, SearchOptions
 from agents.store import schema as S
@@ -181,7 +181,7 @@ class ChatAgent:
         self.chat_k = chat_k
         self.max_tool_rounds = max_tool_rounds
         self.max_images = max_images
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="retrieve")
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="retrieve")
 
     # ---- topic ---------------------------------------------------------------------
 
@@ -217,12 +217,14 @@ class ChatAgent:
     # ---- retrieval -----------------------------------------------------------------
 
     def _search(self, kind: str, topic: str, vector: list[float] | None) -> list[SearchHit]:
-        k = {"frame": self.frame_k, "chat": self.chat_k, "knowledge_vault": self.per_type_k * 2}
-        opts = replace(self.options, k=k.get(kind, self.per_type_k), types=(kind,))
-        if kind == "episodic":
-            opts = replace(opts, recency_weight=max(self.options.recency_weight, 0.3))
+        k = {"frame": self.frame_k, "chat": self.chat_k}.get(kind, self.per_type_k)
         if kind == "chat":  # the assistant's own earlier answers are not evidence
-            opts = replace(opts, k=opts.k * 2)
+            k *= 2
+        opts = replace(self.options, k=k, types=(kind,), candidates=max(4 * k, 20))
+        if kind == "episodic":  # recent and relevant
+            opts = replace(opts, recency_weight=max(self.options.recency_weight, 0.3))
+        if kind == "knowledge_vault":
+            opts = replace(opts, sensitivities=("low", "medium"))
         try:
             hits = self.store.search(topic, opts, query_vector=vector)
         except InvalidInput:
@@ -231,42 +233,40 @@ class ChatAgent:
             hits = [h for h in hits if not h.text.startswith("assistant: ")][: self.chat_k]
         return hits
 
-    def retrieve(self, topic: str) -> Retrieved:
-        """Search every memory type (and screenshots and earlier turns) for ``topic``."""
-        found = Retrieved(topic)
-        found.by_type["core"] = [
+    def _core(self) -> list[SearchHit]:
+        return [
             _memory_hit(m)
             for m in self.store.list_memories(MemoryType.CORE)
             if isinstance(m.data, S.CoreData) and m.data.value.strip()
         ]
+
+    def _vault(
+        self, topic: str, vector: list[float] | None
+    ) -> tuple[list[SearchHit], dict[str, str]]:
+        hits = self._search("knowledge_vault", topic, vector)
+        values = {
+            m.id: m.data.secret_value
+            for m in self.store.get_many([h.id for h in hits])
+            if isinstance(m.data, S.VaultData)
+        }
+        return hits, values
+
+    def retrieve(self, topic: str) -> Retrieved:
+        """Search every memory type (and screenshots and earlier turns) for ``topic``."""
+        found = Retrieved(topic)
+        core = self._pool.submit(self._core)
         vector = self.store.embed_query(topic) if topic.strip() else None
-        futures = {kind: self._pool.submit(self._search, kind, topic, vector) for kind in SEARCHED}
+        vault = self._pool.submit(self._vault, topic, vector)
+        futures = {
+            kind: self._pool.submit(self._search, kind, topic, vector)
+            for kind in SEARCHED
+            if kind != "knowledge_vault"
+        }
+        found.by_type["core"] = core.result()
         for kind, future in futures.items():
             found.by_type[kind] = future.result()
-        recent = self.store.memories_between(
-            MemoryType.EPISODIC, now() - timedelta(hours=12), now(), limit=2
-        )
-        found.add("episodic", [_memory_hit(m, score=0.0) for m in recent])
-        found.by_type["knowledge_vault"] = self._open_vault(found.by_type["knowledge_vault"])
-        for hit in found.by_type["knowledge_vault"]:
-            memory = self.store.get(hit.id)
-            if isinstance(memory.data, S.VaultData):
-                found.vault_values[hit.id] = memory.data.secret_value
+        found.by_type["knowledge_vault"], found.vault_values = vault.result()
         return found
-
-    def _open_vault(self, hits: Sequence[SearchHit]) -> list[SearchHit]:
-        kept = []
-        for hit in hits:
-            try:
-                memory = self.store.get(hit.id)
-            except NotFound:
-                continue
-            if isinstance(memory.data, S.VaultData) and memory.data.sensitivity in (
-                "low",
-                "medium",
-            ):
-                kept.append(hit)
-        return kept[: self.per_type_k]
 
     # ---- prompt --------------------------------------------------------------------
 

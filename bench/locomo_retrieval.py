@@ -2,11 +2,18 @@
 
 Each conversation of ../shared/data/locomo/locomo_dev.json is ingested, turn by
 turn, as chat turns into a fresh home; every category 1-4 question is then
-asked through the same search as ``mirix-desktop search``, and LoCoMo's
-evidence recall is printed at k = 5, 10, 25, 50 per category and overall, with
-search latency.
+asked through the same search as ``mirix-desktop search`` ("plain"), and
+LoCoMo's evidence recall is printed at k = 5, 10, 25, 50 per category and
+overall, with search latency.
 
-    .venv/bin/python bench/locomo_retrieval.py [--data PATH] [--limit-conversations N]
+The "active" mode first absorbs the conversations in offline mode (statements
+become semantic memories and core facts, sensitive values go to the vault),
+then retrieves through the chat agent's active retrieval (keyword topic, every
+memory type searched, hits merged by score); a memory counts for the turns in
+its source_ids. With ``--mode both`` the two are printed side by side.
+
+    .venv/bin/python bench/locomo_retrieval.py [--mode plain|active|both]
+        [--data PATH] [--limit-conversations N]
 """
 
 from __future__ import annotations
@@ -24,7 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from agents.chat import ChatAgent, keywords  # noqa: E402
 from agents.store import ChatTurn  # noqa: E402
+from mirix_desktop.absorber import AbsorbJob  # noqa: E402
 from mirix_desktop.context import open_context  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "locomo" / "locomo_dev.json"
@@ -68,31 +77,34 @@ def evidence_ids(sample_id: str, evidence: list[str], known: set[str]) -> set[st
     return out
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--limit-conversations", type=int, default=None)
-    ap.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = ap.parse_args()
-    if not args.data.is_file():
-        print(f"no data file at {args.data}", file=sys.stderr)
-        return 2
-    samples = json.loads(args.data.read_text())[: args.limit_conversations]
+def run(samples: list[dict], mode: str) -> tuple[dict, list[float], str]:
+    """Recall per category and k, latencies, and a line about ingestion, for one mode."""
     recall: dict[int, dict[int, list[float]]] = {c: {k: [] for k in KS} for c in CATEGORIES}
     latencies: list[float] = []
     ingest_s = 0.0
     n_turns = 0
+    memories = 0
     for sample in samples:
         with tempfile.TemporaryDirectory(prefix="locomo-") as home:
             ctx = open_context(home)
             turns = turns_of(sample)
             t0 = time.perf_counter()
+            if mode == "active":
+                ctx.inbox.put_many("chat", [(t.id, {}) for t in turns])
             ctx.store.add_chat_turns(turns)
+            if mode == "active":
+                ctx.settings.absorb.batch_size = 100
+                AbsorbJob(ctx).run()
+                counts = ctx.store.counts()
+                memories += sum(counts[t] for t in ("core", "semantic", "knowledge_vault"))
             ctx.store.optimize()
             ingest_s += time.perf_counter() - t0
             n_turns += len(turns)
             known = {t.id for t in turns}
             options = ctx.search_options(k=max(KS))
+            agent = ChatAgent(
+                ctx.store, None, options=ctx.search_options(), per_type_k=10, chat_k=max(KS)
+            )
             for qa in sample["qa"]:
                 cat = qa.get("category")
                 if cat not in CATEGORIES:
@@ -101,7 +113,11 @@ def main() -> int:
                 if not gold:
                     continue
                 t0 = time.perf_counter()
-                hits = ctx.store.search(qa["question"], options)
+                if mode == "active":
+                    hits = agent.retrieve(keywords(qa["question"])).hits()
+                    hits = [h for h in hits if h.type != "core"]
+                else:
+                    hits = ctx.store.search(qa["question"], options)
                 latencies.append((time.perf_counter() - t0) * 1000)
                 for k in KS:
                     covered = set()
@@ -109,33 +125,67 @@ def main() -> int:
                         covered.update(hit.source_ids)
                     recall[cat][k].append(len(gold & covered) / len(gold))
             ctx.close()
-        print(f"  {sample['sample_id']}: {len(turns)} turns", file=sys.stderr)
+        print(f"  {mode} {sample['sample_id']}: {len(turns)} turns", file=sys.stderr)
+    note = f"{mode}: {n_turns} turns ingested in {ingest_s:.1f} s"
+    if mode == "active":
+        note += f", offline absorption made {memories} memories"
+    return recall, latencies, note
 
+
+def table(recall: dict) -> dict[str, dict[str, float]]:
     figures: dict[str, dict[str, float]] = {}
-    header = f"{'category':<14}{'n':>5}" + "".join(f"{'R@' + str(k):>8}" for k in KS)
-    print(header)
     everything: dict[int, list[float]] = {k: [] for k in KS}
     for cat, name in CATEGORIES.items():
         n = len(recall[cat][KS[0]])
-        row = {f"R@{k}": statistics.fmean(recall[cat][k]) if n else 0.0 for k in KS}
-        figures[name] = row
+        figures[name] = {f"R@{k}": statistics.fmean(recall[cat][k]) if n else 0.0 for k in KS}
+        figures[name]["n"] = n
         for k in KS:
             everything[k].extend(recall[cat][k])
-        print(f"{name:<14}{n:>5}" + "".join(f"{row[f'R@{k}']:>8.3f}" for k in KS))
-    overall = {f"R@{k}": statistics.fmean(everything[k]) for k in KS}
-    figures["overall"] = overall
-    print(
-        f"{'overall':<14}{len(everything[5]):>5}"
-        + "".join(f"{overall[f'R@{k}']:>8.3f}" for k in KS)
-    )
-    lat = sorted(latencies)
-    p50 = lat[len(lat) // 2]
-    p95 = lat[int(len(lat) * 0.95) - 1]
-    print(f"search latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms over {len(lat)} queries")
-    print(f"ingest: {n_turns} turns in {ingest_s:.1f} s ({n_turns / ingest_s:.0f} turns/s)")
+    figures["overall"] = {f"R@{k}": statistics.fmean(everything[k]) for k in KS}
+    figures["overall"]["n"] = len(everything[KS[0]])
+    return figures
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--limit-conversations", type=int, default=None)
+    ap.add_argument("--mode", choices=["plain", "active", "both"], default="both")
+    ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = ap.parse_args()
+    if not args.data.is_file():
+        print(f"no data file at {args.data}", file=sys.stderr)
+        return 2
+    samples = json.loads(args.data.read_text())[: args.limit_conversations]
+    modes = ["plain", "active"] if args.mode == "both" else [args.mode]
+    results = {}
+    notes = []
+    for mode in modes:
+        recall, latencies, note = run(samples, mode)
+        lat = sorted(latencies)
+        results[mode] = table(recall)
+        results[mode]["latency_ms"] = {
+            "p50": lat[len(lat) // 2],
+            "p95": lat[int(len(lat) * 0.95) - 1],
+        }
+        notes.append(note)
+    header = f"{'category':<14}{'n':>5}"
+    for mode in modes:
+        header += "".join(f"{mode[:6] + ' R@' + str(k):>14}" for k in KS)
+    print(header)
+    for name in [*CATEGORIES.values(), "overall"]:
+        row = f"{name:<14}{int(results[modes[0]][name]['n']):>5}"
+        for mode in modes:
+            row += "".join(f"{results[mode][name][f'R@{k}']:>14.3f}" for k in KS)
+        print(row)
+    for mode in modes:
+        lat = results[mode]["latency_ms"]
+        what = "search" if mode == "plain" else "active retrieval (7 searches)"
+        print(f"{mode}: {what} latency p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms")
+    for note in notes:
+        print(note)
     if args.json:
-        figures["latency_ms"] = {"p50": p50, "p95": p95}
-        args.json.write_text(json.dumps(figures, indent=2))
+        args.json.write_text(json.dumps(results, indent=2))
     return 0
 
 

@@ -361,6 +361,25 @@ class MemoryStore:
             raise NotFound(f"no memory with id {memory_id!r}")
         return self._row_to_memory(mtype, rows[0])
 
+    def get_many(self, memory_ids: Sequence[str]) -> list[S.Memory]:
+        """The memories with these ids, in the order asked; unknown ids are left out."""
+        by_type: dict[S.MemoryType, list[str]] = {}
+        for mid in memory_ids:
+            try:
+                by_type.setdefault(_type_of_id(mid), []).append(mid)
+            except NotFound:
+                continue
+        found: dict[str, S.Memory] = {}
+        for mtype, ids in by_type.items():
+            table = self._existing(mtype.value)
+            if table is None:
+                continue
+            for start in range(0, len(ids), 500):
+                rows = table.search().where(_in_list("id", ids[start : start + 500]))
+                for row in rows.limit(None).to_list():
+                    found[row["id"]] = self._row_to_memory(mtype, row)
+        return [found[m] for m in memory_ids if m in found]
+
     def list_memories(
         self, memory_type: S.MemoryType | str, *, limit: int = 1000
     ) -> list[S.Memory]:
@@ -841,6 +860,10 @@ class MemoryStore:
             raise InvalidInput("k must be at least 1")
         if opts.since and opts.until and opts.since > opts.until:
             raise InvalidInput("--since is after --until")
+        if opts.sensitivities and [S.parse_type(t) for t in opts.types] != [
+            S.MemoryType.KNOWLEDGE_VAULT
+        ]:
+            raise InvalidInput("a sensitivity filter needs a search of the knowledge vault alone")
         types = (
             [S.parse_type(t) for t in opts.types]
             if opts.types
@@ -1052,6 +1075,8 @@ def _filter(opts: SearchOptions) -> str | None:
         parts.append(f"time <= {sql_time(opts.until)}")
     if opts.app:
         parts.append(f"app = {_quote(opts.app)}")
+    if opts.sensitivities:
+        parts.append(_in_list("sensitivity", opts.sensitivities))
     return " AND ".join(parts) or None
 
 

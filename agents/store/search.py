@@ -29,6 +29,7 @@ class SearchOptions:
     candidates: int = 50
     recency_weight: float = 0.0
     recency_half_life_days: float = 30.0
+    sensitivities: Sequence[str] = ()  # vault entries only at these levels (vault searches)
     weights: dict[str, float] = field(
         default_factory=lambda: {"fts": 1.0, "vector": 1.0, "clip": 1.0}
     )

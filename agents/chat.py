@@ -181,7 +181,7 @@ class ChatAgent:
         self.chat_k = chat_k
         self.max_tool_rounds = max_tool_rounds
         self.max_images = max_images
-        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="retrieve")
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="retrieve")
 
     # ---- topic ---------------------------------------------------------------------
 
@@ -236,7 +236,7 @@ class ChatAgent:
     def _core(self) -> list[SearchHit]:
         return [
             _memory_hit(m)
-            for m in self.store.list_memories(MemoryType.CORE)
+            for m in self.store.core_blocks()
             if isinstance(m.data, S.CoreData) and m.data.value.strip()
         ]
 

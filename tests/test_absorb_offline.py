@@ -196,3 +196,18 @@ def test_absorb_redo_runs_the_model_over_offline_work(monkeypatch, capsys) -> No
     finally:
         fake.close()
     ctx.close()
+
+
+def test_a_batch_is_due_when_full_or_when_its_oldest_item_waited_long_enough(monkeypatch) -> None:
+    monkeypatch.setenv("MIRIX_ABSORB__BATCH_SIZE", "3")
+    ctx = open_context()
+    job = AbsorbJob(ctx)
+    assert not job.due()  # nothing waits
+    add_turns(ctx, "one", "two")
+    assert not job.due()  # two young items
+    add_turns(ctx, "three", conversation="c2")
+    assert job.due()  # a full batch
+    monkeypatch.setenv("MIRIX_ABSORB__BATCH_SIZE", "50")
+    monkeypatch.setenv("MIRIX_ABSORB__MAX_WAIT_S", "0")
+    assert AbsorbJob(open_context()).due()  # small, but waited long enough
+    ctx.close()

@@ -194,3 +194,12 @@ def test_asking_about_the_current_screen_without_vision_reads_its_text(
     Assistant(cctx).ask("What is the order number on my screen?", image_path=screen)
     question = fake.requests[1]["messages"][-1]["content"]
     assert isinstance(question, str) and "55821" in question
+
+
+def test_core_blocks_are_always_in_the_prompt_and_fresh_after_a_write(ctx) -> None:
+    block = ctx.store.add(MemoryType.CORE, {"label": "human", "value": "Name: Sam"})
+    agent = Assistant(ctx).agent
+    assert "Name: Sam" in agent.ask("anything at all?").messages[0]["content"]
+    ctx.store.update(block.id, {"value": "Name: Sam. Nurse in Leeds."})
+    prompt = agent.ask("anything at all?").messages[0]["content"]
+    assert "Nurse in Leeds" in prompt and f"[{block.id}]" in prompt

@@ -96,6 +96,10 @@ class MemoryStore:
         self._indexed: set[str] = set()  # tables whose first indexes exist
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store-search")
+        # Core blocks are read before every answer and change rarely: kept for as long
+        # as a reader may be stale anyway, and dropped at once on this store's own writes.
+        self._core_ttl = read_consistency.total_seconds()
+        self._core_cache: tuple[float, list[S.Memory]] | None = None
 
     # ---- tables ----------------------------------------------------------------------
 
@@ -361,6 +365,15 @@ class MemoryStore:
             raise NotFound(f"no memory with id {memory_id!r}")
         return self._row_to_memory(mtype, rows[0])
 
+    def core_blocks(self) -> list[S.Memory]:
+        """The core blocks (``human``, ``persona``, ...), newest first."""
+        cached = self._core_cache
+        if cached is not None and _time.monotonic() - cached[0] < self._core_ttl:
+            return list(cached[1])
+        blocks = self.list_memories(S.MemoryType.CORE)
+        self._core_cache = (_time.monotonic(), blocks)
+        return list(blocks)
+
     def get_many(self, memory_ids: Sequence[str]) -> list[S.Memory]:
         """The memories with these ids, in the order asked; unknown ids are left out."""
         by_type: dict[S.MemoryType, list[str]] = {}
@@ -513,6 +526,8 @@ class MemoryStore:
         ],
     ) -> None:
         """Append history rows: (memory id, type, op, actor, old value, new value)."""
+        if any(change[1] is S.MemoryType.CORE for change in changes):
+            self._core_cache = None
 
         def dump(value: Mapping[str, Any] | None) -> str | None:
             if value is None:

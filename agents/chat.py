@@ -42,7 +42,7 @@ SECTIONS = {
     "frame": "Screenshots (OCR text)",
     "chat": "Earlier conversation turns",
 }
-SEARCHED = ("episodic", "semantic", "procedural", "resource", "knowledge_vault", "frame", "chat")
+SEARCHED = ("episodic", "semantic", "procedural", "resource", "frame", "chat")
 _SCREEN_WORDS = re.compile(
     r"(?i)\b(screen\w*|saw|seen|see|page|window|looked|showing|shown|displayed|tab|photo|image)\b"
 )
@@ -216,22 +216,23 @@ class ChatAgent:
 
     # ---- retrieval -----------------------------------------------------------------
 
-    def _search(self, kind: str, topic: str, vector: list[float] | None) -> list[SearchHit]:
-        k = {"frame": self.frame_k, "chat": self.chat_k}.get(kind, self.per_type_k)
-        if kind == "chat":  # the assistant's own earlier answers are not evidence
-            k *= 2
-        opts = replace(self.options, k=k, types=(kind,), candidates=max(4 * k, 20))
-        if kind == "episodic":  # recent and relevant
-            opts = replace(opts, recency_weight=max(self.options.recency_weight, 0.3))
-        if kind == "knowledge_vault":
-            opts = replace(opts, sensitivities=("low", "medium"))
+    def _search(self, topic: str, vector: list[float] | None) -> list[SearchHit]:
+        """One fused search over every type but core and the vault, so that the order
+        across types means something; each type then keeps its best few."""
+        k = self.per_type_k * 4 + self.frame_k + self.chat_k * 2
+        opts = replace(
+            self.options,
+            k=k,
+            types=SEARCHED,
+            candidates=max(self.options.candidates, k),
+            recency_weight=max(self.options.recency_weight, 0.2),  # recent and relevant
+        )
         try:
             hits = self.store.search(topic, opts, query_vector=vector)
         except InvalidInput:
             return []
-        if kind == "chat":
-            hits = [h for h in hits if not h.text.startswith("assistant: ")][: self.chat_k]
-        return hits
+        # The assistant's own earlier answers are not evidence.
+        return [h for h in hits if not (h.type == "chat" and h.text.startswith("assistant: "))]
 
     def _core(self) -> list[SearchHit]:
         return [
@@ -243,7 +244,17 @@ class ChatAgent:
     def _vault(
         self, topic: str, vector: list[float] | None
     ) -> tuple[list[SearchHit], dict[str, str]]:
-        hits = self._search("knowledge_vault", topic, vector)
+        opts = replace(
+            self.options,
+            k=self.per_type_k,
+            types=("knowledge_vault",),
+            candidates=max(4 * self.per_type_k, 20),
+            sensitivities=("low", "medium"),  # high never reaches a prompt
+        )
+        try:
+            hits = self.store.search(topic, opts, query_vector=vector)
+        except InvalidInput:
+            return [], {}
         values = {
             m.id: m.data.secret_value
             for m in self.store.get_many([h.id for h in hits])
@@ -257,14 +268,12 @@ class ChatAgent:
         core = self._pool.submit(self._core)
         vector = self.store.embed_query(topic) if topic.strip() else None
         vault = self._pool.submit(self._vault, topic, vector)
-        futures = {
-            kind: self._pool.submit(self._search, kind, topic, vector)
-            for kind in SEARCHED
-            if kind != "knowledge_vault"
-        }
+        hits = self._search(topic, vector)
+        limits = {"frame": self.frame_k, "chat": self.chat_k}
+        for kind in SEARCHED:
+            of_kind = [h for h in hits if h.type == kind]
+            found.by_type[kind] = of_kind[: limits.get(kind, self.per_type_k)]
         found.by_type["core"] = core.result()
-        for kind, future in futures.items():
-            found.by_type[kind] = future.result()
         found.by_type["knowledge_vault"], found.vault_values = vault.result()
         return found
 

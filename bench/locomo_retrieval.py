@@ -180,7 +180,7 @@ def main() -> int:
         print(row)
     for mode in modes:
         lat = results[mode]["latency_ms"]
-        what = "search" if mode == "plain" else "active retrieval (7 searches)"
+        what = "search" if mode == "plain" else "active retrieval"
         print(f"{mode}: {what} latency p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms")
     for note in notes:
         print(note)

@@ -1,0 +1,167 @@
+"""Starting the desktop app: the QApplication, one instance at a time, the controller.
+
+``run_app(ctx, show=...)`` runs the app until the user quits; a second launch
+brings the first one's window forward and returns 0. ``main(argv)`` is the same
+from a command line (``python -m mirix_desktop.ui.app [--home DIR] [--background]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QLockFile, QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtWidgets import QApplication
+
+from mirix_desktop.context import Context
+from mirix_desktop.paths import Paths
+from mirix_desktop.ui.icons import icon
+
+if TYPE_CHECKING:
+    from mirix_desktop.ui.controller import AppController
+
+log = logging.getLogger(__name__)
+APP_NAME = "Mirix"
+
+
+class SingleInstance(QObject):
+    """One running app per data folder: a lock file decides; a later launch connects to
+    the first one's local socket, which asks it to show its window."""
+
+    activated = Signal()  # a second launch asked this one to show itself
+
+    def __init__(self, paths: Paths, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        digest = hashlib.sha256(str(paths.data_dir.resolve()).encode()).hexdigest()[:16]
+        self.name = f"mirix-desktop-{digest}"
+        self.lock_path = paths.data_dir / "app.lock"
+        self._lock: QLockFile | None = None
+        self._server: QLocalServer | None = None
+
+    def acquire(self) -> bool:
+        """True when this is the only instance (it then listens for later launches)."""
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = QLockFile(str(self.lock_path))
+        lock.setStaleLockTime(0)  # a lock is stale only when its process is gone
+        if not lock.tryLock(100):
+            return False
+        self._lock = lock
+        QLocalServer.removeServer(self.name)  # a socket left by a crashed instance
+        server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        if not server.listen(self.name):
+            log.warning("cannot listen for later launches: %s", server.errorString())
+        server.newConnection.connect(self._connection)
+        self._server = server
+        return True
+
+    def _connection(self) -> None:
+        """A later launch connected: that is the request to show the window."""
+        assert self._server is not None
+        while (socket := self._server.nextPendingConnection()) is not None:
+            socket.abort()
+            socket.deleteLater()
+            self.activated.emit()
+
+    def ask_running_to_show(self, timeout_ms: int = 3000) -> bool:
+        """Tell the running instance to show its window (connecting is the request);
+        False if it could not be reached."""
+        socket = QLocalSocket()
+        socket.connectToServer(self.name)
+        if not socket.waitForConnected(timeout_ms):
+            return False
+        socket.disconnectFromServer()
+        return True
+
+    def release(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
+
+
+def application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication (made once), set up as a tray app: closing windows does not quit."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    app.setApplicationName("mirix-desktop")
+    app.setApplicationDisplayName(APP_NAME)
+    app.setDesktopFileName("mirix-desktop")
+    app.setQuitOnLastWindowClosed(False)
+    app.setWindowIcon(icon("app"))
+    return app
+
+
+def run_app(
+    ctx: Context,
+    *,
+    show: bool,
+    setup: Callable[[AppController], None] | None = None,
+) -> int:
+    """Run the desktop app on ``ctx`` until the user quits; returns the exit code.
+
+    ``show`` opens the main window at once (otherwise only the tray icon appears,
+    or the window where the desktop has no tray). A second launch for the same
+    data folder shows the first one's window and returns 0. ``setup`` gets the
+    controller before it starts (to put the chat into ``controller.window``).
+    """
+    from mirix_desktop.ui.controller import AppController
+
+    app = application()
+    guard = SingleInstance(ctx.paths)
+    if not guard.acquire():
+        if guard.ask_running_to_show():
+            log.info("the app is already running; showed its window")
+        else:
+            print("mirix-desktop is already running", file=sys.stderr)
+        return 0
+    controller = AppController(ctx)
+    if setup is not None:
+        setup(controller)
+    guard.activated.connect(lambda: controller.show_main())
+    controller.quit_requested.connect(app.quit)
+    try:
+        controller.start(show=show)
+        code = app.exec()
+    finally:
+        controller.shutdown()
+        guard.release()
+    return int(code)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``mirix-desktop app``: start the app (``--background``: only the tray icon)."""
+    from agents.errors import MirixError
+    from mirix_desktop.context import open_context
+
+    parser = argparse.ArgumentParser(prog="mirix-desktop app", description=main.__doc__)
+    parser.add_argument("--home", help="keep everything under this folder (as MIRIX_HOME)")
+    parser.add_argument(
+        "--background", action="store_true", help="start in the tray, without the window"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line every round otherwise
+    try:
+        ctx = open_context(args.home)
+    except MirixError as exc:
+        print(f"mirix-desktop: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return run_app(ctx, show=not args.background)
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,281 @@
+"""The chat window: conversations on the side, streamed answers, clickable citations.
+
+A question runs on the pool (the assistant retrieves, then the model streams);
+tokens come back to the interface thread by a queued signal, and Stop ends the
+stream. Each answer's citations are listed under the transcript: a memory opens
+in a MemoryViewer (with its history and sources), a screenshot thumbnail in a
+FrameViewer (full size, time, app, title and OCR text). "Ask about my screen"
+captures the screen now and sends it with the question. Offline, answers are
+the retrieval answers the assistant quotes.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from agents.chat import Answer, Citation
+from mirix_desktop.ui.backend import Backend
+from mirix_desktop.ui.tasks import Tasks, describe
+from mirix_desktop.ui.viewers import FrameViewer, MemoryViewer
+
+log = logging.getLogger(__name__)
+THUMB = QSize(160, 90)
+
+
+def _grab_screen(folder: Path) -> Path:
+    """The whole screen now, as a PNG in ``folder`` (for a question about it)."""
+    import mss
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with mss.MSS() as sct:
+        shot = sct.grab(sct.monitors[0])
+        image = Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
+    path = folder / "ask-screen.png"
+    image.save(path)
+    return path
+
+
+class ChatWidget(QWidget):
+    """The Chat page. :attr:`answered` fires with each finished :class:`Answer`."""
+
+    token = Signal(str)  # emitted from the worker, delivered queued
+    answered = Signal(object)
+    viewer_opened = Signal(object)  # the FrameViewer or MemoryViewer just opened
+
+    def __init__(self, backend: Backend, tasks: Tasks, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.backend, self.tasks = backend, tasks
+        self._assistant: Any = None
+        self._stop = threading.Event()
+        self._streaming = ""
+        self._busy = False
+        self.conversation_id: str | None = None
+        self.last_answer: Answer | None = None
+
+        self.conversations = QListWidget()
+        self.conversations.setMaximumWidth(220)
+        self.conversations.itemClicked.connect(self._open_conversation)
+        new = QPushButton("New conversation")
+        new.clicked.connect(self.new_conversation)
+        side = QVBoxLayout()
+        side.addWidget(QLabel("Conversations"))
+        side.addWidget(self.conversations)
+        side.addWidget(new)
+        side_box = QWidget()
+        side_box.setLayout(side)
+
+        self.transcript = QTextBrowser()
+        self.transcript.setOpenLinks(False)
+        self.citations = QListWidget()
+        self.citations.setViewMode(QListWidget.ViewMode.IconMode)
+        self.citations.setIconSize(THUMB)
+        self.citations.setMaximumHeight(150)
+        self.citations.setWordWrap(True)
+        self.citations.itemClicked.connect(self.open_citation)
+        self.input = QLineEdit()
+        self.input.setPlaceholderText("Ask about what you saw or said…")
+        self.input.returnPressed.connect(self.ask)
+        self.ask_button = QPushButton("Ask")
+        self.ask_button.clicked.connect(self.ask)
+        self.screen_button = QPushButton("Ask about my screen")
+        self.screen_button.setToolTip("Capture the screen now and send it with the question")
+        self.screen_button.clicked.connect(lambda: self.ask(with_screen=True))
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setVisible(False)
+        self.stop_button.clicked.connect(self._stop.set)
+        self.state = QLabel("")
+        row = QHBoxLayout()
+        row.addWidget(self.input, 1)
+        for button in (self.ask_button, self.screen_button, self.stop_button):
+            row.addWidget(button)
+        main = QVBoxLayout()
+        main.addWidget(self.transcript, 1)
+        main.addWidget(QLabel("Sources of the last answer (click to open)"))
+        main.addWidget(self.citations)
+        main.addLayout(row)
+        main.addWidget(self.state)
+        main_box = QWidget()
+        main_box.setLayout(main)
+
+        split = QSplitter()
+        split.addWidget(side_box)
+        split.addWidget(main_box)
+        split.setStretchFactor(1, 1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(split)
+        self.token.connect(self._on_token, Qt.ConnectionType.QueuedConnection)
+        self.refresh_conversations()
+
+    # ---- conversations -----------------------------------------------------------------
+
+    def refresh_conversations(self) -> None:
+        def read() -> list[tuple[str, str]]:
+            firsts: dict[str, tuple[Any, str]] = {}
+            for row in self.backend.store.iter_chat_turns():
+                conv = row["conversation_id"]
+                if not conv.startswith("conv_") or row["role"] != "user":
+                    continue
+                if conv not in firsts or row["created_at"] < firsts[conv][0]:
+                    firsts[conv] = (row["created_at"], row["content"])
+            ordered = sorted(firsts.items(), key=lambda kv: kv[1][0], reverse=True)
+            return [(conv, text) for conv, (_, text) in ordered]
+
+        self.tasks.run(read, on_done=self._show_conversations, owner=self)
+
+    def _show_conversations(self, rows: list[tuple[str, str]]) -> None:
+        self.conversations.clear()
+        for conv, first in rows:
+            item = QListWidgetItem(first[:40] or conv)
+            item.setData(Qt.ItemDataRole.UserRole, conv)
+            item.setToolTip(first)
+            self.conversations.addItem(item)
+
+    def new_conversation(self) -> None:
+        self.conversation_id = None
+        self.transcript.clear()
+        self.citations.clear()
+
+    def _open_conversation(self, item: QListWidgetItem) -> None:
+        conv = item.data(Qt.ItemDataRole.UserRole)
+        self.conversation_id = conv
+        self.citations.clear()
+
+        def shown(turns: list[Any]) -> None:
+            self.transcript.clear()
+            for t in turns:
+                who = "You" if t.speaker == "user" else "Assistant"
+                self._append_block(who, t.text)
+
+        self.tasks.run(lambda: self.backend.store.conversation(conv, limit=200), on_done=shown)
+
+    # ---- asking ------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """Whether an answer is on its way (Stop is offered)."""
+        return self._busy
+
+    def ask(self, *, with_screen: bool = False) -> None:
+        question = self.input.text().strip()
+        if not question or self.busy:
+            return
+        self.input.clear()
+        self._append_block("You", question + (" [with my screen]" if with_screen else ""))
+        self._streaming = ""
+        self.transcript.append("<b>Assistant:</b> ")
+        self._stop.clear()
+        self._set_busy(True)
+        self.citations.clear()
+
+        def work() -> tuple[Answer, dict[str, QImage]]:
+            from mirix_desktop.assistant import Assistant
+
+            if self._assistant is None:
+                self._assistant = Assistant(self.backend.ctx)
+            image = _grab_screen(self.backend.paths.data_dir / "tmp") if with_screen else None
+            answer = self._assistant.ask(
+                question,
+                conversation_id=self.conversation_id,
+                image_path=image,
+                on_token=self.token.emit,
+                should_stop=self._stop.is_set,
+            )
+            return answer, self._thumbnails(answer.citations)
+
+        self.tasks.run(work, on_done=self._on_answer, on_error=self._on_error, owner=self)
+
+    def _thumbnails(self, citations: list[Citation]) -> dict[str, QImage]:
+        """Thumbnails of the cited screenshots (read on the worker)."""
+        ids = [c.id for c in citations if c.type == "frame"]
+        ids += [s for c in citations if c.type != "frame" for s in c.source_ids[:1]]
+        out = {}
+        for frame in self.backend.store.frames([i for i in ids if i.startswith("frm_")]):
+            image = QImage(frame.image_path)
+            if not image.isNull():
+                out[frame.id] = image.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio)
+        return out
+
+    def _on_token(self, text: str) -> None:
+        self._streaming += text
+        cursor = self.transcript.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        cursor.insertText(text)
+        self.transcript.setTextCursor(cursor)
+
+    def _on_answer(self, result: tuple[Answer, dict[str, QImage]]) -> None:
+        answer, thumbs = result
+        self._set_busy(False)
+        self.last_answer = answer
+        new_conversation = self.conversation_id is None
+        self.conversation_id = answer.conversation_id
+        if not self._streaming.strip():  # nothing streamed (e.g. the answer came whole)
+            self._on_token(answer.answer)
+        if answer.stopped:
+            self.transcript.append("<i>(stopped)</i>")
+        for c in answer.citations:
+            item = QListWidgetItem(f"{c.type}\n{c.time:%Y-%m-%d %H:%M}")
+            item.setData(Qt.ItemDataRole.UserRole, c)
+            item.setToolTip(c.id)
+            thumb = thumbs.get(c.id) or next((thumbs[s] for s in c.source_ids if s in thumbs), None)
+            if thumb is not None:
+                item.setIcon(QIcon(QPixmap.fromImage(thumb)))
+            self.citations.addItem(item)
+        self.state.setText(f"topic: {answer.topic} · {len(answer.citations)} sources")
+        if new_conversation:
+            self.refresh_conversations()
+        self.answered.emit(answer)
+
+    def _on_error(self, error: BaseException) -> None:
+        self._set_busy(False)
+        self.transcript.append(f"<i>Could not answer: {html.escape(describe(error))}</i>")
+        self.state.setText(describe(error))
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.stop_button.setVisible(busy)
+        self.ask_button.setEnabled(not busy)
+        self.screen_button.setEnabled(not busy)
+        self.state.setText("thinking…" if busy else self.state.text())
+
+    def _append_block(self, who: str, text: str) -> None:
+        self.transcript.append(f"<b>{html.escape(who)}:</b> {html.escape(text)}")
+
+    # ---- citations ---------------------------------------------------------------------
+
+    def open_citation(self, item: QListWidgetItem) -> QWidget:
+        """Open what a citation names: a screenshot, or a memory with its history."""
+        citation: Citation = item.data(Qt.ItemDataRole.UserRole)
+        viewer: QWidget
+        if citation.type == "frame":
+            viewer = FrameViewer(self.backend, self.tasks, citation.id, self)
+        elif citation.type == "chat":
+            frames = [s for s in citation.source_ids if s.startswith("frm_")]
+            if frames:
+                viewer = FrameViewer(self.backend, self.tasks, frames[0], self)
+            else:
+                viewer = QLabel(html.escape(citation.id))
+        else:
+            viewer = MemoryViewer(self.backend, self.tasks, citation.id, self)
+        viewer.show()
+        self.viewer_opened.emit(viewer)
+        return viewer

@@ -1,0 +1,66 @@
+"""Icons of the app: the tray states and the app icon, from ``assets/icons``.
+
+The SVG files live in the repository's top-level ``assets/icons`` folder (and in
+the bundle's ``assets/icons`` when packaged with PyInstaller). Where none can be
+found, a plain coloured disc is drawn instead, so a missing file never stops
+the app.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+
+STATES = ("capturing", "paused", "working", "error")
+_FALLBACK_COLOURS = {
+    "capturing": "#2e9d5b",
+    "paused": "#80868e",
+    "working": "#2f6fdb",
+    "error": "#d64545",
+    "app": "#5b5fe0",
+}
+
+
+def icon_dirs() -> list[Path]:
+    """Where icon files are looked for, first match wins."""
+    dirs = [Path(__file__).resolve().parents[2] / "assets" / "icons"]
+    bundle = getattr(sys, "_MEIPASS", None)  # a PyInstaller bundle
+    if bundle:
+        dirs.append(Path(bundle) / "assets" / "icons")
+    return dirs
+
+
+def icon_path(name: str) -> Path | None:
+    """The SVG file of icon ``name`` ("capturing", ..., "app"), or None when none is found."""
+    for folder in icon_dirs():
+        path = folder / f"{name}.svg"
+        if path.is_file():
+            return path
+    return None
+
+
+def _drawn(name: str) -> QIcon:
+    pixmap = QPixmap(64, 64)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(_FALLBACK_COLOURS.get(name, "#888888")))
+    painter.drawEllipse(QRectF(4, 4, 56, 56))
+    painter.end()
+    return QIcon(pixmap)
+
+
+@cache
+def icon(name: str) -> QIcon:
+    """The icon called ``name``; needs a QGuiApplication."""
+    path = icon_path(name)
+    if path is not None:
+        loaded = QIcon(str(path))
+        if not loaded.isNull() and not loaded.pixmap(32, 32).isNull():
+            return loaded
+    return _drawn(name)

@@ -1,0 +1,76 @@
+"""Starting the app: one instance at a time, the window where there is no tray."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from mirix_desktop.ui.app import SingleInstance, run_app
+from mirix_desktop.ui.backend import record_consent
+from mirix_desktop.ui.controller import AppController
+from mirix_desktop.ui.main_window import MainWindow
+
+
+def test_a_second_instance_shows_the_first(qtbot, ctx) -> None:
+    first = SingleInstance(ctx.paths)
+    second = SingleInstance(ctx.paths)
+    try:
+        assert first.acquire()
+        assert not second.acquire()
+        with qtbot.waitSignal(first.activated, timeout=5000):
+            assert second.ask_running_to_show()
+    finally:
+        first.release()
+    assert second.acquire()  # free again once the first is gone
+    second.release()
+
+
+def test_a_second_launch_exits_0_and_brings_the_first_forward(qtbot, ctx, home) -> None:
+    first = SingleInstance(ctx.paths)
+    assert first.acquire()
+    result: dict[str, subprocess.CompletedProcess[str]] = {}
+
+    def launch() -> None:
+        result["run"] = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from mirix_desktop.ui.app import main; raise SystemExit(main())",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    thread = threading.Thread(target=launch)
+    try:
+        with qtbot.waitSignal(first.activated, timeout=60_000):
+            thread.start()
+        thread.join(timeout=60)
+    finally:
+        first.release()
+    assert result["run"].returncode == 0, result["run"].stderr
+
+
+def test_without_a_tray_the_window_opens_and_closing_it_quits(qtbot, ctx) -> None:
+    """Offscreen has no system tray: run_app must open the main window instead of failing."""
+    record_consent(ctx.paths)
+    seen: dict[str, object] = {}
+
+    def check() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        seen["visible"] = [w.isVisible() for w in windows]
+        seen["quit_on_close"] = QApplication.quitOnLastWindowClosed()
+        for window in windows:
+            window.close()  # no tray to come back from: the app quits
+
+    QTimer.singleShot(500, check)
+    QTimer.singleShot(20_000, QApplication.quit)  # a safety net, never reached when it works
+    assert run_app(ctx, show=False, setup=lambda c: seen.update(controller=c)) == 0
+    assert isinstance(seen["controller"], AppController)
+    assert True in seen["visible"]
+    assert seen["quit_on_close"] is False

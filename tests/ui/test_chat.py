@@ -1,0 +1,98 @@
+"""The chat window: a streamed answer with citations; a click opens the screenshot."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fake_openai import FakeOpenAI
+from tests.helpers import add_frame
+
+
+@pytest.fixture
+def fake():
+    server = FakeOpenAI()
+    yield server
+    server.close()
+
+
+def _widget(backend, tasks, qtbot):
+    from mirix_desktop.ui.chat import ChatWidget
+
+    widget = ChatWidget(backend, tasks)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_a_question_streams_an_answer_whose_citation_opens_the_screenshot(
+    fake, monkeypatch, qtbot, tasks
+) -> None:
+    from mirix_desktop.context import open_context
+    from mirix_desktop.ui.backend import Backend
+    from mirix_desktop.ui.viewers import FrameViewer
+
+    monkeypatch.setenv("MIRIX_CHAT_MODEL__BASE_URL", fake.url)
+    monkeypatch.setenv("MIRIX_CHAT_MODEL__MODEL", "chat")
+    ctx = open_context()
+    fid = add_frame(ctx, "Boarding pass\nFlight LX 318 to Lisbon", app="firefox", queue=False)
+    fake.script = [
+        {"tool_calls": [{"name": "update_topic", "arguments": {"topic": "flight Lisbon"}}]},
+        {"content": f"Your flight was LX 318 [{fid}] to Lisbon.", "chunk_delay": 0.05},
+    ]
+    widget = _widget(Backend(ctx), tasks, qtbot)
+    streamed: list[str] = []
+    widget.token.connect(streamed.append)
+    widget.input.setText("Which flight did I look at?")
+    with qtbot.waitSignal(widget.answered, timeout=20_000) as answered:
+        widget.ask_button.click()
+        qtbot.waitUntil(lambda: widget.busy, timeout=5_000)
+    answer = answered.args[0]
+    assert len(streamed) > 3  # tokens arrived one by one
+    assert "Your flight was LX 318" in widget.transcript.toPlainText()
+    assert not widget.busy
+    assert widget.citations.count() == 1
+    item = widget.citations.item(0)
+    assert not item.icon().isNull()  # a thumbnail of the screenshot
+    with qtbot.waitSignal(widget.viewer_opened) as opened:
+        widget.citations.itemClicked.emit(item)
+    viewer = opened.args[0]
+    assert isinstance(viewer, FrameViewer)
+    qtbot.waitUntil(lambda: viewer.frame is not None, timeout=10_000)
+    assert viewer.frame.id == fid and "Flight LX 318" in viewer.frame.ocr_text
+    assert answer.conversation_id == widget.conversation_id
+    qtbot.waitUntil(lambda: widget.conversations.count() == 1, timeout=10_000)
+    viewer.close()
+    ctx.close()
+
+
+def test_offline_the_window_answers_by_retrieval(ctx, backend, tasks, qtbot) -> None:
+    fid = add_frame(ctx, "Invoice 2291 total 310 EUR", app="evince", title="invoice.pdf")
+    widget = _widget(backend, tasks, qtbot)
+    widget.input.setText("invoice total")
+    with qtbot.waitSignal(widget.answered, timeout=20_000) as answered:
+        widget.ask_button.click()
+    answer = answered.args[0]
+    assert "310 EUR" in widget.transcript.toPlainText()
+    assert fid in [c.id for c in answer.citations]
+
+
+def test_stop_ends_a_streaming_answer(fake, monkeypatch, qtbot, tasks) -> None:
+    from mirix_desktop.context import open_context
+    from mirix_desktop.ui.backend import Backend
+
+    monkeypatch.setenv("MIRIX_CHAT_MODEL__BASE_URL", fake.url)
+    monkeypatch.setenv("MIRIX_CHAT_MODEL__MODEL", "chat")
+    ctx = open_context()
+    words = " ".join(f"w{i}" for i in range(200))
+    fake.script = [
+        {"tool_calls": [{"name": "update_topic", "arguments": {"topic": "x"}}]},
+        {"content": words, "chunk_delay": 0.05},
+    ]
+    widget = _widget(Backend(ctx), tasks, qtbot)
+    widget.input.setText("talk")
+    with qtbot.waitSignal(widget.answered, timeout=20_000) as answered:
+        widget.ask_button.click()
+        qtbot.waitUntil(lambda: "w3" in widget.transcript.toPlainText(), timeout=10_000)
+        widget.stop_button.click()
+    assert answered.args[0].stopped
+    assert "w199" not in widget.transcript.toPlainText()
+    ctx.close()

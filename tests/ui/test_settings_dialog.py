@@ -1,0 +1,156 @@
+"""Settings persist across a restart (keys in the secret store, never in the TOML), the
+connection test talks to the endpoint, and capture changes apply without a restart."""
+
+from __future__ import annotations
+
+import pytest
+
+from mirix_desktop.context import open_context
+from mirix_desktop.ui.settings_dialog import SettingsDialog
+from tests.fake_openai import FakeOpenAI
+
+
+@pytest.fixture
+def fake_server():
+    server = FakeOpenAI([{"content": "OK"}])
+    yield server
+    server.close()
+
+
+def _dialog(qtbot, backend, tasks) -> SettingsDialog:
+    dialog = SettingsDialog(backend, tasks)
+    qtbot.addWidget(dialog)
+    qtbot.waitSignal(dialog.models_checked, timeout=10_000).wait()
+    return dialog
+
+
+def test_settings_persist_across_a_restart(
+    qtbot, ctx, backend, tasks, fake_server, monkeypatch
+) -> None:
+    monkeypatch.delenv("MIRIX_CAPTURE__INTERVAL_S")  # the restart reads the file's value
+    dialog = _dialog(qtbot, backend, tasks)
+    dialog.chat.base_url.setText(fake_server.url)
+    dialog.chat.model.setText("llama3.2")
+    dialog.chat.vision.setChecked(True)
+    dialog.chat.key.setText("sk-test-123456")
+    dialog.memory.base_url.setText("http://127.0.0.1:9/v1")
+    dialog.memory.model.setText("qwen2.5")
+    dialog.interval.setValue(5.0)
+    dialog.monitors.setCurrentIndex(1)
+    dialog.excluded_apps.setPlainText("keepassxc\nsignal")
+    dialog.excluded_titles.setPlainText("(?i)bank")
+    dialog.budget.setValue(2.5)
+    dialog.retention.setValue(30)
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert ctx.settings.chat_model.model == "llama3.2"  # in effect at once
+
+    ctx.close()
+    again = open_context()
+    try:
+        s = again.settings
+        assert (s.chat_model.base_url, s.chat_model.model, s.chat_model.vision) == (
+            fake_server.url,
+            "llama3.2",
+            True,
+        )
+        assert (s.memory_model.base_url, s.memory_model.model) == (
+            "http://127.0.0.1:9/v1",
+            "qwen2.5",
+        )
+        assert s.capture.interval_s == 5.0
+        assert s.capture.monitors == "primary"
+        assert s.capture.excluded_apps == ["keepassxc", "signal"]
+        assert s.capture.excluded_title_patterns == ["(?i)bank"]
+        assert s.capture.storage_budget_bytes == 2_500_000_000
+        assert s.capture.max_age_days == 30
+        assert again.secrets.get("chat-api-key") == "sk-test-123456"
+        assert again.secrets.get("memory-api-key") is None
+        toml = again.paths.config_file.read_text()
+        assert "sk-test-123456" not in toml
+        assert "interval_s = 5.0" in toml
+        # The test's environment overrides were not written into the file.
+        assert 'text_embedder = "none"' not in toml
+    finally:
+        again.close()
+
+
+def test_a_stored_key_is_kept_unless_replaced_or_removed(qtbot, ctx, backend, tasks) -> None:
+    ctx.secrets.set("chat-api-key", "sk-old")
+    dialog = _dialog(qtbot, backend, tasks)
+    qtbot.waitUntil(lambda: dialog.chat.has_key, timeout=5000)
+    assert "stored" in dialog.chat.key.placeholderText()
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save()
+    assert ctx.secrets.get("chat-api-key") == "sk-old"
+
+    dialog = _dialog(qtbot, backend, tasks)
+    qtbot.waitUntil(lambda: dialog.chat.has_key, timeout=5000)
+    dialog.chat.forget_key.setChecked(True)
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save()
+    assert ctx.secrets.get("chat-api-key") is None
+
+
+def test_bad_values_are_refused_before_saving(qtbot, ctx, backend, tasks) -> None:
+    dialog = _dialog(qtbot, backend, tasks)
+    dialog.excluded_titles.setPlainText("([unclosed")
+    dialog.save()
+    assert "not a regular expression" in dialog.error.text()
+    dialog.excluded_titles.setPlainText("")
+    dialog.chat.base_url.setText("http://localhost:11434/v1")
+    dialog.save()
+    assert "enter the model name" in dialog.error.text()
+    assert not ctx.paths.config_file.exists()
+
+
+def test_test_connection_calls_the_model(qtbot, backend, tasks, fake_server) -> None:
+    dialog = _dialog(qtbot, backend, tasks)
+    dialog.chat.base_url.setText(fake_server.url)
+    dialog.chat.model.setText("llama3.2")
+    with qtbot.waitSignal(dialog.chat.tested, timeout=10_000) as blocker:
+        dialog.chat.test_button.click()
+    assert blocker.args[0] is True
+    assert "OK" in dialog.chat.result.text()
+    assert fake_server.requests[0]["model"] == "llama3.2"
+
+
+def test_test_connection_reports_a_failure(qtbot, backend, tasks) -> None:
+    dialog = _dialog(qtbot, backend, tasks)
+    dialog.memory.base_url.setText("http://127.0.0.1:9/v1")  # nothing listens there
+    dialog.memory.model.setText("qwen2.5")
+    with qtbot.waitSignal(dialog.memory.tested, timeout=30_000) as blocker:
+        dialog.memory.test_button.click()
+    assert blocker.args[0] is False
+    assert dialog.memory.result.text().startswith("Failed:")
+
+
+def test_model_status_is_shown(qtbot, backend, tasks) -> None:
+    dialog = _dialog(qtbot, backend, tasks)
+    assert dialog.text_model.text().startswith("not available")
+    assert "turned off in settings" in dialog.text_model.text()
+    assert "turned off in settings" in dialog.clip_model.text()
+    assert "encrypted file" in dialog.secrets_label.text()
+    assert dialog.data_dir.isReadOnly()
+    assert dialog.data_dir.text() == str(backend.paths.data_dir)
+
+
+def test_saved_capture_settings_apply_without_a_restart(qtbot, ctx, controller) -> None:
+    from mirix_desktop.ui.backend import record_consent
+
+    record_consent(ctx.paths)
+    with qtbot.waitSignal(controller.capture_started, timeout=10_000):
+        controller.start()
+    before = controller.runtime._schedule
+    assert before is not None and before.interval_s == 3600
+    dialog = controller.open_settings()
+    qtbot.waitSignal(dialog.models_checked, timeout=10_000).wait()
+    dialog.excluded_apps.setPlainText("firefox")
+    with qtbot.waitSignal(controller.capture_reconfigured, timeout=10_000):
+        dialog.save()
+    after = controller.runtime._schedule
+    assert after is not None and after is not before
+    assert controller.runtime.running
+    from mirix_desktop.capture.window import ActiveWindow
+
+    assert controller.runtime.capturer().privacy.excluded(ActiveWindow(app="firefox", title="x"))

@@ -6,6 +6,7 @@ knowledge-vault values stay masked until the user reveals one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -35,6 +36,7 @@ from mirix_desktop.ui.tasks import Tasks, describe
 from mirix_desktop.ui.viewers import MemoryViewer
 
 CORE_LABELS = ("human", "persona")
+PROGRESS = {"Added": "Adding", "Edited": "Saving", "Deleted": "Deleting"}
 
 
 class UndoBar(QWidget):
@@ -289,20 +291,34 @@ class TypePage(QWidget):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        self._write(self.backend.delete, memory.id, what="Deleted", memory_id=memory.id)
+        self._write(
+            self.backend.delete,
+            memory.id,
+            what="Deleted",
+            memory_id=memory.id,
+            title=memory_title(memory),
+        )
 
-    def _write(self, fn: object, *args: object, what: str, memory_id: str | None = None) -> None:
-        self.undo_bar.say(f"{what[:-1]}ing…")
+    def _write(
+        self,
+        fn: Callable[..., Any],
+        *args: object,
+        what: str,
+        memory_id: str | None = None,
+        title: str = "",
+    ) -> None:
+        """Run a store write on the writer; the change goes onto the undo bar."""
+        self.undo_bar.say(PROGRESS.get(what, "Saving") + "…")
 
         def done(result: object) -> None:
             mid = memory_id or (result.id if isinstance(result, Memory) else None)
-            title = memory_title(result) if isinstance(result, Memory) else ""
+            name = title or (memory_title(result) if isinstance(result, Memory) else "")
             if mid is not None:
-                self.undo_bar.push(mid, f"{what} “{one_line(title, 60)}”." if title else f"{what}.")
+                self.undo_bar.push(mid, f"{what} “{one_line(name, 60)}”." if name else f"{what}.")
             self.changed.emit()
             self.refresh()
 
-        self.tasks.write(fn, *args, on_done=done, on_error=self._write_failed, owner=self)  # type: ignore[arg-type]
+        self.tasks.write(fn, *args, on_done=done, on_error=self._write_failed, owner=self)
 
     def _write_failed(self, error: BaseException) -> None:
         self.undo_bar.say(f"Not saved: {describe(error)}")

@@ -9,7 +9,8 @@ comes back on the interface thread through a queued signal and is given to the
 
 A callback tied to a widget (``owner``) is dropped when that widget is gone, so
 closing a window while its data loads is harmless. An error without an
-``on_error`` callback is logged and announced by :attr:`Tasks.failed`.
+``on_error`` callback is logged and announced by :attr:`Tasks.failed`. Submit
+from the interface thread (a worker that needs more work runs it itself).
 """
 
 from __future__ import annotations

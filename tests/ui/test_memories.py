@@ -80,6 +80,7 @@ def test_delete_and_undo_brings_the_memory_back_under_its_id(qtbot, ctx, backend
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         page.delete_selected(confirm=False)
     assert page.memories == []
+    assert page.undo_bar.label.text().startswith("Deleted “Renew the passport")
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         page.undo()
     back = ctx.store.get(memory.id)

@@ -28,7 +28,15 @@ from agents.llm import LLMClient
 from agents.store import MemoryStore, MemoryType, SearchHit, SearchOptions
 from agents.store import schema as S
 from agents.store.timeutil import as_utc, now, parse_time
-from agents.tooling import Tool, assistant_message, calls_of, forced, run_call, validate
+from agents.tooling import (
+    Tool,
+    acknowledge,
+    assistant_message,
+    calls_of,
+    forced,
+    run_call,
+    validate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +200,7 @@ class ChatAgent:
         """
         if self.llm is None:
             return keywords(question)
-        tool = Tool("update_topic", "Set the topic to search memories for.", TopicArgs, _ok)
+        tool = Tool("update_topic", "Set the topic to search memories for.", TopicArgs, acknowledge)
         messages = [
             {"role": "system", "content": prompts.CHAT_TOPIC},
             *history[-4:],
@@ -433,10 +441,6 @@ class ChatAgent:
                     {"role": "tool", "tool_call_id": call.id, "content": outcome.result}
                 )
         raise AgentError("the chat model kept calling tools without answering")
-
-
-def _ok(_args: Any) -> str:
-    return "ok"
 
 
 def _memory_hit(memory: S.Memory, score: float = 1.0) -> SearchHit:

@@ -27,9 +27,9 @@ from agents import prompts
 from agents.batch import BatchItem
 from agents.errors import InvalidInput, NotFound
 from agents.llm import LLMClient
-from agents.store import MemoryStore, MemoryType
+from agents.store import MemoryStore, MemoryType, SearchOptions
 from agents.store import schema as S
-from agents.tooling import LoopResult, Tool, run_tool_loop
+from agents.tooling import LoopResult, Tool, acknowledge, run_tool_loop
 
 CORE_LABELS = ("human", "persona")
 RELATED_K = 10
@@ -53,6 +53,26 @@ def content_id(store: MemoryStore, mtype: MemoryType, data: BaseModel) -> str:
         payload = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         digest = hashlib.sha256(f"{mtype.value}\x00{payload}".encode()).hexdigest()
     return f"{prefix}_{digest[:32]}"
+
+
+def insert_once(
+    store: MemoryStore,
+    mtype: MemoryType,
+    data: S.MemoryData,
+    *,
+    source_ids: Sequence[str],
+    actor: str,
+    app: str | None = None,
+) -> tuple[str, str]:
+    """Insert ``data`` under its content id, or, when that memory exists (a retried batch,
+    the same fact again), only add the sources. Returns (operation, memory id)."""
+    mid = content_id(store, mtype, data)
+    try:
+        store.add_sources(mid, source_ids, actor=actor)
+        return ("insert-again", mid)
+    except NotFound:
+        store.add(mtype, data, source_ids=source_ids, app=app, actor=actor, memory_id=mid)
+        return ("insert", mid)
 
 
 def core_block(store: MemoryStore, label: str, *, limit: int) -> S.Memory:
@@ -178,24 +198,19 @@ class MemoryAgent:
         if self.mtype is MemoryType.EPISODIC and raw.get("occurred_at") is None:
             raw["occurred_at"] = self._first_time(sources)
         data: Any = S.DATA_MODEL[self.mtype].model_validate(raw)
-        mid = content_id(self.store, self.mtype, data)
         with self.lock:
-            try:
-                self.store.add_sources(mid, sources, actor=self.actor)
-                self._note("insert-again", mid)
-                return f"already stored as {mid}; sources added"
-            except NotFound:
-                pass
-            memory = self.store.add(
+            op, mid = insert_once(
+                self.store,
                 self.mtype,
                 data,
                 source_ids=sources,
-                app=self._app(sources),
                 actor=self.actor,
-                memory_id=mid,
+                app=self._app(sources),
             )
-        self._note("insert", memory.id)
-        return f"inserted {memory.id}"
+        self._note(op, mid)
+        if op == "insert-again":
+            return f"already stored as {mid}; sources added"
+        return f"inserted {mid}"
 
     def update(self, args: UpdateArgs) -> str:
         self._own(args.id)
@@ -275,7 +290,7 @@ class MemoryAgent:
         return f"{args.label} rewritten: {len(args.value)}/{data.char_limit} characters"
 
     def tools(self) -> list[Tool]:
-        done = Tool("done", "Call when everything worth keeping is stored.", DoneArgs, _ok)
+        done = Tool("done", "Call when everything worth keeping is stored.", DoneArgs, acknowledge)
         if self.mtype is MemoryType.CORE:
             return [
                 Tool("core_append", "Append a line to a core block.", AppendArgs, self.core_append),
@@ -357,13 +372,7 @@ class MemoryAgent:
         return self.run_record
 
 
-def _ok(_args: Any) -> str:
-    return "ok"
-
-
-def _options(mtype: MemoryType, k: int) -> Any:
-    from agents.store import SearchOptions
-
+def _options(mtype: MemoryType, k: int) -> SearchOptions:
     return SearchOptions(k=k, types=(mtype.value,), weights={"fts": 1.0, "vector": 0.5})
 
 

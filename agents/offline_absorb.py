@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from agents.batch import BatchItem
 from agents.errors import NotFound
-from agents.memory_agents import AgentRun, content_id, core_block
+from agents.memory_agents import AgentRun, core_block, insert_once
 from agents.offline import detect_sensitive, extract_statements
 from agents.store import MemoryStore, MemoryType
 from agents.store import schema as S
@@ -252,20 +252,16 @@ class OfflineAbsorber:
                 secret_value=found.value,
                 caption=caption[:500],
             )
-            mid = content_id(self.store, MemoryType.KNOWLEDGE_VAULT, data)
-            try:
-                self.store.add_sources(mid, [item.id], actor=ACTOR)
-                writes.append(("insert-again", mid))
-            except NotFound:  # a new value
-                self.store.add(
+            writes.append(
+                insert_once(
+                    self.store,
                     MemoryType.KNOWLEDGE_VAULT,
                     data,
                     source_ids=[item.id],
-                    app=item.app or None,
                     actor=ACTOR,
-                    memory_id=mid,
+                    app=item.app or None,
                 )
-                writes.append(("insert", mid))
+            )
         return writes
 
     # -- statements
@@ -292,15 +288,11 @@ class OfflineAbsorber:
                 details=f"said by {item.speaker} on {item.time:%Y-%m-%d}",
                 source="chat",
             )
-            mid = content_id(self.store, MemoryType.SEMANTIC, data)
-            try:
-                self.store.add_sources(mid, [item.id], actor=ACTOR)
-                writes.append(("insert-again", mid))
-            except NotFound:  # a new statement
-                self.store.add(
-                    MemoryType.SEMANTIC, data, source_ids=[item.id], actor=ACTOR, memory_id=mid
+            writes.append(
+                insert_once(
+                    self.store, MemoryType.SEMANTIC, data, source_ids=[item.id], actor=ACTOR
                 )
-                writes.append(("insert", mid))
+            )
         return writes
 
     def _core_fact(self, fact: str, source: str) -> tuple[str, str] | None:

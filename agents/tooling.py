@@ -48,6 +48,11 @@ class Tool:
         }
 
 
+def acknowledge(_args: Any) -> str:
+    """The run of a tool whose call is the point (``done``, ``update_topic``)."""
+    return "ok"
+
+
 def forced(name: str) -> dict[str, Any]:
     """The ``tool_choice`` that makes a model call the tool ``name``."""
     return {"type": "function", "function": {"name": name}}

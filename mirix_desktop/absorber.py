@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from agents.absorb import ModelAbsorber
 from agents.batch import load_items
-from agents.errors import MirixError
+from agents.errors import InvalidInput, MirixError
 from agents.offline_absorb import OfflineAbsorber
 from mirix_desktop.capture.worker import FRAME_KIND
 from mirix_desktop.context import Context
@@ -122,8 +122,6 @@ class AbsorbJob:
     def redo(self) -> int:
         """Queue what offline mode absorbed for the model; returns how many items."""
         if self.llm is None:
-            from agents.errors import InvalidInput
-
             raise InvalidInput(
                 "absorb --redo needs a memory model: set memory_model.base_url and "
                 "memory_model.model first"

@@ -35,6 +35,16 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     logging.getLogger().handlers.clear()
 
 
+@pytest.fixture
+def fake():  # type: ignore[no-untyped-def]
+    """A fake OpenAI-compatible server on 127.0.0.1 (see tests/fake_openai.py)."""
+    from tests.fake_openai import FakeOpenAI
+
+    server = FakeOpenAI()
+    yield server
+    server.close()
+
+
 @pytest.fixture(scope="session")
 def tiny_clip_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An open_clip model configuration small enough to build with random weights in a second."""

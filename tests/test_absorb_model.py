@@ -11,7 +11,6 @@ import pytest
 from agents.store import MemoryType
 from mirix_desktop.absorber import AbsorbJob
 from mirix_desktop.context import open_context
-from tests.fake_openai import FakeOpenAI
 from tests.helpers import add_frame, add_turns
 
 META = "meta memory agent"
@@ -34,13 +33,6 @@ def call(when: str, name: str, arguments: dict | str, **extra) -> dict:
 
 def done(when: str) -> dict:
     return call(when, "done", {})
-
-
-@pytest.fixture
-def fake():
-    server = FakeOpenAI()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -12,15 +12,7 @@ from mirix_desktop.absorber import AbsorbJob
 from mirix_desktop.assistant import Assistant
 from mirix_desktop.cli import main
 from mirix_desktop.context import open_context
-from tests.fake_openai import FakeOpenAI
 from tests.helpers import add_frame, add_turns
-
-
-@pytest.fixture
-def fake():
-    server = FakeOpenAI()
-    yield server
-    server.close()
 
 
 @pytest.fixture

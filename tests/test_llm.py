@@ -11,13 +11,6 @@ from agents.llm import Endpoint, LLMClient
 from tests.fake_openai import FakeOpenAI
 
 
-@pytest.fixture
-def fake():
-    server = FakeOpenAI()
-    yield server
-    server.close()
-
-
 def _client(fake: FakeOpenAI, **kw) -> LLMClient:
     return LLMClient(Endpoint(base_url=fake.url, model="fake-model", **kw), sleep=lambda s: None)
 

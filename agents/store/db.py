@@ -384,13 +384,8 @@ class MemoryStore:
                 continue
         found: dict[str, S.Memory] = {}
         for mtype, ids in by_type.items():
-            table = self._existing(mtype.value)
-            if table is None:
-                continue
-            for start in range(0, len(ids), 500):
-                rows = table.search().where(_in_list("id", ids[start : start + 500]))
-                for row in rows.limit(None).to_list():
-                    found[row["id"]] = self._row_to_memory(mtype, row)
+            for mid, row in _rows_by_id(self._existing(mtype.value), ids).items():
+                found[mid] = self._row_to_memory(mtype, row)
         return [found[m] for m in memory_ids if m in found]
 
     def list_memories(
@@ -686,7 +681,7 @@ class MemoryStore:
         )
         if not rows:
             raise NotFound(f"no frame with id {frame_id!r}")
-        return S.Frame.model_validate({k: rows[0][k] for k in S.Frame.model_fields})
+        return _frame_from_row(rows[0])
 
     def set_frame_text(
         self, frame_id: str, ocr_text: str, *, clip_vector: Sequence[float] | None = None
@@ -721,61 +716,29 @@ class MemoryStore:
 
     def frames(self, ids: Sequence[str]) -> list[S.Frame]:
         """The stored frames among ``ids``, in the order asked (missing ones are left out)."""
-        table = self._existing(S.TABLE[S.RecordType.FRAME])
-        if table is None or not ids:
-            return []
-        by_id: dict[str, S.Frame] = {}
-        for start in range(0, len(ids), 500):
-            rows = table.search().where(_in_list("id", ids[start : start + 500])).limit(None)
-            for row in rows.to_list():
-                by_id[row["id"]] = S.Frame.model_validate({k: row[k] for k in S.Frame.model_fields})
-        return [by_id[i] for i in ids if i in by_id]
+        rows = _rows_by_id(self._existing(S.TABLE[S.RecordType.FRAME]), ids)
+        return [_frame_from_row(rows[i]) for i in ids if i in rows]
 
     def chat_turns(self, ids: Sequence[str]) -> list[S.ChatTurn]:
         """The stored chat turns among ``ids``, in the order asked (missing ones are left out)."""
         table = self._existing(S.TABLE[S.RecordType.CHAT])
-        if table is None or not ids:
-            return []
-        by_id: dict[str, S.ChatTurn] = {}
-        cols = ["id", "conversation_id", "role", "content", "image_caption", "time"]
-        for start in range(0, len(ids), 500):
-            query = table.search().where(_in_list("id", ids[start : start + 500]))
-            for row in query.select(cols).limit(None).to_list():
-                by_id[row["id"]] = S.ChatTurn(
-                    id=row["id"],
-                    conversation_id=row["conversation_id"],
-                    speaker=row["role"],
-                    text=row["content"],
-                    created_at=row["time"],
-                    image_caption=row["image_caption"],
-                )
-        return [by_id[i] for i in ids if i in by_id]
+        rows = _rows_by_id(table, ids, columns=_TURN_COLUMNS)
+        return [_turn_from_row(rows[i]) for i in ids if i in rows]
 
     def conversation(self, conversation_id: str, *, limit: int = 20) -> list[S.ChatTurn]:
         """The last ``limit`` turns of a conversation, oldest first."""
         table = self._existing(S.TABLE[S.RecordType.CHAT])
         if table is None:
             return []
-        cols = ["id", "conversation_id", "role", "content", "image_caption", "time"]
         rows = (
             table.search()
             .where(f"conversation_id = {_quote(conversation_id)}")
-            .select(cols)
+            .select(_TURN_COLUMNS)
             .limit(None)
             .to_list()
         )
         rows.sort(key=lambda r: (r["time"], r["id"]))
-        return [
-            S.ChatTurn(
-                id=r["id"],
-                conversation_id=r["conversation_id"],
-                speaker=r["role"],
-                text=r["content"],
-                created_at=r["time"],
-                image_caption=r["image_caption"],
-            )
-            for r in rows[-limit:]
-        ]
+        return [_turn_from_row(r) for r in rows[-limit:]]
 
     def memories_between(
         self,
@@ -1066,6 +1029,39 @@ class MemoryStore:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+_TURN_COLUMNS = ["id", "conversation_id", "role", "content", "image_caption", "time"]
+
+
+def _rows_by_id(
+    table: Any, ids: Sequence[str], *, columns: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Rows of ``table`` (None: no table yet) whose id is among ``ids``, by id."""
+    if table is None or not ids:
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), 500):
+        query = table.search().where(_in_list("id", ids[start : start + 500]))
+        if columns is not None:
+            query = query.select(columns)
+        out.update((row["id"], row) for row in query.limit(None).to_list())
+    return out
+
+
+def _frame_from_row(row: Mapping[str, Any]) -> S.Frame:
+    return S.Frame.model_validate({k: row[k] for k in S.Frame.model_fields})
+
+
+def _turn_from_row(row: Mapping[str, Any]) -> S.ChatTurn:
+    return S.ChatTurn(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        speaker=row["role"],
+        text=row["content"],
+        created_at=row["time"],
+        image_caption=row["image_caption"],
+    )
 
 
 def _previous_turns(turns: Sequence[S.ChatTurn], earlier: Mapping[str, str]) -> dict[str, str]:

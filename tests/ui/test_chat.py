@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.fake_openai import FakeOpenAI
 from tests.helpers import add_frame
-
-
-@pytest.fixture
-def fake():
-    server = FakeOpenAI()
-    yield server
-    server.close()
 
 
 def _widget(backend, tasks, qtbot):

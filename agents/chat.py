@@ -50,7 +50,15 @@ SECTIONS = {
     "frame": "Screenshots (OCR text)",
     "chat": "Earlier conversation turns",
 }
-SEARCHED = ("episodic", "semantic", "procedural", "resource", "frame", "chat")
+SEARCHED = (
+    "episodic",
+    "semantic",
+    "procedural",
+    "resource",
+    "knowledge_vault",
+    "frame",
+    "chat",
+)
 _SCREEN_WORDS = re.compile(
     r"(?i)\b(screen\w*|saw|seen|see|page|window|looked|showing|shown|displayed|tab|photo|image)\b"
 )
@@ -224,19 +232,23 @@ class ChatAgent:
 
     # ---- retrieval -----------------------------------------------------------------
 
-    def _search(self, topic: str, vector: list[float] | None) -> list[SearchHit]:
-        """One fused search over every type but core and the vault, so that the order
-        across types means something; each type then keeps its best few."""
-        k = self.per_type_k * 4 + self.frame_k + self.chat_k * 2
+    def _search(self, topic: str) -> list[SearchHit]:
+        """One fused search over every type but core, so that the order across types
+        means something; each type then keeps its best few. The vault takes part at
+        low and medium sensitivity only: high never reaches a prompt."""
+        k = self.per_type_k * 5 + self.frame_k + self.chat_k * 2
         opts = replace(
             self.options,
             k=k,
             types=SEARCHED,
             candidates=max(self.options.candidates, k),
+            # Each type keeps at most 2 * chat_k hits, so more per table is wasted work.
+            per_table=max(2 * max(self.per_type_k, self.frame_k, self.chat_k), 10),
             recency_weight=max(self.options.recency_weight, 0.2),  # recent and relevant
+            sensitivities=("low", "medium"),
         )
         try:
-            hits = self.store.search(topic, opts, query_vector=vector)
+            hits = self.store.search(topic, opts)
         except InvalidInput:
             return []
         # The assistant's own earlier answers are not evidence.
@@ -249,40 +261,26 @@ class ChatAgent:
             if isinstance(m.data, S.CoreData) and m.data.value.strip()
         ]
 
-    def _vault(
-        self, topic: str, vector: list[float] | None
-    ) -> tuple[list[SearchHit], dict[str, str]]:
-        opts = replace(
-            self.options,
-            k=self.per_type_k,
-            types=("knowledge_vault",),
-            candidates=max(4 * self.per_type_k, 20),
-            sensitivities=("low", "medium"),  # high never reaches a prompt
-        )
-        try:
-            hits = self.store.search(topic, opts, query_vector=vector)
-        except InvalidInput:
-            return [], {}
-        values = {
+    def _vault_values(self, hits: list[SearchHit]) -> dict[str, str]:
+        if not hits:
+            return {}
+        return {
             m.id: m.data.secret_value
             for m in self.store.get_many([h.id for h in hits])
-            if isinstance(m.data, S.VaultData)
+            if isinstance(m.data, S.VaultData) and m.data.sensitivity in ("low", "medium")
         }
-        return hits, values
 
     def retrieve(self, topic: str) -> Retrieved:
         """Search every memory type (and screenshots and earlier turns) for ``topic``."""
         found = Retrieved(topic)
         core = self._pool.submit(self._core)
-        vector = self.store.embed_query(topic) if topic.strip() else None
-        vault = self._pool.submit(self._vault, topic, vector)
-        hits = self._search(topic, vector)
+        hits = self._search(topic) if topic.strip() else []
         limits = {"frame": self.frame_k, "chat": self.chat_k}
         for kind in SEARCHED:
             of_kind = [h for h in hits if h.type == kind]
             found.by_type[kind] = of_kind[: limits.get(kind, self.per_type_k)]
         found.by_type["core"] = core.result()
-        found.by_type["knowledge_vault"], found.vault_values = vault.result()
+        found.vault_values = self._vault_values(found.by_type["knowledge_vault"])
         return found
 
     # ---- prompt --------------------------------------------------------------------
@@ -507,7 +505,8 @@ def offline_answer(found: Retrieved, screen_text: str | None = None, top: int = 
         value = found.vault_values.get(hit.id)
         if value is not None:
             quote = f"{quote}: {value}"
-        lines.append(f"- {stamp}{where} ({label}): “{quote}” [{hit.id}]")
+        said = f"“{quote}”" if quote else "(no text read from it yet)"
+        lines.append(f"- {stamp}{where} ({label}): {said} [{hit.id}]")
     if screen_text:
         lines.insert(0, f"- on your screen now: “{_snippet(screen_text, terms)}”")
     if not lines:

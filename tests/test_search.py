@@ -124,3 +124,40 @@ def test_frames_are_found_by_ocr_text_and_by_clip(ctx, use_tiny_clip, tmp_path) 
     )
     assert [h.id for h in by_clip] == ["frm_red"]
     context.close()
+
+
+def test_a_search_sees_this_process_writes_at_once(monkeypatch) -> None:
+    from mirix_desktop.context import open_context
+
+    # Searches read through their own connection; a long read-consistency interval
+    # must not hide what this store itself has just written, updated or deleted.
+    monkeypatch.setenv("MIRIX_STORE__READ_CONSISTENCY_S", "60")
+    ctx = open_context()
+    store = ctx.store
+    only_text = SearchOptions(k=5, weights={"fts": 1.0, "vector": 0.0})
+    first = store.add("semantic", {"summary": "the boiler code is in the blue folder"})
+    assert [h.id for h in store.search("boiler", only_text)] == [first.id]
+    second = store.add("semantic", {"summary": "boiler service booked for March"})
+    assert {h.id for h in store.search("boiler", only_text)} == {first.id, second.id}
+    store.update(second.id, {"summary": "heating service booked for March"}, actor="user")
+    assert [h.id for h in store.search("boiler", only_text)] == [first.id]
+    store.delete(first.id, actor="user")
+    assert store.search("boiler", only_text) == []
+    ctx.close()
+
+
+def test_the_sensitivity_filter_applies_to_the_vault_only(ctx) -> None:
+    store = ctx.store
+    fact = store.add("semantic", {"summary": "the dentist portal moved to a new address"})
+    low = store.add(
+        "knowledge_vault",
+        {"caption": "dentist portal user name", "secret_value": "sam81", "sensitivity": "low"},
+    )
+    store.add(
+        "knowledge_vault",
+        {"caption": "dentist portal password", "secret_value": "hunter2", "sensitivity": "high"},
+    )
+    opts = SearchOptions(
+        k=10, types=["semantic", "knowledge_vault"], sensitivities=["low", "medium"]
+    )
+    assert {h.id for h in store.search("dentist portal", opts)} == {fact.id, low.id}

@@ -9,13 +9,14 @@ memories cite in their ``source_ids``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
 import time as _time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -67,6 +68,50 @@ def _in_list(column: str, values: Iterable[str]) -> str:
     return f"{column} IN ({', '.join(_quote(v) for v in values)})"
 
 
+class _Reads:
+    """Search queries through LanceDB's async API on one event-loop thread.
+
+    The sync API costs a Python thread and several round trips to its own loop per
+    query; a search here hands all its queries to LanceDB at once. The tables are
+    moved to the latest version when this process wrote since they were last read
+    (``generation``), and within the read-consistency interval otherwise.
+    """
+
+    def __init__(self, path: Path, read_consistency: timedelta) -> None:
+        self._path = str(path)
+        self._read_consistency = read_consistency
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="store-reads", daemon=True
+        )
+        self._thread.start()
+        self._db: Any = None
+        self._tables: dict[str, tuple[Any, int]] = {}
+
+    def submit(self, coro: Any) -> Future[Any]:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    async def table(self, name: str, generation: int) -> Any:
+        if self._db is None:
+            self._db = await lancedb.connect_async(
+                self._path, read_consistency_interval=self._read_consistency
+            )
+        known = self._tables.get(name)
+        if known is None:
+            table = await self._db.open_table(name)
+        else:
+            table, seen = known
+            if seen != generation:
+                await table.checkout_latest()
+        self._tables[name] = (table, generation)
+        return table
+
+    def close(self) -> None:
+        if self._loop.is_running():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
+
+
 class MemoryStore:
     """Memories of six types with provenance and history, searchable by text, meaning and image.
 
@@ -96,6 +141,8 @@ class MemoryStore:
         self._indexed: set[str] = set()  # tables whose first indexes exist
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store-search")
+        self._reads = _Reads(self.path, read_consistency)
+        self._generation = 0  # this process's writes, so that reads catch up with them
         # Core blocks are read before every answer and change rarely: kept for as long
         # as a reader may be stale anyway, and dropped at once on this store's own writes.
         self._core_ttl = read_consistency.total_seconds()
@@ -131,6 +178,13 @@ class MemoryStore:
             return None
         return self._table(name)
 
+    def _commit(self, op: Callable[[], T]) -> T:
+        """Run a write (retried on conflicting commits) and let later reads see it."""
+        try:
+            return _retry(op)
+        finally:
+            self._generation += 1
+
     def _table_names(self) -> set[str]:
         return set(self._db.list_tables().tables)
 
@@ -150,6 +204,7 @@ class MemoryStore:
         for index_name, column, config in wanted:
             self._ensure_index(table, index_name, column, config)
         self._indexed.add(name)
+        self._generation += 1
 
     def _ensure_index(self, table: Any, index_name: str, column: str, config: Any) -> None:
         """Create an index unless it exists; another process may be creating it right now."""
@@ -286,7 +341,7 @@ class MemoryStore:
             vector=self._embed([valid.search_text()])[0],
         )
         table = self._table(mtype.value)
-        _retry(lambda: table.merge_insert("id").when_not_matched_insert_all().execute([row]))
+        self._commit(lambda: table.merge_insert("id").when_not_matched_insert_all().execute([row]))
         self._after_write(mtype.value, table)
         memory = self._row_to_memory(mtype, row)
         self._record(memory.id, mtype, "insert", actor, None, self._stored_view(memory))
@@ -337,7 +392,7 @@ class MemoryStore:
         if not rows:
             return []
         table = self._table(mtype.value)
-        _retry(lambda: table.add(rows))
+        self._commit(lambda: table.add(rows))
         self._after_write(mtype.value, table)
         self._record_many(
             [
@@ -438,7 +493,7 @@ class MemoryStore:
             when=old.time,
         )
         table = self._table(mtype.value)
-        _retry(lambda: table.merge_insert("id").when_matched_update_all().execute([row]))
+        self._commit(lambda: table.merge_insert("id").when_matched_update_all().execute([row]))
         new = self._row_to_memory(mtype, row)
         self._record(old.id, mtype, op, actor, self._stored_view(old), self._stored_view(new))
         return new
@@ -465,7 +520,7 @@ class MemoryStore:
         merged = self._rewrite(keep, changes or {}, source_ids=sources, actor=actor, op="merge")
         table = self._table(keep.type.value)
         for other in others:
-            _retry(partial(table.delete, f"id = {_quote(other.id)}"))
+            self._commit(partial(table.delete, f"id = {_quote(other.id)}"))
             self._record(
                 other.id,
                 keep.type,
@@ -489,7 +544,7 @@ class MemoryStore:
         """Delete a memory (its history stays); raises NotFound."""
         old = self.get(memory_id)
         table = self._table(old.type.value)
-        _retry(lambda: table.delete(f"id = {_quote(memory_id)}"))
+        self._commit(lambda: table.delete(f"id = {_quote(memory_id)}"))
         self._record(memory_id, old.type, "delete", actor, self._stored_view(old), None)
 
     # ---- history ---------------------------------------------------------------------
@@ -544,7 +599,7 @@ class MemoryStore:
             for memory_id, mtype, op, actor, old, new in changes
         ]
         table = self._table(S.HISTORY_TABLE)
-        _retry(lambda: table.add(entries))
+        self._commit(lambda: table.add(entries))
         self._after_write(S.HISTORY_TABLE, table)
 
     def history(self, memory_id: str | None = None, *, limit: int = 100) -> list[S.HistoryEntry]:
@@ -623,7 +678,7 @@ class MemoryStore:
             }
             for t, vec in zip(fresh, vectors, strict=True)
         ]
-        result = _retry(
+        result = self._commit(
             lambda: table.merge_insert("id").when_not_matched_insert_all().execute(rows)
         )
         self._after_write(name, table)
@@ -666,7 +721,7 @@ class MemoryStore:
             **frame.model_dump(exclude={"id", "app"}),
         }
         row["captured_at"] = as_utc(frame.captured_at)
-        _retry(lambda: table.merge_insert("id").when_not_matched_insert_all().execute([row]))
+        self._commit(lambda: table.merge_insert("id").when_not_matched_insert_all().execute([row]))
         self._after_write(name, table)
         if clip_vector is not None:
             self._add_clip(frame, clip_vector)
@@ -697,7 +752,7 @@ class MemoryStore:
             "vector": self._embed([text])[0] if ocr_text.strip() else None,
             "updated_at": now(),
         }
-        _retry(partial(table.update, where=f"id = {_quote(frame_id)}", values=values))
+        self._commit(partial(table.update, where=f"id = {_quote(frame_id)}", values=values))
         if clip_vector is not None:
             self._add_clip(frame, clip_vector)
         return frame
@@ -712,7 +767,7 @@ class MemoryStore:
             "model": embedder.name if embedder else "unknown",
             "vector": list(map(float, vector)),
         }
-        _retry(lambda: clip.merge_insert("id").when_not_matched_insert_all().execute([row]))
+        self._commit(lambda: clip.merge_insert("id").when_not_matched_insert_all().execute([row]))
 
     def frames(self, ids: Sequence[str]) -> list[S.Frame]:
         """The stored frames among ``ids``, in the order asked (missing ones are left out)."""
@@ -789,7 +844,7 @@ class MemoryStore:
             table = self._table(name)
             for start in range(0, len(ids), 500):
                 where = _in_list("id", ids[start : start + 500])
-                _retry(partial(table.delete, where))
+                self._commit(partial(table.delete, where))
 
     def memories_only_from(self, source_ids: Iterable[str]) -> list[str]:
         """Ids of memories all of whose sources are among ``source_ids``."""
@@ -838,10 +893,8 @@ class MemoryStore:
             raise InvalidInput("k must be at least 1")
         if opts.since and opts.until and opts.since > opts.until:
             raise InvalidInput("--since is after --until")
-        if opts.sensitivities and [S.parse_type(t) for t in opts.types] != [
-            S.MemoryType.KNOWLEDGE_VAULT
-        ]:
-            raise InvalidInput("a sensitivity filter needs a search of the knowledge vault alone")
+        if opts.per_table is not None and opts.per_table < 1:
+            raise InvalidInput("per_table must be at least 1")
         types = (
             [S.parse_type(t) for t in opts.types]
             if opts.types
@@ -851,24 +904,26 @@ class MemoryStore:
         tables = [S.TABLE[t] for t in types if S.TABLE[t] in present]
         if not tables:
             return []
-        where = _filter(opts)
+        vault = S.TABLE[S.MemoryType.KNOWLEDGE_VAULT]
+        where = {name: _filter(opts, vault=name == vault) for name in tables}
         limit = max(opts.candidates, opts.k)
-        jobs: dict[str, list[Any]] = {"fts": [], "vector": [], "clip": []}
+        each = min(opts.per_table or limit, limit)
+        generation = self._generation
+        jobs: dict[str, Future[list[list[dict[str, Any]]]]] = {}
         fts_query = query_text(query)
         wanted = {name for name, weight in opts.weights.items() if weight > 0}
+        # Full-text queries start first: they run while the query is embedded.
         if "fts" in wanted and has_terms(fts_query):
-            for name in tables:
-                jobs["fts"].append(
-                    (name, self._pool.submit(self._fts, name, fts_query, where, limit))
-                )
+            jobs["fts"] = self._reads.submit(
+                _gather(self._fts(n, fts_query, where[n], each, generation) for n in tables)
+            )
         vector: list[float] | None = None
         if "vector" in wanted:
             vector = list(query_vector) if query_vector is not None else self._embed([query])[0]
         if vector is not None:
-            for name in tables:
-                jobs["vector"].append(
-                    (name, self._pool.submit(self._vector, name, vector, where, limit))
-                )
+            jobs["vector"] = self._reads.submit(
+                _gather(self._vector(n, vector, where[n], each, generation) for n in tables)
+            )
         frame_table = S.TABLE[S.RecordType.FRAME]
         if (
             "clip" in wanted
@@ -879,14 +934,16 @@ class MemoryStore:
             image = self._image.get()
             if image is not None:
                 qvec = image.embed_texts([query])[0].tolist()
-                jobs["clip"].append(("clip", self._pool.submit(self._clip, qvec, where, limit)))
+                jobs["clip"] = self._reads.submit(
+                    _gather([self._clip(qvec, where[frame_table], each, generation)])
+                )
         rankings = {}
-        for retriever, futures in jobs.items():
-            if not futures:
-                continue
-            results = [(name, fut.result()) for name, fut in futures]
+        for retriever, future in jobs.items():
+            found = future.result()
             if retriever == "clip":
-                results = [(frame_table, self._frame_rows(results[0][1]))]
+                results = [(frame_table, self._frame_rows(found[0]))]
+            else:
+                results = list(zip(tables, found, strict=True))
             rankings[retriever] = merge_ranked(
                 results,
                 key="_score" if retriever == "fts" else "_distance",
@@ -896,32 +953,35 @@ class MemoryStore:
         fused = fuse(rankings, opts)[: opts.k]
         return [self._hit(c.table, c.row, c.score) for c in fused]
 
-    def _fts(self, name: str, q: str, where: str | None, limit: int) -> list[dict[str, Any]]:
-        cols = _FRAME_HIT_COLUMNS if name == S.TABLE[S.RecordType.FRAME] else _HIT_COLUMNS
-        query = self._table(name).search(MatchQuery(q, "fts"), query_type="fts")  # type: ignore[call-arg]
-        if where:
-            query = query.where(where, prefilter=True)
-        rows: list[dict[str, Any]] = query.select([*cols, "_score"]).limit(limit).to_list()
-        return rows
-
-    def _vector(
-        self, name: str, vector: list[float], where: str | None, limit: int
+    async def _fts(
+        self, name: str, q: str, where: str | None, limit: int, generation: int
     ) -> list[dict[str, Any]]:
         cols = _FRAME_HIT_COLUMNS if name == S.TABLE[S.RecordType.FRAME] else _HIT_COLUMNS
-        query = self._table(name).search(vector, vector_column_name="vector")
-        query = query.distance_type("cosine").nprobes(24).refine_factor(4)
+        table = await self._reads.table(name, generation)
+        query = table.query().nearest_to_text(MatchQuery(q, "fts"))  # type: ignore[call-arg]
         if where:
-            query = query.where(where, prefilter=True)
-        rows: list[dict[str, Any]] = query.select([*cols, "_distance"]).limit(limit).to_list()
-        return rows
+            query = query.where(where)
+        return await _rows(query.select([*cols, "_score"]).limit(limit))
 
-    def _clip(self, vector: list[float], where: str | None, limit: int) -> list[dict[str, Any]]:
-        table = self._table(S.CLIP_TABLE)
-        query = table.search(vector, vector_column_name="vector").distance_type("cosine")
+    async def _vector(
+        self, name: str, vector: list[float], where: str | None, limit: int, generation: int
+    ) -> list[dict[str, Any]]:
+        cols = _FRAME_HIT_COLUMNS if name == S.TABLE[S.RecordType.FRAME] else _HIT_COLUMNS
+        table = await self._reads.table(name, generation)
+        query = table.query().nearest_to(vector).column("vector").distance_type("cosine")
+        query = query.nprobes(24).refine_factor(4)
+        if where:
+            query = query.where(where)
+        return await _rows(query.select([*cols, "_distance"]).limit(limit))
+
+    async def _clip(
+        self, vector: list[float], where: str | None, limit: int, generation: int
+    ) -> list[dict[str, Any]]:
+        table = await self._reads.table(S.CLIP_TABLE, generation)
+        query = table.query().nearest_to(vector).column("vector").distance_type("cosine")
         if where:  # the CLIP table carries the frames' time and app for the same filters
-            query = query.where(where, prefilter=True)
-        rows: list[dict[str, Any]] = query.select(["id", "_distance"]).limit(limit).to_list()
-        return rows
+            query = query.where(where)
+        return await _rows(query.select(["id", "_distance"]).limit(limit))
 
     def _frame_rows(self, hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not hits:
@@ -995,7 +1055,7 @@ class MemoryStore:
                     num_sub_vectors=max(1, dim // 8),
                 )
                 table.create_index("vector", config=config, name="vector_idx")
-            _retry(partial(table.optimize, cleanup_older_than=timedelta(days=1)))
+            self._commit(partial(table.optimize, cleanup_older_than=timedelta(days=1)))
 
     def iter_memories(self) -> Iterator[S.Memory]:
         """Every memory of every type."""
@@ -1023,12 +1083,22 @@ class MemoryStore:
                 vectors = self._embed([r["text"] for r in chunk])
                 for r, vec in zip(chunk, vectors, strict=True):
                     where = f"id = {_quote(r['id'])}"
-                    _retry(partial(table.update, where=where, values={"vector": vec}))
+                    self._commit(partial(table.update, where=where, values={"vector": vec}))
                 fixed += len(chunk)
         return fixed
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._reads.close()
+
+
+async def _gather(coros: Iterable[Any]) -> list[Any]:
+    return list(await asyncio.gather(*coros))
+
+
+async def _rows(query: Any) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (await query.to_arrow()).to_pylist()
+    return rows
 
 
 _TURN_COLUMNS = ["id", "conversation_id", "role", "content", "image_caption", "time"]
@@ -1078,7 +1148,8 @@ def _previous_turns(turns: Sequence[S.ChatTurn], earlier: Mapping[str, str]) -> 
     return out
 
 
-def _filter(opts: SearchOptions) -> str | None:
+def _filter(opts: SearchOptions, *, vault: bool = False) -> str | None:
+    """The SQL filter of a search on one table; sensitivities apply to the vault only."""
     parts = []
     if opts.since:
         parts.append(f"time >= {sql_time(opts.since)}")
@@ -1086,7 +1157,7 @@ def _filter(opts: SearchOptions) -> str | None:
         parts.append(f"time <= {sql_time(opts.until)}")
     if opts.app:
         parts.append(f"app = {_quote(opts.app)}")
-    if opts.sensitivities:
+    if opts.sensitivities and vault:
         parts.append(_in_list("sensitivity", opts.sensitivities))
     return " AND ".join(parts) or None
 

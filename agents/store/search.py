@@ -27,9 +27,10 @@ class SearchOptions:
     app: str | None = None
     rrf_k: int = 60
     candidates: int = 50
+    per_table: int | None = None  # candidates each table gives a retriever (None: candidates)
     recency_weight: float = 0.0
     recency_half_life_days: float = 30.0
-    sensitivities: Sequence[str] = ()  # vault entries only at these levels (vault searches)
+    sensitivities: Sequence[str] = ()  # vault entries only at these levels (other types unaffected)
     weights: dict[str, float] = field(
         default_factory=lambda: {"fts": 1.0, "vector": 1.0, "clip": 1.0}
     )

@@ -39,7 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--home", metavar="DIR", help="keep every file of the program under DIR")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    a = sub.add_parser("app", help="start the desktop app (the default without a command)")
+    a.add_argument(
+        "--background", action="store_true", help="start in the tray, without the window"
+    )
 
     d = sub.add_parser("doctor", help="versions, folders, models, indexes, counts")
     d.add_argument("--json", action="store_true")
@@ -108,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command is None:
+        args.command, args.background = "app", False
     _setup_logging(args.verbose)
     ctx: Context | None = None
     try:
@@ -530,6 +537,12 @@ def _retention(ctx: Context) -> None:
         )
 
 
+def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
+    from mirix_desktop.ui.app import run_app  # Qt only for the app
+
+    return run_app(ctx, show=not args.background)
+
+
 def cmd_pause(ctx: Context, args: argparse.Namespace) -> int:
     ctx.capturer().set_paused(args.command == "pause")
     print("capture paused" if args.command == "pause" else "capture resumed")
@@ -619,6 +632,7 @@ def cmd_absorb(ctx: Context, args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {
+    "app": cmd_app,
     "doctor": cmd_doctor,
     "ask": cmd_ask,
     "absorb": cmd_absorb,

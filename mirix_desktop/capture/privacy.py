@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from mirix_desktop.capture.window import ActiveWindow
 
 DEFAULT_EXCLUDED_APPS = (
+    "mirix-desktop",  # this app's own windows: answers, memories, revealed vault values
     "keepassxc",
     "keepass",
     "1password",

@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLockFile, QObject, Signal
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication
 
@@ -128,13 +129,33 @@ def run_app(
         setup(controller)
     guard.activated.connect(lambda: controller.show_main())
     controller.quit_requested.connect(app.quit)
+    previous = _quit_on_signals(app)
+    # Python runs signal handlers only between bytecodes: a timer lets it in now and then.
+    wake = QTimer(interval=250)
+    wake.timeout.connect(lambda: None)
+    wake.start()
     try:
         controller.start(show=show)
         code = app.exec()
     finally:
+        wake.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         controller.shutdown()
         guard.release()
     return int(code)
+
+
+def _quit_on_signals(app: QApplication) -> dict[int, Any]:
+    """Ctrl+C and a polite kill quit the app the normal way (capture stopped, writes
+    finished); returns the handlers they replaced."""
+    previous: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[sig] = signal.signal(sig, lambda *_: app.quit())
+        except ValueError:  # not the main thread (a test running the app in a thread)
+            break
+    return previous
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -170,6 +170,10 @@ class ChatWidget(QWidget):
 
     # ---- asking ------------------------------------------------------------------------
 
+    def reset_assistant(self) -> None:
+        """Use the settings now in effect (model endpoints) from the next question on."""
+        self._assistant = None
+
     @property
     def busy(self) -> bool:
         """Whether an answer is on its way (Stop is offered)."""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMessageBox
 from mirix_desktop.context import Context
 from mirix_desktop.settings import Settings
 from mirix_desktop.ui.backend import Backend, Status, has_consent, record_consent
+from mirix_desktop.ui.chat import ChatWidget
 from mirix_desktop.ui.firstrun import FirstRunDialog
 from mirix_desktop.ui.main_window import MainWindow
 from mirix_desktop.ui.runtime import Absorption, CaptureRuntime
@@ -32,6 +33,18 @@ OUTCOMES = {
     "excluded": "This window is excluded from capture.",
     "paused": "Capture is paused; resume it to take screenshots.",
 }
+
+
+def _preload() -> None:
+    """Import what the workers will need, here and now: a worker thread importing a
+    large package (openai) keeps the interpreter from the interface thread for a tenth
+    of a second at a time, which the user would feel as a stall mid-use."""
+    import openai  # noqa: F401
+
+    import agents.absorb  # noqa: F401
+    import agents.chat  # noqa: F401
+    import mirix_desktop.absorber  # noqa: F401
+    import mirix_desktop.assistant  # noqa: F401
 
 
 class AppController(QObject):
@@ -57,6 +70,7 @@ class AppController(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        _preload()
         self.ctx = ctx
         self.backend = Backend(ctx)
         self.tasks = Tasks(self)
@@ -74,6 +88,8 @@ class AppController(QObject):
 
         self.tray = Tray(self)
         self.window = MainWindow(self.backend, self.tasks)
+        self.chat = ChatWidget(self.backend, self.tasks)
+        self.window.set_chat_widget(self.chat)
         self._connect()
 
         self._status_timer = QTimer(self, interval=status_interval_ms)
@@ -101,6 +117,7 @@ class AppController(QObject):
         self.tasks.failed.connect(self.report_error)
         self.tasks.working_changed.connect(self._working)
         self.message.connect(window.message)
+        self.settings_changed.connect(lambda _: self.chat.reset_assistant())
 
     # ---- starting and stopping ---------------------------------------------------------
 
@@ -214,6 +231,8 @@ class AppController(QObject):
         if page is not None:
             self.window.show_page(page)
         self.window.bring_forward()
+        if self.window.current_page() == "Chat":
+            self.chat.input.setFocus()  # type the question at once
         return self.window
 
     def _window_closed(self) -> None:

@@ -154,3 +154,32 @@ def test_saved_capture_settings_apply_without_a_restart(qtbot, ctx, controller) 
     from mirix_desktop.capture.window import ActiveWindow
 
     assert controller.runtime.capturer().privacy.excluded(ActiveWindow(app="firefox", title="x"))
+
+
+def test_a_chat_model_saved_in_settings_answers_the_next_question(
+    qtbot, controller, fake_server
+) -> None:
+    # The chat page starts offline (retrieval answers); after the chat model is saved
+    # in the dialog, the next question goes to that model without a restart.
+    assert controller.window.chat_widget is controller.chat
+    chat = controller.chat
+    chat.input.setText("anything about invoices?")
+    with qtbot.waitSignal(chat.answered, timeout=20_000) as offline:
+        chat.ask_button.click()
+    assert fake_server.requests == [] and offline.args[0].topic
+
+    dialog = controller.open_settings()
+    qtbot.waitSignal(dialog.models_checked, timeout=10_000).wait()
+    dialog.chat.base_url.setText(fake_server.url)
+    dialog.chat.model.setText("chat-model")
+    with qtbot.waitSignal(controller.settings_changed, timeout=10_000):
+        dialog.save()
+    fake_server.script = [
+        {"tool_calls": [{"name": "update_topic", "arguments": {"topic": "invoices"}}]},
+        {"content": "Nothing about invoices yet."},
+    ]
+    chat.input.setText("anything about invoices?")
+    with qtbot.waitSignal(chat.answered, timeout=20_000) as online:
+        chat.ask_button.click()
+    assert online.args[0].answer == "Nothing about invoices yet."
+    assert [r["model"] for r in fake_server.requests] == ["chat-model", "chat-model"]

@@ -6,9 +6,10 @@
 
 Fills a fresh home (a temporary folder unless --home) with a week of demo
 screenshots and memories, starts the app's controller on it, and writes
-tray-menu.png, memory-browser.png, vault.png, memory-viewer.png, timeline.png,
-frame-viewer.png, activity.png, settings.png and first-run.png. Full-text
-search only: no model is loaded or downloaded.
+tray-menu.png, chat.png (an offline answer with its sources), memory-browser.png,
+vault.png, memory-viewer.png, timeline.png, frame-viewer.png, activity.png,
+settings.png and first-run.png. Full-text search only: no model is loaded or
+downloaded.
 """
 
 from __future__ import annotations
@@ -249,6 +250,13 @@ def main(argv: list[str] | None = None) -> int:
         shooter.save_screen("tray-menu.png", (left, 0, screen.width() - left, g.bottom() + 16))
         menu.hide()
 
+    def chat() -> None:
+        window.resize(1280, 800)
+        window.show_page("Chat")
+        window.bring_forward()
+        controller.chat.input.setText("when does my flight to Lisbon leave?")
+        controller.chat.ask_button.click()
+
     def memories() -> None:
         window.resize(1280, 800)
         window.show_page("Memories")
@@ -331,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
 
     then(1500, tray_menu)
     then(700, shot_tray)
+    then(100, chat)
+    then(3000, lambda: shooter.save(window, "chat.png"))
     then(100, memories)
     then(1500, lambda: shooter.save(window, "memory-browser.png"))
     then(100, vault)

@@ -125,12 +125,12 @@ class AppController(QObject):
         """Show the tray (or the window where there is no tray), then the first-run page or
         start capturing."""
         has_tray = self.tray.show()
+        if show or not has_tray:
+            self.show_main()
         if has_consent(self.ctx.paths):
             self.start_capture()
         else:
-            self.show_first_run()
-        if show or not has_tray:
-            self.show_main()
+            self.show_first_run()  # after the window, so that it comes on top
         self._status_timer.start()
         self._absorb_timer.start()
         self._retention_timer.start()
@@ -151,6 +151,8 @@ class AppController(QObject):
         dialog.settings_requested.connect(self.open_settings)
         self.first_run = dialog
         dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
         return dialog
 
     def _agreed(self) -> None:

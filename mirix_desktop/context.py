@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
@@ -132,12 +132,18 @@ class Context:
         return SearchOptions(**base)  # type: ignore[arg-type]
 
     def close(self) -> None:
-        if "inbox" in self.__dict__:
-            self.inbox.close()
+        """Close the store and the inbox (using them again opens them again)."""
+        inbox = self.__dict__.pop("inbox", None)
+        if inbox is not None:
+            inbox.close()
         if self._store is not None:
             self._store.close()
+            self._store = None
 
 
 def open_context(home: str | Path | None = None) -> Context:
     paths = resolve_paths(home)
-    return Context(paths=paths, settings=load_settings(paths))
+    settings = load_settings(paths)
+    if settings.store.data_dir is not None:  # moved elsewhere (Settings, or by hand)
+        paths = replace(paths, data_dir=Path(settings.store.data_dir).expanduser().resolve())
+    return Context(paths=paths, settings=settings)

@@ -54,6 +54,11 @@ class SearchSettings(_Section):
 
 
 class StoreSettings(_Section):
+    data_dir: Path | None = Field(
+        default=None,
+        description="screenshots, memories and the inbox (default: the platform's data folder,"
+        " or DIR/data under --home); the app's Settings move them there",
+    )
     read_consistency_s: float = Field(default=1.0, ge=0.0)
     vector_index_threshold: int = Field(default=20_000, ge=256)
 

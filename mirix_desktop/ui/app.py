@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
+from PySide6.QtCore import QLockFile, QObject, QProcess, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication
 
@@ -129,6 +129,7 @@ def run_app(
         setup(controller)
     guard.activated.connect(lambda: controller.show_main())
     controller.quit_requested.connect(app.quit)
+    controller.restart_requested.connect(lambda: _restart(ctx, app))
     previous = _quit_on_signals(app)
     # Python runs signal handlers only between bytecodes: a timer lets it in now and then.
     wake = QTimer(interval=250)
@@ -144,6 +145,16 @@ def run_app(
         controller.shutdown()
         guard.release()
     return int(code)
+
+
+def _restart(ctx: Context, app: QApplication) -> None:
+    """Start the app again (on the data folder the settings now name) and quit this one."""
+    args = ["-m", "mirix_desktop.cli"]
+    if ctx.paths.home is not None:
+        args += ["--home", str(ctx.paths.home)]
+    if not QProcess.startDetached(sys.executable, [*args, "app"]):
+        log.error("could not start the app again; start it by hand")
+    app.quit()
 
 
 def _quit_on_signals(app: QApplication) -> dict[int, Any]:

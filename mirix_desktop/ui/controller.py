@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from mirix_desktop.context import Context
+from mirix_desktop.datamove import MovePlan, move_data, plan_move
 from mirix_desktop.settings import Settings
 from mirix_desktop.ui.backend import Backend, Status, has_consent, record_consent
 from mirix_desktop.ui.chat import ChatWidget
@@ -58,6 +60,8 @@ class AppController(QObject):
     absorbed = Signal(object)  # AbsorbReport (None when another run was going on)
     message = Signal(str)  # a short note for the user ("Screenshot stored.")
     quit_requested = Signal()
+    move_progress = Signal(int)  # percent of the data folder copied
+    restart_requested = Signal()  # the app should start again (the data folder moved)
 
     def __init__(
         self,
@@ -67,6 +71,7 @@ class AppController(QObject):
         absorb_interval_ms: int = 15_000,
         retention_interval_ms: int = 3_600_000,
         confirm_forget: bool = True,
+        confirm_move: bool = True,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -79,6 +84,8 @@ class AppController(QObject):
         self.status: Status | None = None
         self.last_error: str | None = None
         self.confirm_forget = confirm_forget
+        self.confirm_move = confirm_move
+        self._moving = False
         self.first_run: FirstRunDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
         self._polling = False
@@ -295,6 +302,7 @@ class AppController(QObject):
             return self.settings_dialog
         dialog = SettingsDialog(self.backend, self.tasks)
         dialog.saved.connect(self.apply_settings)
+        dialog.move_requested.connect(self.move_data)
         dialog.finished.connect(lambda _: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
         dialog.show()
@@ -311,6 +319,74 @@ class AppController(QObject):
         self.tasks.run(self.runtime.reconfigure, on_done=applied, on_error=self._capture_failed)
         self.message.emit("Settings saved.")
         self.settings_changed.emit(settings)
+
+    def move_data(self, target: Path) -> None:
+        """Move the data folder to ``target``: capture stops, the files are copied and
+        checked on the writer, the settings name the new folder, the old files go, and
+        the app starts again on the new folder. Nothing is removed before the copy is
+        complete and named in the settings."""
+        if self._moving:
+            return
+        if self._absorbing:
+            self.message.emit("Absorbing is running; move the data folder in a minute.")
+            return
+
+        def planned(plan: MovePlan) -> None:
+            size = f"{len(plan.files):,} files, {plan.total_bytes / 1e9:.2f} GB"
+            if self.confirm_move:
+                answer = QMessageBox.question(
+                    self.window,
+                    "Move the data folder",
+                    f"Move your data ({size}) from {plan.source} to {plan.target}?\n\n"
+                    "Capture stops while it is copied; the app starts again when it is done.",
+                )
+                if answer != QMessageBox.StandardButton.Yes:
+                    return
+            self._moving = True
+            for timer in (self._absorb_timer, self._retention_timer):
+                timer.stop()
+            progress = QProgressDialog("Moving your data…", "", 0, 100, self.window)
+            progress.setCancelButton(None)  # half a move is worse than a slow one
+            progress.setMinimumDuration(0)
+            self.move_progress.connect(progress.setValue)
+            self.tasks.write(
+                self._move,
+                plan,
+                on_done=lambda _: self._moved(progress),
+                on_error=lambda error: self._move_failed(progress, plan, error),
+                label="Moving the data folder",
+            )
+
+        self.tasks.run(
+            plan_move,
+            self.ctx.paths.data_dir,
+            target,
+            on_done=planned,
+            on_error=lambda error: self.report_error(f"cannot move the data: {describe(error)}"),
+        )
+
+    def _move(self, plan: MovePlan) -> Settings:
+        self.runtime.stop()
+        self.ctx.close()  # nothing of this app writes to the folder from here on
+        return move_data(
+            self.ctx.paths,
+            plan,
+            lambda done, total: self.move_progress.emit(done * 100 // max(total, 1)),
+        )
+
+    def _moved(self, progress: QProgressDialog) -> None:
+        progress.close()
+        self.message.emit("Data moved; starting again.")
+        self.restart_requested.emit()
+
+    def _move_failed(self, progress: QProgressDialog, plan: MovePlan, error: BaseException) -> None:
+        progress.close()
+        self._moving = False
+        self.report_error(f"moving the data failed, it stays in {plan.source}: {describe(error)}")
+        self._absorb_timer.start()
+        self._retention_timer.start()
+        if has_consent(self.ctx.paths):
+            self.start_capture()
 
     def absorb_if_due(self, *, force: bool = False) -> None:
         """Absorb waiting items on a worker when a batch is due (``force``: whatever waits);

@@ -8,6 +8,7 @@ and the app applies them without a restart where it can.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -160,6 +162,7 @@ class SettingsDialog(QDialog):
     """Edit the settings; :attr:`saved` carries the new settings once they are stored."""
 
     saved = Signal(object)  # Settings
+    move_requested = Signal(object)  # Path: the folder the user chose for the data
     save_failed = Signal(str)
     models_checked = Signal()
 
@@ -242,6 +245,13 @@ class SettingsDialog(QDialog):
         form.addRow("Delete screenshots after:", self.retention)
         return page
 
+    def _choose_data_dir(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(
+            self, "Move the data to this (empty) folder", str(Path.home())
+        )
+        if chosen:
+            self.move_requested.emit(Path(chosen))
+
     def _storage_tab(self, settings: Settings) -> QWidget:
         paths = self.backend.paths
         page = QWidget()
@@ -252,9 +262,13 @@ class SettingsDialog(QDialog):
         open_button.clicked.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.data_dir)))
         )
+        move_button = QPushButton("Move…")
+        move_button.setToolTip("Move screenshots, memories and the inbox to another folder")
+        move_button.clicked.connect(self._choose_data_dir)
         row = QHBoxLayout()
         row.addWidget(self.data_dir, 1)
         row.addWidget(open_button)
+        row.addWidget(move_button)
         config = QLineEdit(str(paths.config_file))
         config.setReadOnly(True)
         self.secrets_label = QLabel("…")

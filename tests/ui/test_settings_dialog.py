@@ -183,3 +183,53 @@ def test_a_chat_model_saved_in_settings_answers_the_next_question(
         chat.ask_button.click()
     assert online.args[0].answer == "Nothing about invoices yet."
     assert [r["model"] for r in fake_server.requests] == ["chat-model", "chat-model"]
+
+
+def test_the_data_folder_moves_and_the_app_starts_again_on_it(qtbot, ctx, tmp_path) -> None:
+    from mirix_desktop.ui.backend import record_consent
+    from mirix_desktop.ui.controller import AppController
+    from tests.helpers import add_frame
+
+    fact = ctx.store.add("semantic", {"summary": "the spare key is under the blue pot"})
+    fid = add_frame(ctx, "Boarding pass LX 318", app="firefox")
+    record_consent(ctx.paths)
+    controller = AppController(ctx, confirm_forget=False, confirm_move=False)
+    try:
+        with qtbot.waitSignal(controller.capture_started, timeout=10_000):
+            controller.start()
+        dialog = controller.open_settings()
+        target = tmp_path / "moved data"
+        percents: list[int] = []
+        controller.move_progress.connect(percents.append)
+        with qtbot.waitSignal(controller.restart_requested, timeout=30_000):
+            dialog.move_requested.emit(target)  # what choosing a folder with Move… sends
+        assert percents and percents[-1] == 100
+        assert not controller.runtime.running  # nothing writes to the old folder any more
+    finally:
+        controller.shutdown()
+        controller.window.close()
+        controller.window.deleteLater()
+    moved = open_context()
+    assert moved.paths.data_dir == target.resolve()
+    assert moved.store.get(fact.id).data.summary == "the spare key is under the blue pot"
+    assert [f.id for f in moved.store.frames([fid])] == [fid]
+    moved.close()
+
+
+def test_moving_into_a_folder_that_is_not_empty_is_refused(qtbot, ctx, tmp_path) -> None:
+    from mirix_desktop.ui.controller import AppController
+
+    ctx.store.add("semantic", {"summary": "x"})
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine")
+    controller = AppController(ctx, confirm_forget=False, confirm_move=False)
+    try:
+        with qtbot.waitSignal(controller.error, timeout=10_000) as error:
+            controller.move_data(busy)
+        assert "not empty" in error.args[0]
+        assert ctx.store.counts()["semantic"] == 1
+    finally:
+        controller.shutdown()
+        controller.window.close()
+        controller.window.deleteLater()

@@ -647,3 +647,7 @@ _COMMANDS = {
     "resume": cmd_pause,
     "optimize": cmd_optimize,
 }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from agents.embeddings import ImageEmbedder, Lazy, lazy_image_embedder, lazy_text_embedder
 from agents.embeddings.base import TextEmbedder
-from agents.errors import InvalidInput
+from agents.errors import InvalidInput, StoreError
 from agents.llm import Endpoint, LLMClient
 from agents.store import MemoryStore, SearchOptions, VaultCipher
 from mirix_desktop.capture.frames import FrameStore
@@ -30,6 +30,7 @@ class Context:
     paths: Paths
     settings: Settings
     _store: MemoryStore | None = field(default=None, init=False, repr=False)
+    _suspended: str | None = field(default=None, init=False, repr=False)
 
     @cached_property
     def secrets(self) -> SecretStore:
@@ -55,6 +56,7 @@ class Context:
 
     @property
     def store(self) -> MemoryStore:
+        self._check_open()
         if self._store is None:
             self.paths.ensure()
             s = self.settings.store
@@ -70,6 +72,7 @@ class Context:
 
     @cached_property
     def inbox(self) -> Inbox:
+        self._check_open()
         self.paths.ensure()
         return Inbox(self.paths.data_dir / "inbox.sqlite")
 
@@ -130,6 +133,19 @@ class Context:
         }
         base.update({k: v for k, v in overrides.items() if v is not None})
         return SearchOptions(**base)  # type: ignore[arg-type]
+
+    def suspend(self, why: str) -> None:
+        """Close the store and the inbox and refuse to open them (StoreError ``why``)
+        until :meth:`resume`: nothing may touch the data folder while it moves."""
+        self._suspended = why
+        self.close()
+
+    def resume(self) -> None:
+        self._suspended = None
+
+    def _check_open(self) -> None:
+        if self._suspended is not None:
+            raise StoreError(self._suspended)
 
     def close(self) -> None:
         """Close the store and the inbox (using them again opens them again)."""

@@ -343,7 +343,7 @@ class AppController(QObject):
                 if answer != QMessageBox.StandardButton.Yes:
                     return
             self._moving = True
-            for timer in (self._absorb_timer, self._retention_timer):
+            for timer in (self._absorb_timer, self._retention_timer, self._status_timer):
                 timer.stop()
             progress = QProgressDialog("Moving your data…", "", 0, 100, self.window)
             progress.setCancelButton(None)  # half a move is worse than a slow one
@@ -367,7 +367,7 @@ class AppController(QObject):
 
     def _move(self, plan: MovePlan) -> Settings:
         self.runtime.stop()
-        self.ctx.close()  # nothing of this app writes to the folder from here on
+        self.ctx.suspend("the data folder is being moved")  # nothing touches it from here on
         return move_data(
             self.ctx.paths,
             plan,
@@ -383,8 +383,9 @@ class AppController(QObject):
         progress.close()
         self._moving = False
         self.report_error(f"moving the data failed, it stays in {plan.source}: {describe(error)}")
-        self._absorb_timer.start()
-        self._retention_timer.start()
+        self.ctx.resume()
+        for timer in (self._absorb_timer, self._retention_timer, self._status_timer):
+            timer.start()
         if has_consent(self.ctx.paths):
             self.start_capture()
 

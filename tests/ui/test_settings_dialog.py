@@ -205,6 +205,11 @@ def test_the_data_folder_moves_and_the_app_starts_again_on_it(qtbot, ctx, tmp_pa
             dialog.move_requested.emit(target)  # what choosing a folder with Move… sends
         assert percents and percents[-1] == 100
         assert not controller.runtime.running  # nothing writes to the old folder any more
+        old = ctx.paths.data_dir
+        controller.poll_status()  # late readers must not bring files back to the old folder
+        controller.absorb_if_due()
+        qtbot.wait(500)
+        assert [p.name for p in old.rglob("*") if p.is_file()] == []
     finally:
         controller.shutdown()
         controller.window.close()

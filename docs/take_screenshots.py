@@ -69,7 +69,7 @@ def fill_home(ctx: object) -> None:
     frames = FrameStore(ctx.paths.frames_dir, store, quality=60)
     rng = random.Random(7)
     today = date.today()
-    stored: list[tuple[str, str]] = []  # (frame id, app)
+    stored: list[tuple[str, str]] = []  # (frame id, window title)
     number = 0
     for back in range(6, -1, -1):
         day = today - timedelta(days=back)
@@ -94,25 +94,26 @@ def fill_home(ctx: object) -> None:
                     window_title=title,
                     ocr_text=f"{title}\n{text}",
                 )
-                stored.append((frame.id, app))
+                stored.append((frame.id, title))
                 moment += timedelta(seconds=rng.uniform(60, 280))
             if rng.random() < 0.15:
                 moment += timedelta(minutes=rng.uniform(20, 60))  # a break
     print(f"stored {len(stored)} demo screenshots", file=sys.stderr)
-    last_of = {app: [fid for fid, a in stored if a == app][-2:] for app in APPS}
+    titles = [title for _, names in APPS.values() for title in names]
+    last_of = {t: [fid for fid, seen in stored if seen == t][-2:] for t in titles}
     store.add(
         "core",
         {"label": "human", "value": "Name: Ana. Lives in Lisbon. Works on mirix. Flies TAP."},
     )
     store.add("core", {"label": "persona", "value": "A careful, private memory assistant."})
-    events = [
-        ("Booked the flight to Lisbon, LX 318 on 12 June", "firefox", "booking"),
-        ("Reviewed the absorb step in absorb.py", "code", "coding"),
-        ("Agreed on lunch with Anna on Thursday", "slack", "conversation"),
-        ("Updated the 2026 budget: travel 610.00", "libreoffice", "editing"),
-        ("Read the passport renewal instructions", "evince", "reading"),
+    events = [  # each made from the screenshots of its window
+        ("Booked the flight to Lisbon, LX 318 on 12 June", "firefox", "booking", 0),
+        ("Reviewed the absorb step in absorb.py", "code", "coding", 0),
+        ("Agreed on lunch with Anna on Thursday", "slack", "conversation", 1),
+        ("Updated the 2026 budget: travel 610.00", "libreoffice", "editing", 0),
+        ("Read the passport renewal instructions", "evince", "reading", 0),
     ]
-    for i, (summary, app, kind) in enumerate(events):
+    for i, (summary, app, kind, window) in enumerate(events):
         store.add(
             "episodic",
             {
@@ -121,7 +122,7 @@ def fill_home(ctx: object) -> None:
                 "summary": summary,
                 "details": f"Seen in {app}.",
             },
-            source_ids=last_of[app],
+            source_ids=last_of[APPS[app][1][window]],
             app=app,
         )
     store.add(
@@ -136,7 +137,7 @@ def fill_home(ctx: object) -> None:
             "summary": "Renew the passport",
             "steps": ["Book an appointment", "Bring a photo 35x45 mm", "Pay the fee"],
         },
-        source_ids=last_of["evince"],
+        source_ids=last_of["passport-renewal.pdf"],
     )
     store.add(
         "resource",

@@ -538,9 +538,26 @@ def _retention(ctx: Context) -> None:
 
 
 def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
+    if not _has_display():
+        print(
+            "mirix-desktop: error: no display to show the app on (neither DISPLAY nor "
+            "WAYLAND_DISPLAY is set); start it from a desktop session, or use the command "
+            "line: mirix-desktop --help",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     from mirix_desktop.ui.app import run_app  # Qt only for the app
 
     return run_app(ctx, show=not args.background)
+
+
+def _has_display() -> bool:
+    """Whether Qt can show windows here (Linux and BSD need an X or Wayland display)."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd")):
+        return True
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True  # chosen on purpose (offscreen, vnc, ...)
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def cmd_pause(ctx: Context, args: argparse.Namespace) -> int:

@@ -231,3 +231,11 @@ def test_bad_settings_file_is_one_line(home: Path, capsys) -> None:
     (home / "config" / "config.toml").write_text("[search]\nrrf_k = 'many'\n")
     assert main(["stats"]) == 2
     assert "search.rrf_k" in _one_line_error(capsys)
+
+
+def test_without_a_display_the_app_says_so_instead_of_crashing(monkeypatch, capsys) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    assert main([]) == 2  # no command: the app
+    err = capsys.readouterr().err
+    assert "no display" in err and "mirix-desktop --help" in err

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from mirix_desktop.ui.viewers import FrameViewer, MemoryViewer
 
 log = logging.getLogger(__name__)
 THUMB = QSize(160, 90)
+_CITED_ID = re.compile(r"\b((?:frm|epi|sem|proc|res|vault|core)_[0-9A-Za-z_]+)\b")
 
 
 def _grab_screen(folder: Path) -> Path:
@@ -61,6 +63,7 @@ class ChatWidget(QWidget):
     token = Signal(str)  # emitted from the worker, delivered queued
     answered = Signal(object)
     viewer_opened = Signal(object)  # the FrameViewer or MemoryViewer just opened
+    conversation_opened = Signal(str)  # an earlier conversation is shown, with its sources
 
     def __init__(self, backend: Backend, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -160,13 +163,35 @@ class ChatWidget(QWidget):
         self.conversation_id = conv
         self.citations.clear()
 
-        def shown(turns: list[Any]) -> None:
+        def read() -> tuple[list[Any], list[Citation], dict[str, QImage]]:
+            turns = self.backend.store.conversation(conv, limit=200)
+            answers = [t for t in turns if t.speaker == "assistant"]
+            cited = self._cited_in(answers[-1].text) if answers else []
+            return turns, cited, self._thumbnails(cited)
+
+        def shown(result: tuple[list[Any], list[Citation], dict[str, QImage]]) -> None:
+            turns, cited, thumbs = result
             self.transcript.clear()
             for t in turns:
                 who = "You" if t.speaker == "user" else "Assistant"
                 self._append_block(who, t.text)
+            self._show_citations(cited, thumbs)
+            self.conversation_opened.emit(conv)
 
-        self.tasks.run(lambda: self.backend.store.conversation(conv, limit=200), on_done=shown)
+        self.tasks.run(read, on_done=shown, owner=self)
+
+    def _cited_in(self, text: str) -> list[Citation]:
+        """The screenshots and memories an earlier answer names by id, in its order (read
+        on the worker): the sources shown again when a conversation is opened."""
+        ids = list(dict.fromkeys(_CITED_ID.findall(text)))
+        store = self.backend.store
+        found: dict[str, Citation] = {
+            f.id: Citation(f.id, "frame", [f.id], f.captured_at)
+            for f in store.frames([i for i in ids if i.startswith("frm_")])
+        }
+        for m in store.get_many([i for i in ids if not i.startswith("frm_")]):
+            found[m.id] = Citation(m.id, m.type.value, list(m.source_ids), m.time)
+        return [found[i] for i in ids if i in found]
 
     # ---- asking ------------------------------------------------------------------------
 
@@ -236,7 +261,15 @@ class ChatWidget(QWidget):
             self._on_token(answer.answer)
         if answer.stopped:
             self.transcript.append("<i>(stopped)</i>")
-        for c in answer.citations:
+        self._show_citations(answer.citations, thumbs)
+        self.state.setText(f"topic: {answer.topic} · {len(answer.citations)} sources")
+        if new_conversation:
+            self.refresh_conversations()
+        self.answered.emit(answer)
+
+    def _show_citations(self, citations: list[Citation], thumbs: dict[str, QImage]) -> None:
+        self.citations.clear()
+        for c in citations:
             item = QListWidgetItem(f"{c.type}\n{c.time:%Y-%m-%d %H:%M}")
             item.setData(Qt.ItemDataRole.UserRole, c)
             item.setToolTip(c.id)
@@ -244,10 +277,6 @@ class ChatWidget(QWidget):
             if thumb is not None:
                 item.setIcon(QIcon(QPixmap.fromImage(thumb)))
             self.citations.addItem(item)
-        self.state.setText(f"topic: {answer.topic} · {len(answer.citations)} sources")
-        if new_conversation:
-            self.refresh_conversations()
-        self.answered.emit(answer)
 
     def _on_error(self, error: BaseException) -> None:
         self._set_busy(False)

@@ -86,3 +86,25 @@ def test_stop_ends_a_streaming_answer(fake, monkeypatch, qtbot, tasks) -> None:
     assert answered.args[0].stopped
     assert "w199" not in widget.transcript.toPlainText()
     ctx.close()
+
+
+def test_an_earlier_conversation_opens_with_the_sources_of_its_last_answer(
+    ctx, backend, tasks, qtbot
+) -> None:
+    fid = add_frame(ctx, "Invoice 2291 total 310 EUR", app="evince", title="invoice.pdf")
+    widget = _widget(backend, tasks, qtbot)
+    widget.input.setText("invoice total")
+    with qtbot.waitSignal(widget.answered, timeout=20_000) as answered:
+        widget.ask_button.click()
+    cited = [c.id for c in answered.args[0].citations]
+    assert fid in cited
+    qtbot.waitUntil(lambda: widget.conversations.count() == 1, timeout=10_000)
+    widget.new_conversation()
+    assert widget.citations.count() == 0 and widget.transcript.toPlainText() == ""
+    with qtbot.waitSignal(widget.conversation_opened, timeout=10_000):
+        widget.conversations.itemClicked.emit(widget.conversations.item(0))
+    assert "310 EUR" in widget.transcript.toPlainText()
+    shown = [widget.citations.item(i) for i in range(widget.citations.count())]
+    assert [i.toolTip() for i in shown] == cited
+    frame_item = next(i for i in shown if i.toolTip() == fid)
+    assert not frame_item.icon().isNull()  # its thumbnail again

@@ -352,7 +352,8 @@ class ChatAgent:
     def _tools(self, found: Retrieved) -> list[Tool]:
         def search(args: SearchArgs) -> str:
             types = tuple(args.types) or ()
-            opts = replace(self.options, k=args.k, types=types)
+            # The vault's high-sensitivity entries stay out of the prompt here too.
+            opts = replace(self.options, k=args.k, types=types, sensitivities=("low", "medium"))
             hits = self.store.search(args.query, opts)
             found.add("search", hits)
             return "\n".join(_line(h, None) for h in hits) or "no matches"

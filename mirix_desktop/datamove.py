@@ -8,7 +8,9 @@ write to the data folder meanwhile: the app stops capture and absorption first.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from mirix_desktop.paths import Paths
 from mirix_desktop.settings import Settings, load_settings, save_settings
 
 log = logging.getLogger(__name__)
+DATA_DIR_ENV = "MIRIX_STORE__DATA_DIR"
 LEFT_BEHIND = {"app.lock"}  # the running app's lock; the next start makes a new one
 SKIPPED_DIRS = {"tmp"}  # screenshots taken for a question, not kept
 
@@ -45,11 +48,17 @@ def plan_move(source: Path, target: Path) -> MovePlan:
         raise InvalidInput("the new data folder cannot be inside the old one, nor contain it")
     if dst.exists() and (not dst.is_dir() or any(dst.iterdir())):
         raise InvalidInput(f"{target} is not empty; choose an empty or a new folder")
+    if os.environ.get(DATA_DIR_ENV):
+        raise InvalidInput(
+            f"{DATA_DIR_ENV} chooses the data folder; change or unset it instead of moving"
+        )
     files = []
     total = 0
     if src.exists():
         for path in sorted(src.rglob("*")):
             rel = path.relative_to(src)
+            if path.is_symlink():  # its target would be left behind, or copied twice
+                raise InvalidInput(f"{path} is a symbolic link; move the data folder by hand")
             if not path.is_file() or path.name in LEFT_BEHIND or rel.parts[0] in SKIPPED_DIRS:
                 continue
             files.append(rel)
@@ -65,9 +74,15 @@ def plan_move(source: Path, target: Path) -> MovePlan:
     return MovePlan(source, target, tuple(files), total)
 
 
+@dataclass(frozen=True)
+class MoveResult:
+    settings: Settings  # now naming the new folder
+    left_behind: tuple[str, ...]  # old files that could not be removed (the copy is complete)
+
+
 def move_data(
     paths: Paths, plan: MovePlan, progress: Callable[[int, int], None] | None = None
-) -> Settings:
+) -> MoveResult:
     """Copy, check, point the settings at the new folder, then remove the old files.
 
     The files are listed again first: ``plan`` may be older than the moment writing
@@ -76,33 +91,64 @@ def move_data(
     settings now in effect. Raises StoreError when the copy does not match.
     """
     plan = plan_move(plan.source, plan.target)
-    done = 0
-    for rel in plan.files:
-        source, target = plan.source / rel, plan.target / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
-        done += source.stat().st_size
-        if progress is not None:
-            progress(done, plan.total_bytes)
-    for rel in plan.files:
-        copied = plan.target / rel
-        if not copied.is_file() or copied.stat().st_size != (plan.source / rel).stat().st_size:
-            raise StoreError(f"the copy of {rel} in {plan.target} does not match; nothing moved")
-    _repoint_frames(plan)
+    made_target = not plan.target.exists()
+    try:
+        done = 0
+        for rel in plan.files:
+            source, target = plan.source / rel, plan.target / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+            done += source.stat().st_size
+            if progress is not None:
+                progress(done, plan.total_bytes)
+        for rel in plan.files:
+            copied, original = plan.target / rel, plan.source / rel
+            if not copied.is_file() or copied.stat().st_size != original.stat().st_size:
+                raise StoreError(f"the copy of {rel} in {plan.target} does not match")
+        _repoint_frames(plan)
+    except BaseException:
+        _remove_copy(plan, remove_root=made_target)  # so that the move can be tried again
+        raise
+    # The point of no return: from here the settings name a complete copy.
     settings = load_settings(paths, environ={})
     store = settings.store.model_copy(update={"data_dir": plan.target})
     save_settings(paths, settings.model_copy(update={"store": store}))
+    left = []
     for rel in plan.files:
-        (plan.source / rel).unlink(missing_ok=True)
-    for folder in sorted(plan.source.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+        try:
+            (plan.source / rel).unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not remove %s after moving it: %s", plan.source / rel, exc)
+            left.append(str(plan.source / rel))
+    _remove_empty_folders(plan.source)
     log.info("moved %d files (%d bytes) to %s", len(plan.files), plan.total_bytes, plan.target)
-    return load_settings(paths)
+    return MoveResult(load_settings(paths), tuple(left))
+
+
+def _remove_copy(plan: MovePlan, *, remove_root: bool) -> None:
+    for rel in plan.files:
+        try:
+            (plan.target / rel).unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not remove the partial copy %s", plan.target / rel)
+    _remove_empty_folders(plan.target)
+    if remove_root:
+        with contextlib.suppress(OSError):
+            plan.target.rmdir()
+
+
+def _remove_empty_folders(root: Path) -> None:
+    for folder in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def _repoint_frames(plan: MovePlan) -> None:
-    """Frame rows name their image files by absolute path: point them at the copies."""
+    """Frame rows name their image files by absolute path: point them at the copies.
+
+    Raises StoreError if a row still names the old folder afterwards.
+    """
     store_dir = plan.target / "memory.lance"
     if not store_dir.exists():
         return
@@ -110,13 +156,16 @@ def _repoint_frames(plan: MovePlan) -> None:
     if "frames" not in db.list_tables().tables:
         return
     table = db.open_table("frames")
-    olds = {str(plan.source), str(plan.source.resolve())}
+    new = str(plan.target) + os.sep
+    olds = {str(plan.source) + os.sep, str(plan.source.resolve()) + os.sep}
     for old in sorted(olds, key=len, reverse=True):
-        new = str(plan.target)
         table.update(
-            where=f"starts_with(image_path, {_sql(old + '/')})",
-            values_sql={"image_path": f"replace(image_path, {_sql(old + '/')}, {_sql(new + '/')})"},
+            where=f"starts_with(image_path, {_sql(old)})",
+            values_sql={"image_path": f"concat({_sql(new)}, substr(image_path, {len(old) + 1}))"},
         )
+    for old in olds:
+        if table.count_rows(f"starts_with(image_path, {_sql(old)})"):
+            raise StoreError("some screenshots still name the old folder")
 
 
 def _sql(text: str) -> str:

@@ -93,11 +93,19 @@ def test_the_vault_offers_only_low_and_medium_values(fake, cctx) -> None:
         MemoryType.KNOWLEDGE_VAULT,
         {"secret_value": "hunter2", "caption": "dentist portal password", "sensitivity": "high"},
     )
-    fake.script = [topic("dentist"), {"content": f"It is dr.smile@example.com [{low.id}]."}]
+    fake.script = [
+        topic("dentist"),
+        {"tool_calls": [{"name": "search_memories", "arguments": {"query": "dentist portal"}}]},
+        {"content": f"It is dr.smile@example.com [{low.id}]."},
+    ]
     Assistant(cctx).ask("What's my dentist's email?")
     prompt = system_prompt(fake.requests[1])
     assert low.id in prompt and "dr.smile@example.com" in prompt
     assert high.id not in prompt and "hunter2" not in prompt
+    # nor through the model's own search
+    found = fake.requests[2]["messages"][-1]
+    assert found["role"] == "tool" and low.id in found["content"]
+    assert high.id not in found["content"] and "portal password" not in found["content"]
 
 
 def test_the_model_may_search_further_before_answering(fake, cctx) -> None:

@@ -23,8 +23,8 @@ def test_a_moved_data_folder_has_everything_and_the_old_one_is_emptied(ctx, tmp_
     plan = plan_move(old, target)
     assert plan.total_bytes > 0 and Path("inbox.sqlite") in plan.files
     seen: list[tuple[int, int]] = []
-    settings = move_data(ctx.paths, plan, lambda done, total: seen.append((done, total)))
-    assert settings.store.data_dir == target
+    result = move_data(ctx.paths, plan, lambda done, total: seen.append((done, total)))
+    assert result.settings.store.data_dir == target and result.left_behind == ()
     assert seen[-1] == (plan.total_bytes, plan.total_bytes)
     assert sorted(p.name for p in old.rglob("*")) == ["app.lock"]
 
@@ -54,3 +54,55 @@ def test_a_move_that_cannot_be_done_is_refused(ctx, tmp_path) -> None:
     with pytest.raises(InvalidInput, match="absolute"):
         plan_move(old, Path("relative/folder"))
     assert (busy / "something.txt").read_text() == "mine"
+
+
+def test_a_move_that_fails_midway_leaves_the_old_folder_in_use_and_no_copy(ctx, tmp_path) -> None:
+    from mirix_desktop.settings import load_settings
+
+    ctx.store.add("semantic", {"summary": "the spare key is under the blue pot"})
+    add_frame(ctx, "Boarding pass LX 318", app="firefox")
+    ctx.close()
+    old = ctx.paths.data_dir
+    before = sorted(str(p.relative_to(old)) for p in old.rglob("*") if p.is_file())
+    target = tmp_path / "new"
+
+    def disk_full(done: int, total: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space"):
+        move_data(ctx.paths, plan_move(old, target), disk_full)
+    assert not target.exists()  # the partial copy is gone, so the move can be tried again
+    assert sorted(str(p.relative_to(old)) for p in old.rglob("*") if p.is_file()) == before
+    assert load_settings(ctx.paths).store.data_dir is None
+    again = open_context()
+    assert again.store.counts()["semantic"] == 1
+    again.close()
+
+
+def test_symbolic_links_and_an_environment_override_are_refused(ctx, tmp_path, monkeypatch):
+    ctx.store.add("semantic", {"summary": "x"})
+    old = ctx.paths.data_dir
+    elsewhere = tmp_path / "big-disk"
+    elsewhere.mkdir()
+    (old / "frames").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(InvalidInput, match="symbolic link"):
+        plan_move(old, tmp_path / "new")
+    (old / "frames").unlink()
+    monkeypatch.setenv("MIRIX_STORE__DATA_DIR", str(old))
+    with pytest.raises(InvalidInput, match="MIRIX_STORE__DATA_DIR"):
+        plan_move(old, tmp_path / "new")
+
+
+def test_a_closed_store_refuses_reads_and_writes_instead_of_hanging(ctx) -> None:
+    from agents.errors import StoreError
+    from agents.store import SearchOptions
+
+    store = ctx.store
+    store.add("semantic", {"summary": "the spare key is under the blue pot"})
+    only_text = SearchOptions(k=3, weights={"fts": 1.0, "vector": 0.0})
+    assert store.search("spare key", only_text)
+    store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.search("spare key", only_text)
+    with pytest.raises(StoreError, match="closed"):
+        store.add("semantic", {"summary": "written after close"})

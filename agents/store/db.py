@@ -16,7 +16,7 @@ import threading
 import time as _time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_QUERY_CHARS = 4000
+SEARCH_TIMEOUT_S = 120.0  # a search that takes this long is stuck, not slow
 _HIT_COLUMNS = ["id", "text", "source_ids", "time", "app"]
 _FRAME_HIT_COLUMNS = [*_HIT_COLUMNS, "source_path"]
 
@@ -87,8 +88,12 @@ class _Reads:
         self._thread.start()
         self._db: Any = None
         self._tables: dict[str, tuple[Any, int]] = {}
+        self._closed = False
 
     def submit(self, coro: Any) -> Future[Any]:
+        if self._closed:
+            coro.close()
+            raise StoreError("the memory store is closed")
         return asyncio.run_coroutine_threadsafe(coro, self._loop)
 
     async def table(self, name: str, generation: int) -> Any:
@@ -107,9 +112,22 @@ class _Reads:
         return table
 
     def close(self) -> None:
+        """Stop the loop; queries still running fail (StoreError), later ones are refused."""
+        if self._closed:
+            return
+        self._closed = True
+
+        async def cancel_all() -> None:
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+
         if self._loop.is_running():
+            asyncio.run_coroutine_threadsafe(cancel_all(), self._loop).result(timeout=5)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=5)
+        if not self._thread.is_alive():
+            self._loop.close()
 
 
 class MemoryStore:
@@ -140,9 +158,9 @@ class MemoryStore:
         self._tables: dict[str, Any] = {}
         self._indexed: set[str] = set()  # tables whose first indexes exist
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store-search")
         self._reads = _Reads(self.path, read_consistency)
         self._generation = 0  # this process's writes, so that reads catch up with them
+        self._closed = False
         # Core blocks are read before every answer and change rarely: kept for as long
         # as a reader may be stale anyway, and dropped at once on this store's own writes.
         self._core_ttl = read_consistency.total_seconds()
@@ -180,6 +198,8 @@ class MemoryStore:
 
     def _commit(self, op: Callable[[], T]) -> T:
         """Run a write (retried on conflicting commits) and let later reads see it."""
+        if self._closed:  # a late writer must not touch a folder being moved, say
+            raise StoreError("the memory store is closed")
         try:
             return _retry(op)
         finally:
@@ -939,7 +959,10 @@ class MemoryStore:
                 )
         rankings = {}
         for retriever, future in jobs.items():
-            found = future.result()
+            try:
+                found = future.result(timeout=SEARCH_TIMEOUT_S)
+            except (CancelledError, TimeoutError) as exc:
+                raise StoreError(f"the search did not finish ({type(exc).__name__})") from exc
             if retriever == "clip":
                 results = [(frame_table, self._frame_rows(found[0]))]
             else:
@@ -1088,7 +1111,7 @@ class MemoryStore:
         return fixed
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._closed = True
         self._reads.close()
 
 

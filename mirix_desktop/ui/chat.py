@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from agents.chat import Answer, Citation
+from agents.errors import MirixError
 from mirix_desktop.ui.backend import Backend
 from mirix_desktop.ui.tasks import Tasks, describe
 from mirix_desktop.ui.viewers import FrameViewer, MemoryViewer
@@ -159,6 +160,9 @@ class ChatWidget(QWidget):
         self.citations.clear()
 
     def _open_conversation(self, item: QListWidgetItem) -> None:
+        if self.busy:  # the answer on its way belongs to the conversation shown
+            self.state.setText("wait for the answer (or Stop it) before switching")
+            return
         conv = item.data(Qt.ItemDataRole.UserRole)
         self.conversation_id = conv
         self.citations.clear()
@@ -170,6 +174,8 @@ class ChatWidget(QWidget):
             return turns, cited, self._thumbnails(cited)
 
         def shown(result: tuple[list[Any], list[Citation], dict[str, QImage]]) -> None:
+            if conv != self.conversation_id or self.busy:
+                return  # another conversation was opened (or a question asked) meanwhile
             turns, cited, thumbs = result
             self.transcript.clear()
             for t in turns:
@@ -189,7 +195,12 @@ class ChatWidget(QWidget):
             f.id: Citation(f.id, "frame", [f.id], f.captured_at)
             for f in store.frames([i for i in ids if i.startswith("frm_")])
         }
-        for m in store.get_many([i for i in ids if not i.startswith("frm_")]):
+        try:
+            memories = store.get_many([i for i in ids if not i.startswith("frm_")])
+        except MirixError as exc:  # e.g. a vault value that cannot be decrypted
+            log.warning("sources of an earlier answer not shown: %s", exc)
+            memories = []
+        for m in memories:
             found[m.id] = Citation(m.id, m.type.value, list(m.source_ids), m.time)
         return [found[i] for i in ids if i in found]
 
@@ -216,6 +227,8 @@ class ChatWidget(QWidget):
         self._set_busy(True)
         self.citations.clear()
 
+        conversation = self.conversation_id  # read here, not on the worker
+
         def work() -> tuple[Answer, dict[str, QImage]]:
             from mirix_desktop.assistant import Assistant
 
@@ -224,7 +237,7 @@ class ChatWidget(QWidget):
             image = _grab_screen(self.backend.paths.data_dir / "tmp") if with_screen else None
             answer = self._assistant.ask(
                 question,
-                conversation_id=self.conversation_id,
+                conversation_id=conversation,
                 image_path=image,
                 on_token=self.token.emit,
                 should_stop=self._stop.is_set,

@@ -15,8 +15,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
+from agents.errors import StoreError
 from mirix_desktop.context import Context
-from mirix_desktop.datamove import MovePlan, move_data, plan_move
+from mirix_desktop.datamove import MovePlan, MoveResult, move_data, plan_move
 from mirix_desktop.settings import Settings
 from mirix_desktop.ui.backend import Backend, Status, has_consent, record_consent
 from mirix_desktop.ui.chat import ChatWidget
@@ -332,6 +333,9 @@ class AppController(QObject):
             return
 
         def planned(plan: MovePlan) -> None:
+            if self._moving or self._absorbing:  # began while the folder was being listed
+                self.message.emit("Absorbing is running; move the data folder in a minute.")
+                return
             size = f"{len(plan.files):,} files, {plan.total_bytes / 1e9:.2f} GB"
             if self.confirm_move:
                 answer = QMessageBox.question(
@@ -352,7 +356,7 @@ class AppController(QObject):
             self.tasks.write(
                 self._move,
                 plan,
-                on_done=lambda _: self._moved(progress),
+                on_done=lambda result: self._moved(progress, result),
                 on_error=lambda error: self._move_failed(progress, plan, error),
                 label="Moving the data folder",
             )
@@ -365,25 +369,40 @@ class AppController(QObject):
             on_error=lambda error: self.report_error(f"cannot move the data: {describe(error)}"),
         )
 
-    def _move(self, plan: MovePlan) -> Settings:
+    def _move(self, plan: MovePlan) -> MoveResult:
+        """On the writer: stop every writer of the folder, then move it."""
         self.runtime.stop()
-        self.ctx.suspend("the data folder is being moved")  # nothing touches it from here on
-        return move_data(
-            self.ctx.paths,
-            plan,
-            lambda done, total: self.move_progress.emit(done * 100 // max(total, 1)),
-        )
+        if not self.absorption.hold(timeout_s=600):
+            raise StoreError("an absorption did not finish within 10 minutes; nothing moved")
+        try:
+            self.ctx.suspend("the data folder is being moved")  # nothing opens it from here on
+            return move_data(
+                self.ctx.paths,
+                plan,
+                lambda done, total: self.move_progress.emit(done * 100 // max(total, 1)),
+            )
+        finally:
+            self.absorption.release()
 
-    def _moved(self, progress: QProgressDialog) -> None:
+    def _moved(self, progress: QProgressDialog, result: MoveResult) -> None:
         progress.close()
+        if result.left_behind:
+            self.report_error(
+                f"the data moved, but {len(result.left_behind)} old files could not be removed"
+                f" (first: {result.left_behind[0]}); you may delete them"
+            )
         self.message.emit("Data moved; starting again.")
         self.restart_requested.emit()
 
     def _move_failed(self, progress: QProgressDialog, plan: MovePlan, error: BaseException) -> None:
+        """Nothing was removed and the settings still name the old folder: carry on there."""
         progress.close()
         self._moving = False
         self.report_error(f"moving the data failed, it stays in {plan.source}: {describe(error)}")
         self.ctx.resume()
+        self.chat.reset_assistant()  # their store was closed; they open a new one
+        self.absorption.reset()
+        self.runtime.reconfigure()
         for timer in (self._absorb_timer, self._retention_timer, self._status_timer):
             timer.start()
         if has_consent(self.ctx.paths):

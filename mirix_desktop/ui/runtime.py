@@ -140,6 +140,15 @@ class Absorption:
         """Whether a batch is ready (enough items, or the oldest waited long enough)."""
         return self._the_job().due()
 
+    def hold(self, timeout_s: float) -> bool:
+        """Wait for a running absorption to end and keep new ones from starting (until
+        :meth:`release`); False if one was still running after ``timeout_s``."""
+        return self._lock.acquire(timeout=timeout_s)
+
+    def release(self) -> None:
+        self._job = None  # its store may be closed by now
+        self._lock.release()
+
     def run(self, *, max_batches: int = 5) -> AbsorbReport | None:
         """Absorb up to ``max_batches`` ready batches; None when another run is going on."""
         if not self._lock.acquire(blocking=False):

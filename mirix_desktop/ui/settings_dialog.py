@@ -188,6 +188,9 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        # What the dialog showed: only fields changed from it are saved, so a value that
+        # an environment variable overrides is not written into the file unasked.
+        self._shown = self._entered()
         tasks.run(
             self._read_status, on_done=self._show_status, on_error=self._status_failed, owner=self
         )
@@ -315,7 +318,8 @@ class SettingsDialog(QDialog):
     # ---- saving ------------------------------------------------------------------------
 
     def changes(self) -> dict[str, dict[str, Any]]:
-        """The settings as entered, by section (raises InvalidInput on a bad value)."""
+        """The settings changed in the dialog, by section (raises InvalidInput on a bad
+        value)."""
         for box in (self.chat, self.memory):
             problem = box.check()
             if problem:
@@ -328,6 +332,21 @@ class SettingsDialog(QDialog):
                 raise InvalidInput(
                     f"title pattern {pattern!r} is not a regular expression: {exc}"
                 ) from None
+        entered = self._entered()
+        return {
+            section: changed
+            for section, fields in entered.items()
+            if (
+                changed := {
+                    name: value
+                    for name, value in fields.items()
+                    if value != self._shown.get(section, {}).get(name)
+                }
+            )
+        }
+
+    def _entered(self) -> dict[str, dict[str, Any]]:
+        titles = _lines(self.excluded_titles)
         return {
             "chat_model": self.chat.values(),
             "memory_model": self.memory.values(),

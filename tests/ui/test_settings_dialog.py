@@ -238,3 +238,18 @@ def test_moving_into_a_folder_that_is_not_empty_is_refused(qtbot, ctx, tmp_path)
         controller.shutdown()
         controller.window.close()
         controller.window.deleteLater()
+
+
+def test_only_what_was_changed_is_saved(qtbot, ctx, backend, tasks) -> None:
+    # MIRIX_CAPTURE__INTERVAL_S=3600 (this suite's environment) is what the dialog shows;
+    # saving another change must not write that override into the file.
+    from mirix_desktop.settings import load_settings
+
+    dialog = _dialog(qtbot, backend, tasks)
+    assert dialog.interval.value() == 3600
+    dialog.excluded_apps.setPlainText("keepassxc\nsignal")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save()
+    stored = load_settings(ctx.paths, environ={})
+    assert stored.capture.excluded_apps == ["keepassxc", "signal"]
+    assert stored.capture.interval_s == 2.0  # the default, not the environment's 3600

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -67,3 +69,25 @@ def add_turns(
     ctx.inbox.put_many("chat", [(t.id, {"conversation_id": conversation}) for t in turns])
     ctx.store.add_chat_turns(turns)
     return [t.id for t in turns]
+
+
+def start_xvfb(width: int, height: int, *, first: int) -> tuple[str, subprocess.Popen[bytes]]:
+    """An Xvfb server on the first free display number from ``first``: (":N", process)."""
+    for number in range(first, first + 50):
+        if (
+            not Path(f"/tmp/.X11-unix/X{number}").exists()
+            and not Path(f"/tmp/.X{number}-lock").exists()
+        ):
+            break
+    proc = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 10
+    while not Path(f"/tmp/.X11-unix/X{number}").exists():
+        if time.time() > deadline or proc.poll() is not None:
+            proc.kill()
+            raise RuntimeError("Xvfb did not start")
+        time.sleep(0.05)
+    return f":{number}", proc

@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
+from tests.helpers import start_xvfb
+
 pytestmark = pytest.mark.skipif(
     shutil.which("Xvfb") is None or shutil.which("trayer") is None,
     reason="Xvfb and trayer are needed (make system installs them)",
@@ -44,22 +46,9 @@ def desktop(tmp_path: Path) -> Iterator[Any]:
     """An X server with a tray host (trayer) and no window manager."""
     from Xlib import display as xdisplay
 
-    for number in range(140, 190):
-        if (
-            not Path(f"/tmp/.X11-unix/X{number}").exists()
-            and not Path(f"/tmp/.X{number}-lock").exists()
-        ):
-            break
-    name = f":{number}"
-    procs = [
-        subprocess.Popen(
-            ["Xvfb", name, "-screen", "0", f"{W}x{H}x24", "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    ]
+    name, xvfb = start_xvfb(W, H, first=140)
+    procs = [xvfb]
     try:
-        _wait("Xvfb", lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), 10)
         env = {**os.environ, "DISPLAY": name}
         procs.append(
             subprocess.Popen(

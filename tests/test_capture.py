@@ -11,28 +11,14 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import start_xvfb
+
 pytestmark = pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed")
 
 
 @pytest.fixture
 def xvfb(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    for number in range(90, 140):
-        if (
-            not Path(f"/tmp/.X11-unix/X{number}").exists()
-            and not Path(f"/tmp/.X{number}-lock").exists()
-        ):
-            break
-    display = f":{number}"
-    proc = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 10
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        if time.time() > deadline or proc.poll() is not None:
-            raise RuntimeError("Xvfb did not start")
-        time.sleep(0.05)
+    display, proc = start_xvfb(1280, 720, first=90)
     monkeypatch.setenv("DISPLAY", display)
     monkeypatch.setenv("MIRIX_CAPTURE__INTERVAL_S", "0.3")
     yield display

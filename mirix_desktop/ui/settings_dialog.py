@@ -324,15 +324,14 @@ class SettingsDialog(QDialog):
             problem = box.check()
             if problem:
                 raise InvalidInput(problem)
-        titles = _lines(self.excluded_titles)
-        for pattern in titles:
+        entered = self._entered()
+        for pattern in entered["capture"]["excluded_title_patterns"]:
             try:
                 re.compile(pattern)
             except re.error as exc:
                 raise InvalidInput(
                     f"title pattern {pattern!r} is not a regular expression: {exc}"
                 ) from None
-        entered = self._entered()
         return {
             section: changed
             for section, fields in entered.items()
@@ -346,7 +345,6 @@ class SettingsDialog(QDialog):
         }
 
     def _entered(self) -> dict[str, dict[str, Any]]:
-        titles = _lines(self.excluded_titles)
         return {
             "chat_model": self.chat.values(),
             "memory_model": self.memory.values(),
@@ -354,7 +352,7 @@ class SettingsDialog(QDialog):
                 "interval_s": self.interval.value(),
                 "monitors": self.monitors.currentData(),
                 "excluded_apps": _lines(self.excluded_apps),
-                "excluded_title_patterns": titles,
+                "excluded_title_patterns": _lines(self.excluded_titles),
                 "storage_budget_bytes": int(self.budget.value() * GB),
                 "max_age_days": float(self.retention.value()),
             },

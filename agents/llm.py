@@ -49,6 +49,26 @@ class Reply:
     tool_calls: list[ToolCall] = field(default_factory=list)
 
 
+class _Garbage(Exception):
+    """An answer with status 200 that is not a chat completion (an HTML page, other JSON)."""
+
+
+def _checked(response: Any) -> Any:
+    """``response`` when it is a chat completion (or a stream of chunks); raises _Garbage."""
+    import openai
+
+    if isinstance(response, openai.Stream):
+        kind = response.response.headers.get("content-type", "")
+        if "event-stream" not in kind:
+            raise _Garbage(f"answered {kind or 'no content type'} instead of an event stream")
+        return response
+    choices = getattr(response, "choices", None)
+    if not isinstance(choices, list) or not choices or getattr(choices[0], "message", None) is None:
+        sample = " ".join(str(response).split())[:80]
+        raise _Garbage(f"answered something that is not a chat completion: {sample!r}")
+    return response
+
+
 class LLMClient:
     def __init__(self, endpoint: Endpoint, *, sleep: Callable[[float], None] = time.sleep):
         from openai import OpenAI
@@ -74,8 +94,8 @@ class LLMClient:
         last: Exception | None = None
         for attempt in range(self.endpoint.max_retries + 1):
             try:
-                return call()
-            except retryable as exc:
+                return _checked(call())
+            except (*retryable, _Garbage, ValueError) as exc:  # ValueError: a body not JSON
                 last = exc
                 if attempt == self.endpoint.max_retries:
                     break
@@ -91,9 +111,14 @@ class LLMClient:
                 raise ModelUnavailable(
                     f"{self.endpoint.base_url} answered {exc.status_code}: {exc.message}"
                 ) from exc
+        if isinstance(last, _Garbage):
+            what = str(last)
+        elif isinstance(last, ValueError):
+            what = f"answered a body that is not valid JSON ({last})"
+        else:
+            what = f"{type(last).__name__}: {last}"
         raise ModelUnavailable(
-            f"{self.endpoint.base_url} failed {self.endpoint.max_retries + 1} times: "
-            f"{type(last).__name__}: {last}"
+            f"{self.endpoint.base_url} failed {self.endpoint.max_retries + 1} times: {what}"
         ) from last
 
     def chat(
@@ -110,8 +135,6 @@ class LLMClient:
             if tool_choice is not None:
                 kwargs["tool_choice"] = tool_choice
         response = self._with_retries(lambda: self._client.chat.completions.create(**kwargs))
-        if not response.choices:
-            return Reply(content="")
         message = response.choices[0].message
         calls = [
             ToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments or "")

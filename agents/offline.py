@@ -16,7 +16,7 @@ Sensitivity = Literal["low", "medium", "high"]
 
 @dataclass(frozen=True)
 class Sensitive:
-    kind: str  # email, phone, card, iban, api_key
+    kind: str  # email, phone, card, iban, api_key, password
     value: str
     sensitivity: Sensitivity
 
@@ -38,6 +38,11 @@ _KEYS = re.compile(
 _LABELLED_TOKEN = re.compile(
     r"(?i)\b(?:api[ _-]?key|token|secret|password)\s*[:=]\s*([A-Za-z0-9_\-./+=]{12,})"
 )
+# "my password is hunter22", "PIN: 4821", "密码是 abc12345": the value after the label.
+_PASSWORD = re.compile(
+    r"(?i)(?:\b(?:password|passwort|passcode|passphrase|pin(?:\s+code)?)\b\s*(?:is|was|:|=)"
+    r"|(?:密码|口令|PIN码)\s*(?:是|为|:|：|=))\s*[\"'“「]?([^\s\"'”」，。,;；]{3,63}[^\s\"'”」，。,;；.!?)])"
+)
 
 
 def _luhn(digits: str) -> bool:
@@ -48,6 +53,19 @@ def _luhn(digits: str) -> bool:
             n = n * 2 - 9 if n > 4 else n * 2
         total += n
     return total % 10 == 0
+
+
+def _password_like(value: str) -> bool:
+    """A value after "password is" that looks like one: not a masked field ("••••"), not
+    a plain word ("password is required"), unless it is a PIN of digits."""
+    if len(value) < 4 or set(value) <= set("•*●·.-_x"):
+        return False
+    if value.isdigit():
+        return True
+    has_digit = any(c.isdigit() for c in value)
+    has_symbol = any(not c.isalnum() for c in value)
+    mixed = any(c.isupper() for c in value[1:]) and any(c.islower() for c in value)
+    return len(value) >= 6 and (has_digit or has_symbol or mixed)
 
 
 def detect_sensitive(text: str) -> list[Sensitive]:
@@ -66,6 +84,9 @@ def detect_sensitive(text: str) -> list[Sensitive]:
         add(m, "api_key", "high")
     for m in _LABELLED_TOKEN.finditer(text):
         add(m, "api_key", "high", group=1)
+    for m in _PASSWORD.finditer(text):
+        if _password_like(m.group(1)):
+            add(m, "password", "high", group=1)
     for m in _IBAN.finditer(text):
         add(m, "iban", "high")
     for m in _CARD.finditer(text):

@@ -1,8 +1,10 @@
 """The absorb job: batches from the inbox become memories, with a model or offline.
 
-Items are marked done only after the memories made from them are committed. A
-batch that fails (the model is down, or its answers stay unusable) is kept with
-its reason and offered again later with backoff; ``doctor`` shows it.
+Items are marked done only after the memories made from them are committed. An
+item whose frame or chat turn is not stored (yet: another process may be writing
+it) is kept for a retry, never marked done. A batch that fails (the model is down,
+or its answers stay unusable) is kept with its reason and offered again later with
+backoff; ``doctor`` shows it.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agents.absorb import ModelAbsorber
-from agents.batch import load_items
+from agents.batch import BatchItem, load_items
 from agents.errors import InvalidInput, MirixError
 from agents.offline_absorb import OfflineAbsorber
 from mirix_desktop.capture.worker import FRAME_KIND
 from mirix_desktop.context import Context
+from mirix_desktop.inbox import InboxItem
 
 log = logging.getLogger(__name__)
 CHAT_KIND = "chat"
@@ -80,22 +83,44 @@ class AbsorbJob:
         report = AbsorbReport(self.mode, batches=1)
         ids = [it.id for it in taken]
         try:
-            items = load_items(self.ctx.store, [(it.kind, it.id) for it in taken])
+            items = self._load(taken, report)
+            ids = [it.id for it in items]
+            if not items:
+                return report
             writes = self._absorber.absorb(items).writes
         except MirixError as exc:
             reason = f"{type(exc).__name__}: {exc}"
             inbox.fail(ids, reason)
-            report.items_failed = len(ids)
+            report.items_failed += len(ids)
             report.errors.append(reason)
             log.warning("absorbing %d items failed, kept for a retry: %s", len(ids), reason)
             return report
         except BaseException:
-            inbox.release(ids)  # an interrupt or a bug: nothing was tried to the end
+            inbox.release([it.id for it in taken])  # an interrupt or a bug: nothing was finished
             raise
         inbox.done(ids, by=self.mode)
         report.items_done = len(ids)
         report.writes = len(writes)
         return report
+
+    def _load(self, taken: list[InboxItem], report: AbsorbReport) -> list[BatchItem]:
+        """The stored records of ``taken``; the items whose record is missing are given
+        back with the reason and tried again later (their record may be on its way)."""
+        store = self.ctx.store
+        refs = [(it.kind, it.id) for it in taken]
+        items = load_items(store, refs)
+        if len(items) < len(refs):
+            store.catch_up()  # another process may have written them a moment ago
+            items = load_items(store, refs)
+        found = {it.id for it in items}
+        missing = [it for it in taken if it.id not in found]
+        if missing:
+            reason = f"its {missing[0].kind} record is not stored yet"
+            self.ctx.inbox.fail([it.id for it in missing], reason)
+            report.items_failed += len(missing)
+            report.errors.append(f"{len(missing)} items: {reason}")
+            log.warning("%d inbox items name records that are not stored yet", len(missing))
+        return items
 
     def run(
         self,

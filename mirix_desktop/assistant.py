@@ -106,9 +106,9 @@ class Assistant:
                     created_at=max(stamp, turns[0].created_at + timedelta(milliseconds=1)),
                 )
             )
-        # Queued first: a crash between the two leaves a queued turn without a row
-        # (skipped when absorbed), never a stored turn that absorption misses.
+        # Stored first, then queued: an inbox item never names a turn that is not stored
+        # (an absorb in another process would find nothing to absorb).
+        self.ctx.store.add_chat_turns(turns)
         self.ctx.inbox.put_many(
             CHAT_KIND, [(t.id, {"conversation_id": conversation}) for t in turns]
         )
-        self.ctx.store.add_chat_turns(turns)

@@ -14,7 +14,7 @@ import platform
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from agents.errors import InvalidInput, MirixError
 from agents.store import ChatTurn, MemoryType
@@ -22,6 +22,7 @@ from agents.store.schema import MAX_TEXT_CHARS, parse_type
 from agents.store.timeutil import parse_time
 from mirix_desktop import __version__
 from mirix_desktop.context import Context, open_context
+from mirix_desktop.paths import private_files
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -115,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         args.command, args.background = "app", False
+    private_files()  # folders 0700 and files 0600, whatever the umask
     _setup_logging(args.verbose)
     ctx: Context | None = None
     try:
@@ -197,6 +199,14 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
             f"  {f['id']} ({f['kind']}): tried {f['attempts']}x, again in {f['retry_in_s']} s: "
             f"{f['error']}"
         )
+    if inbox["failing"] > len(inbox["failures"]):
+        print(f"  … and {inbox['failing'] - len(inbox['failures'])} more failing items")
+    loose = info["loose_permissions"]
+    if loose:
+        print(f"warning  {len(loose)} files or folders others may read (should be 0700/0600):")
+        for item in loose[:10]:
+            print(f"  {item['mode']}  {item['path']}")
+        print("  fix:    chmod -R go-rwx on the folders above")
     print("tables")
     for name, count in info["counts"].items():
         indexes = ", ".join(
@@ -210,7 +220,7 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | 
     """Open ``path`` now (raising InvalidInput) and return an iterator of
     (line number, object, error) for each non-blank line."""
     try:
-        fh = path.open(encoding="utf-8")
+        fh = path.open("rb")
     except FileNotFoundError:
         raise InvalidInput(f"no such file: {path}") from None
     except IsADirectoryError:
@@ -220,23 +230,29 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | 
     return _parse_lines(path, fh)
 
 
-def _parse_lines(path: Path, fh: TextIO) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+def _parse_lines(
+    path: Path, fh: BinaryIO
+) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """Each line on its own: one that is not UTF-8 or not a JSON object is reported, the
+    rest are read."""
     with fh:
-        try:
-            for number, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield number, None, f"not JSON ({exc.msg})"
-                    continue
-                if not isinstance(obj, dict):
-                    yield number, None, "not a JSON object"
-                    continue
-                yield number, obj, None
-        except UnicodeDecodeError:
-            raise InvalidInput(f"{path} is not UTF-8 text") from None
+        for number, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, None, f"not UTF-8 text (byte {exc.start + 1} of the line)"
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, None, f"not JSON ({exc.msg})"
+                continue
+            if not isinstance(obj, dict):
+                yield number, None, "not a JSON object"
+                continue
+            yield number, obj, None
 
 
 def _count_lines(path: Path) -> int:
@@ -295,13 +311,14 @@ def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
     def flush() -> None:
         nonlocal added
         if batch:
-            # Queued for absorption first: a crash between the two leaves a queued turn
-            # that is stored when the file is ingested again, never a stored turn that
-            # absorption would not see.
+            # Stored first, then queued: an absorb running meanwhile (in another process)
+            # never takes an item whose turn is not stored yet. Every turn of the file is
+            # queued, stored before or not, so that a crash between the two is mended by
+            # ingesting the file again (a queued id is kept once).
+            added += store.add_chat_turns(batch)
             ctx.inbox.put_many(
                 "chat", [(t.id, {"conversation_id": t.conversation_id}) for t in batch]
             )
-            added += store.add_chat_turns(batch)
             batch.clear()
 
     with tqdm(total=total, unit="turn", desc="ingest", file=sys.stderr, leave=False) as bar:

@@ -21,7 +21,7 @@ from mirix_desktop.capture.window import window_probe
 from mirix_desktop.capture.worker import OcrWorker
 from mirix_desktop.inbox import Inbox
 from mirix_desktop.keystore import SecretStore
-from mirix_desktop.paths import Paths, resolve_paths
+from mirix_desktop.paths import Paths, private_files, resolve_paths
 from mirix_desktop.settings import Settings, load_settings
 
 
@@ -52,6 +52,7 @@ class Context:
             checkpoint=m.clip_checkpoint,
             config=m.clip_config,
             device=m.device,
+            download=m.download_weights,
         )
 
     @property
@@ -158,6 +159,7 @@ class Context:
 
 
 def open_context(home: str | Path | None = None) -> Context:
+    private_files()  # before the first folder, database or log file is made
     paths = resolve_paths(home)
     settings = load_settings(paths)
     if settings.store.data_dir is not None:  # moved elsewhere (Settings, or by hand)

@@ -24,6 +24,9 @@ _PACKAGES = (
 )
 
 
+FAILURES_SHOWN = 20
+
+
 def _version(name: str) -> str:
     try:
         return metadata.version(name)
@@ -46,7 +49,18 @@ def _clip_state(ctx: Context) -> dict[str, Any]:
         cached = weights_cached(m.clip_model, m.clip_pretrained)
     except Exception as exc:  # noqa: BLE001 - report any import problem as the detail
         return {"name": name, "available": False, "detail": f"{type(exc).__name__}: {exc}"}
-    detail = "" if cached else "weights not downloaded yet; fetched on first use if online"
+    from agents.embeddings.clip import placing_hint
+
+    if cached:
+        detail = ""
+    elif m.download_weights:
+        detail = "weights not downloaded yet; fetched on first use if online, or " + placing_hint(
+            m.clip_model, m.clip_pretrained
+        )
+    else:
+        detail = "weights not on this machine, downloads off: " + placing_hint(
+            m.clip_model, m.clip_pretrained
+        )
     return {"name": name, "available": cached, "detail": detail}
 
 
@@ -87,6 +101,9 @@ def report(ctx: Context) -> dict[str, Any]:
             )
         },
         "inbox": _inbox_state(ctx),
+        "loose_permissions": [
+            {"path": str(path), "mode": f"{mode:o}"} for path, mode in ctx.paths.loose_permissions()
+        ],
         "counts": store.counts(),
         "indexes": store.index_state(),
     }
@@ -95,8 +112,9 @@ def report(ctx: Context) -> dict[str, Any]:
 def _inbox_state(ctx: Context) -> dict[str, Any]:
     """Items waiting and failing, with each failure's reason and when it is tried again."""
     now = time.time()
+    counts = ctx.inbox.counts()
     return {
-        **ctx.inbox.counts(),
+        **counts,
         "failures": [
             {
                 "id": f.id,
@@ -105,6 +123,6 @@ def _inbox_state(ctx: Context) -> dict[str, Any]:
                 "error": f.error,
                 "retry_in_s": max(0, round(f.next_try_at - now)),
             }
-            for f in ctx.inbox.failing(20)
+            for f in ctx.inbox.failing(FAILURES_SHOWN)
         ],
     }

@@ -40,6 +40,10 @@ class ModelSettings(_Section):
     clip_checkpoint: Path | None = Field(default=None, description="a local CLIP weights file")
     clip_config: Path | None = Field(default=None, description="an open_clip model config JSON")
     device: str = "cpu"
+    download_weights: bool = Field(
+        default=True,
+        description="fetch missing model weights on first use (the hub is probed once a run)",
+    )
 
 
 class SearchSettings(_Section):

@@ -2,7 +2,8 @@
 
 Each POST to /v1/chat/completions takes the next scripted step:
 ``{"content": "..."}``, ``{"tool_calls": [{"name": ..., "arguments": {...}}]}``,
-``{"status": 429}`` (or any status), ``{"delay": seconds, ...}`` before answering.
+``{"status": 429}`` (or any status), ``{"delay": seconds, ...}`` before answering,
+``{"raw": "body", "content_type": "text/html"}`` for a 200 answer that is garbage.
 A step with ``"when": "text"`` is only taken by a request whose messages contain
 that text (so agents that run in parallel each get their own replies); the first
 matching step is taken. A request with ``"stream": true`` gets the content, and
@@ -72,6 +73,14 @@ class FakeOpenAI:
                     self.send_header("Content-Length", str(len(payload)))
                     if status == 429:
                         self.send_header("Retry-After", "0")
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
+                if "raw" in step:  # garbage: any body, with any content type
+                    payload = step["raw"].encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", step.get("content_type", "application/json"))
+                    self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)
                     return

@@ -66,8 +66,8 @@ def add_turns(
         )
         for i, text in enumerate(texts)
     ]
-    ctx.inbox.put_many("chat", [(t.id, {"conversation_id": conversation}) for t in turns])
     ctx.store.add_chat_turns(turns)
+    ctx.inbox.put_many("chat", [(t.id, {"conversation_id": conversation}) for t in turns])
     return [t.id for t in turns]
 
 

@@ -48,6 +48,7 @@ def lazy_image_embedder(
     checkpoint: Path | None = None,
     config: Path | None = None,
     device: str = "cpu",
+    download: bool = True,
 ) -> Lazy[ImageEmbedder]:
     """Return a lazy CLIP embedder; provider "none" is always unavailable."""
 
@@ -58,7 +59,12 @@ def lazy_image_embedder(
             raise ValueError(f"image embedder {provider!r} is not one of {sorted(IMAGE_PROVIDERS)}")
         cls = load_object(IMAGE_PROVIDERS[provider])
         embedder: ImageEmbedder = cls(
-            model, pretrained, checkpoint=checkpoint, config=config, device=device
+            model,
+            pretrained,
+            checkpoint=checkpoint,
+            config=config,
+            device=device,
+            download=download,
         )
         return embedder
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,62 @@ from agents.errors import ModelUnavailable
 log = logging.getLogger(__name__)
 
 RANDOM_WEIGHTS = "random"
+HUB_HOST = "huggingface.co"
+PROBE_TIMEOUT_S = 3.0
+_hub: dict[str, bool] = {}  # whether the hub answered, asked once per process
+_hub_lock = threading.Lock()
+
+
+def hub_reachable(timeout: float = PROBE_TIMEOUT_S) -> bool:
+    """Whether the model hub can be reached, asked once per process and never for longer
+    than ``timeout`` (a name lookup without a network may hang much longer)."""
+    with _hub_lock:
+        if HUB_HOST not in _hub:
+            answer: list[bool] = []
+
+            def probe() -> None:
+                try:
+                    with socket.create_connection((HUB_HOST, 443), timeout=timeout):
+                        answer.append(True)
+                except OSError:
+                    answer.append(False)
+
+            thread = threading.Thread(target=probe, name="hub-probe", daemon=True)
+            thread.start()
+            thread.join(timeout)
+            _hub[HUB_HOST] = bool(answer and answer[0])
+        return _hub[HUB_HOST]
+
+
+def _hub_repo(model: str, pretrained: str) -> str:
+    open_clip = import_open_clip()
+    cfg = open_clip.get_pretrained_cfg(model, pretrained)
+    hub_id = cfg.get("hf_hub", "") if cfg else ""
+    return "/".join(hub_id.rstrip("/").split("/")[:2]) if hub_id else ""
+
+
+def cached_weights(model: str, pretrained: str) -> str | None:
+    """The path of the named pretrained weights when they are already on disk."""
+    repo_id = _hub_repo(model, pretrained)
+    if not repo_id:
+        return None
+    from huggingface_hub import try_to_load_from_cache
+
+    for name in ("open_clip_model.safetensors", "open_clip_pytorch_model.bin"):
+        found = try_to_load_from_cache(repo_id, name)
+        if isinstance(found, str):
+            return found
+    return None
+
+
+def placing_hint(model: str, pretrained: str) -> str:
+    """How to put the weights on a machine without a network, for messages and doctor."""
+    repo_id = _hub_repo(model, pretrained)
+    where = f"https://{HUB_HOST}/{repo_id}" if repo_id else "the model's publisher"
+    return (
+        f"download open_clip_model.safetensors from {where} on another machine and set "
+        "models.clip_checkpoint to its path (or models.clip_provider = 'none')"
+    )
 
 
 def import_open_clip() -> Any:
@@ -28,23 +86,15 @@ def import_open_clip() -> Any:
 
 def weights_cached(model: str, pretrained: str) -> bool:
     """True when the named pretrained weights are already on disk (no download needed)."""
-    open_clip = import_open_clip()
-    cfg = open_clip.get_pretrained_cfg(model, pretrained)
-    hub_id = cfg.get("hf_hub", "") if cfg else ""
-    if not hub_id:
-        return False
-    from huggingface_hub import try_to_load_from_cache
-
-    repo_id = "/".join(hub_id.rstrip("/").split("/")[:2])
-    names = ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")
-    return any(isinstance(try_to_load_from_cache(repo_id, name), str) for name in names)
+    return cached_weights(model, pretrained) is not None
 
 
 class ClipEmbedder:
     """An open_clip model and its preprocessing, on the CPU unless told otherwise.
 
-    ``pretrained`` names open_clip weights (fetched on first use where the network
-    allows), ``checkpoint`` a local weights file, and ``config`` a model
+    ``pretrained`` names open_clip weights (loaded from the local cache without any
+    connection; otherwise fetched on first use when ``download`` is on and the hub
+    answers, probed once per process), ``checkpoint`` a local weights file, and ``config`` a model
     configuration JSON file (its stem becomes the model name). ``"random"`` as
     ``pretrained`` keeps random weights: only tests want that.
     """
@@ -57,6 +107,7 @@ class ClipEmbedder:
         checkpoint: Path | None = None,
         config: Path | None = None,
         device: str = "cpu",
+        download: bool = True,
     ) -> None:
         open_clip = import_open_clip()
         import torch
@@ -74,7 +125,20 @@ class ClipEmbedder:
         elif pretrained == RANDOM_WEIGHTS:
             weights = None
         else:
-            weights = pretrained
+            weights = cached_weights(model, pretrained)  # a local file: no connection at all
+            if weights is None:
+                missing = f"CLIP weights {model}/{pretrained} are not on this machine"
+                if not download:
+                    raise ModelUnavailable(
+                        f"{missing} and downloads are off (models.download_weights); "
+                        + placing_hint(model, pretrained)
+                    )
+                if not hub_reachable():
+                    raise ModelUnavailable(
+                        f"{missing} and {HUB_HOST} cannot be reached; "
+                        + placing_hint(model, pretrained)
+                    )
+                weights = pretrained
         net, _, preprocess = open_clip.create_model_and_transforms(
             model, pretrained=weights, device=device
         )

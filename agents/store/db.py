@@ -15,6 +15,7 @@ import logging
 import threading
 import time as _time
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import CancelledError, Future
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from agents.embeddings import ImageEmbedder, Lazy, TextEmbedder
 from agents.errors import InvalidInput, NotFound, StoreError
 from agents.store import schema as S
 from agents.store.crypto import VaultCipher
+from agents.store.sealing import Sealer
 from agents.store.search import SearchOptions, fuse, merge_ranked
 from agents.store.text import has_terms, index_text, query_text
 from agents.store.timeutil import as_utc, now, sql_time
@@ -165,6 +167,9 @@ class MemoryStore:
         # as a reader may be stale anyway, and dropped at once on this store's own writes.
         self._core_ttl = read_consistency.total_seconds()
         self._core_cache: tuple[float, list[S.Memory]] | None = None
+        # High-sensitivity values go to the vault before any other text is written.
+        self._sealer = Sealer(self)
+        self._migrate()
 
     # ---- tables ----------------------------------------------------------------------
 
@@ -350,6 +355,7 @@ class MemoryStore:
                 return self.get(mid)
             except NotFound:
                 pass
+        valid = self._sealer.memory(mtype, valid, source_ids=source_ids, app=app, actor=actor)
         stamp = now()
         row = self._memory_row(
             mtype,
@@ -395,6 +401,16 @@ class MemoryStore:
             raise InvalidInput("source_ids must have one list per item")
         if vectors is not None and len(vectors) != len(valid):
             raise InvalidInput("vectors must have one vector per item")
+        valid = [
+            self._sealer.memory(
+                mtype,
+                data,
+                source_ids=source_ids[i] if source_ids is not None else (),
+                app=app,
+                actor=actor,
+            )
+            for i, data in enumerate(valid)
+        ]
         stamp = now()
         texts = [v.search_text() for v in valid]
         embedded = (
@@ -502,6 +518,9 @@ class MemoryStore:
             raise InvalidInput(f"{mtype.value} memories have no field {', '.join(sorted(unknown))}")
         merged = {**old.data.model_dump(), **changes}
         valid = self._validate(mtype, merged)
+        valid = self._sealer.memory(
+            mtype, valid, source_ids=[*old.source_ids, *source_ids], app=old.app, actor=actor
+        )
         row = self._memory_row(
             mtype,
             old.id,
@@ -672,6 +691,7 @@ class MemoryStore:
             fresh.append(t)
         if not fresh:
             return 0
+        fresh = [self._sealer.turn(t) for t in fresh]
         # A turn is indexed for full-text with the turn before it: a short answer
         # ("yes, last Friday") is found by the words of the question it answers.
         # Its own words are written twice so that it still outranks the turn after it,
@@ -727,6 +747,10 @@ class MemoryStore:
         """Store one frame's row (the image file is written by the caller)."""
         name = S.TABLE[S.RecordType.FRAME]
         table = self._table(name)
+        if frame.ocr_text:
+            frame = frame.model_copy(
+                update={"ocr_text": self._sealer.frame_text(frame, frame.ocr_text)}
+            )
         text = frame.search_text()
         row = {
             "id": frame.id,
@@ -762,7 +786,9 @@ class MemoryStore:
         self, frame_id: str, ocr_text: str, *, clip_vector: Sequence[float] | None = None
     ) -> S.Frame:
         """Record a frame's OCR text (and its text vector, and CLIP vector when given)."""
-        frame = self.frame(frame_id).model_copy(update={"ocr_text": ocr_text})
+        stored = self.frame(frame_id)
+        ocr_text = self._sealer.frame_text(stored, ocr_text)
+        frame = stored.model_copy(update={"ocr_text": ocr_text})
         table = self._table(S.TABLE[S.RecordType.FRAME])
         text = frame.search_text()
         values = {
@@ -788,6 +814,11 @@ class MemoryStore:
             "vector": list(map(float, vector)),
         }
         self._commit(lambda: clip.merge_insert("id").when_not_matched_insert_all().execute([row]))
+
+    def catch_up(self) -> None:
+        """See other processes' latest writes now, not after the read-consistency interval."""
+        for table in list(self._tables.values()):
+            table.checkout_latest()
 
     def frames(self, ids: Sequence[str]) -> list[S.Frame]:
         """The stored frames among ``ids``, in the order asked (missing ones are left out)."""
@@ -1114,6 +1145,80 @@ class MemoryStore:
         self._closed = True
         self._reads.close()
 
+    # ---- migrations ------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        """Named, add-only migrations of the stored data, each applied once (recorded in
+        ``_migrations.json`` beside the tables; running one twice changes nothing)."""
+        marker = self.path / "_migrations.json"
+        try:
+            applied = set(json.loads(marker.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            applied = set()
+        todo = [name for name in _MIGRATIONS if name not in applied]
+        if not todo:
+            return
+        for name in todo:
+            if self._table_names():  # a new store has nothing to migrate
+                log.warning("upgrading the memory store: %s", name)
+                getattr(self, f"_migration_{name}")()
+            applied.add(name)
+        tmp = marker.with_suffix(".tmp")
+        tmp.write_text(json.dumps(sorted(applied)), encoding="utf-8")
+        tmp.replace(marker)
+
+    def _migration_seal_sensitive_values(self) -> None:
+        """Stores written before sealing existed: move high-sensitivity values out of
+        memories, chat turns, frame text and history rows into the vault, then drop the
+        old table versions and indexes that still held them."""
+        from agents.store.sealing import find_in, seal_text, strings_of
+
+        touched: set[str] = set()
+        for mtype in S.MemoryType:
+            if mtype is S.MemoryType.KNOWLEDGE_VAULT or self._existing(mtype.value) is None:
+                continue
+            for memory in self.list_memories(mtype, limit=10**9):
+                if find_in(strings_of(memory.data.model_dump())):
+                    self._rewrite(memory, {}, source_ids=(), actor="migration", op="seal")
+                    touched.add(mtype.value)
+        for record, column in ((S.RecordType.CHAT, "content"), (S.RecordType.FRAME, "ocr_text")):
+            name = S.TABLE[record]
+            table = self._existing(name)
+            if table is None:
+                continue
+            rows = table.search().select(["id", column, "text", "fts"]).limit(None).to_list()
+            for row in rows:
+                found = find_in([row[column] or "", row["text"] or "", row["fts"] or ""])
+                if not found:
+                    continue
+                if record is S.RecordType.CHAT:
+                    turn = self.chat_turns([row["id"]])[0]
+                    self._sealer.turn(turn)
+                else:
+                    self._sealer.frame_text(self.frame(row["id"]), row[column] or "")
+                values = {key: seal_text(row[key] or "", found) for key in (column, "text", "fts")}
+                where = f"id = {_quote(row['id'])}"
+                self._commit(partial(table.update, where=where, values=values))
+                touched.add(name)
+        history = self._existing(S.HISTORY_TABLE)
+        if history is not None:
+            for row in history.search().select(["id", "old", "new"]).limit(None).to_list():
+                found = find_in([row["old"] or "", row["new"] or ""])
+                if found:
+                    values = {k: seal_text(row[k], found) for k in ("old", "new") if row[k]}
+                    where = f"id = {_quote(row['id'])}"
+                    self._commit(partial(history.update, where=where, values=values))
+                    touched.add(S.HISTORY_TABLE)
+        for name in touched:  # old versions and index files still hold the plain values
+            table = self._table(name)
+            if name != S.HISTORY_TABLE:
+                table.create_index("fts", config=FTS(base_tokenizer="simple"), name="fts_idx")
+            with warnings.catch_warnings():  # dropping every old version is the point here
+                warnings.simplefilter("ignore", UserWarning)
+                self._commit(
+                    partial(table.optimize, cleanup_older_than=timedelta(0), delete_unverified=True)
+                )
+
 
 async def _gather(coros: Iterable[Any]) -> list[Any]:
     return list(await asyncio.gather(*coros))
@@ -1124,6 +1229,8 @@ async def _rows(query: Any) -> list[dict[str, Any]]:
     return rows
 
 
+# Named, add-only: each is a method ``_migration_<name>`` of the store.
+_MIGRATIONS = ("seal_sensitive_values",)
 _TURN_COLUMNS = ["id", "conversation_id", "role", "content", "image_caption", "time"]
 
 

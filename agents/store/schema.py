@@ -205,9 +205,9 @@ class ChatTurn(BaseModel):
     @field_validator("created_at")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
-        from agents.store.timeutil import as_utc
+        from agents.store.timeutil import checked_utc
 
-        return as_utc(value)
+        return checked_utc(value)
 
     def search_text(self) -> str:
         caption = f" [shared image: {self.image_caption}]" if self.image_caption else ""

@@ -16,11 +16,18 @@ from agents.embeddings import ImageEmbedder, Lazy
 from agents.store import Frame, MemoryStore
 from agents.store.timeutil import as_utc
 
+WEBP_MAX_SIDE = 16383  # the format's limit
+JPEG_MAX_SIDE = 65500
+
 
 def encode(image: Image.Image, fmt: str, quality: int) -> bytes:
-    """WebP (method 0, the fast setting) or JPEG bytes of an RGB image."""
+    """WebP (method 0, the fast setting) or JPEG bytes of an RGB image; an image larger
+    than the format allows is scaled down to fit."""
     buf = io.BytesIO()
     rgb = image.convert("RGB")
+    limit = WEBP_MAX_SIDE if fmt == "webp" else JPEG_MAX_SIDE
+    if max(rgb.size) > limit:
+        rgb.thumbnail((limit, limit))
     if fmt == "webp":
         rgb.save(buf, "WEBP", quality=quality, method=0)
     else:

@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from agents.errors import InvalidInput
-from agents.store.timeutil import as_utc
+from agents.store.timeutil import as_utc, checked_utc
 from mirix_desktop.capture.frames import FrameStore
 from mirix_desktop.capture.gate import ChangeGate
 from mirix_desktop.capture.worker import OcrWorker, queue_for_ocr
@@ -32,7 +32,7 @@ def taken_at(path: Path) -> datetime:
     match = _STAMP.search(path.stem)
     if match:
         try:
-            return as_utc(datetime.strptime("".join(match.groups()), "%Y%m%d%H%M%S"))
+            return checked_utc(datetime.strptime("".join(match.groups()), "%Y%m%d%H%M%S"))
         except ValueError:
             pass
     return as_utc(datetime.fromtimestamp(path.stat().st_mtime))
@@ -73,14 +73,19 @@ def import_screenshots(
             on_file(path, "unchanged")
             continue
         box = list(decision.changed_box) if decision.changed_box else None
-
-        frames.save(
-            image,
-            captured_at=when,
-            window_title=path.name,
-            source_path=str(path.resolve()),
-            before_row=queue_for_ocr(worker.inbox, box),
-        )
+        try:
+            frames.save(
+                image,
+                captured_at=when,
+                window_title=path.name,
+                source_path=str(path.resolve()),
+                before_row=queue_for_ocr(worker.inbox, box),
+            )
+        except (OSError, ValueError) as exc:  # this file only: the others still come in
+            reason = f"cannot store the image ({type(exc).__name__}: {exc})"
+            report.unreadable.append((path, reason))
+            on_file(path, reason)
+            continue
         worker.drain()
         report.stored += 1
         on_file(path, "stored")

@@ -204,7 +204,7 @@ class Inbox:
                 if row is None:
                     continue
                 attempts = row[0] + 1
-                delay = min(self._max_backoff_s, 30.0 * 2 ** (attempts - 1))
+                delay = min(self._max_backoff_s, 30.0 * 2 ** min(attempts - 1, 20))
                 self._db.execute(
                     "UPDATE items SET attempts = ?, next_try_at = ?, claimed_until = 0, "
                     "last_error = ? WHERE id = ?",

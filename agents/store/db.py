@@ -187,6 +187,8 @@ class MemoryStore:
         if table is not None:
             return table
         with self._lock:
+            if name not in self._tables and schema is None and name == S.CLIP_TABLE:
+                self._tables[name] = self._db.open_table(name)  # its width is the model's
             if name not in self._tables:
                 self._tables[name] = self._db.create_table(
                     name, schema=schema or self._schema_for(name), exist_ok=True

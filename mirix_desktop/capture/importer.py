@@ -72,14 +72,15 @@ def import_screenshots(
             report.unchanged += 1
             on_file(path, "unchanged")
             continue
-        box = list(decision.changed_box) if decision.changed_box else None
         try:
+            # The whole image is read: an archive is not a live screen, and a changed region
+            # would cut words at its edge and carry lines over from the file before it.
             frames.save(
                 image,
                 captured_at=when,
                 window_title=path.name,
                 source_path=str(path.resolve()),
-                before_row=queue_for_ocr(worker.inbox, box),
+                before_row=queue_for_ocr(worker.inbox, None),
             )
         except (OSError, ValueError) as exc:  # this file only: the others still come in
             reason = f"cannot store the image ({type(exc).__name__}: {exc})"

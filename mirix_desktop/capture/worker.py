@@ -81,7 +81,7 @@ class OcrWorker:
                 self.inbox.done([item.id])
             except NotFound:
                 self.inbox.done([item.id])  # the frame was forgotten meanwhile
-            except (OSError, ValueError, RuntimeError) as exc:
+            except Exception as exc:  # noqa: BLE001 - an OCR engine's error belongs to this frame
                 self.inbox.fail([item.id], f"OCR failed: {type(exc).__name__}: {exc}")
         return len(items)
 

@@ -155,10 +155,14 @@ def test_every_written_memory_cites_its_sources(fake, mctx) -> None:
     ]
     AbsorbJob(mctx).run()
     written = memories(mctx, MemoryType.KNOWLEDGE_VAULT) + memories(mctx, MemoryType.RESOURCE)
-    assert len(written) == 2
+    # The model's two, and the card number on screen, sealed into the vault when the
+    # frame's text was stored.
+    assert len(written) == 3
     for memory in written:
         assert memory.source_ids and set(memory.source_ids) <= {fid, tid}
-    vault = memories(mctx, MemoryType.KNOWLEDGE_VAULT)[0]
+    [vault] = [
+        m for m in memories(mctx, MemoryType.KNOWLEDGE_VAULT) if m.data.entry_type == "email"
+    ]
     assert vault.data.secret_value == "support@shop.example" and vault.data.sensitivity == "low"
     raw = mctx.store._table("knowledge_vault").search().limit(None).to_list()[0]
     assert "support@shop.example" not in json.dumps(raw, default=str)  # encrypted at rest

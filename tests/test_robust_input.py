@@ -287,3 +287,17 @@ def test_an_imported_screenshot_is_read_whole(tmp_path, capsys) -> None:
     finally:
         ctx.close()
     assert texts == ["GOODFIRST", "GOODLAST"]
+
+
+def test_doctor_says_how_many_more_items_fail(home, capsys) -> None:
+    ctx = open_context()
+    try:
+        ids = [f"item-{i}" for i in range(25)]
+        ctx.inbox.put_many("chat", [(i, {}) for i in ids])
+        ctx.inbox.fail(ids, "ModelUnavailable: scripted")
+    finally:
+        ctx.close()
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "(25 failing)" in out and "… and 5 more failing items" in out
+    assert out.count("ModelUnavailable: scripted") == 20

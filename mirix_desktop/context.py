@@ -40,7 +40,12 @@ class Context:
     def text_embedder(self) -> Lazy[TextEmbedder]:
         m = self.settings.models
         provider = m.text_embedder
-        return lazy_text_embedder(provider, model_path=m.text_model_path, device=m.device)
+        return lazy_text_embedder(
+            provider,
+            model_path=m.text_model_path,
+            cache_dir=self.paths.data_dir / "models",
+            device=m.device,
+        )
 
     @cached_property
     def image_embedder(self) -> Lazy[ImageEmbedder]:

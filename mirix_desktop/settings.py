@@ -30,9 +30,11 @@ class _Section(BaseModel):
 
 
 class ModelSettings(_Section):
-    text_embedder: Literal["minilm", "none"] = "minilm"
+    text_embedder: Literal["auto", "multilingual_e5", "minilm", "none"] = "auto"
     text_model_path: Path | None = Field(
-        default=None, description="a sentence-transformers folder; default: the packaged MiniLM"
+        default=None,
+        description="a BERT sentence-model folder (safetensors), run through ONNX;"
+        " default: the multilingual model, else the packaged MiniLM",
     )
     clip_provider: Literal["open_clip", "none"] = "open_clip"
     clip_model: str = "ViT-B-32"

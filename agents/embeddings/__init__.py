@@ -43,6 +43,11 @@ def make_text_embedder(
     if model_path is not None or provider == "minilm":
         cls = load_object(TEXT_PROVIDERS["minilm"])
         embedder: TextEmbedder = cls(model_path, cache_dir=cache_dir)
+        if embedder.dim != TEXT_DIM:
+            raise ModelUnavailable(
+                f"the text model at {model_path} gives {embedder.dim}-d vectors;"
+                f" the store holds {TEXT_DIM}-d ones"
+            )
         return embedder
     if provider == "multilingual_e5":
         embedder = load_object(TEXT_PROVIDERS[provider])()

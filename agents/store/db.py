@@ -44,6 +44,7 @@ MAX_QUERY_CHARS = 4000
 SEARCH_TIMEOUT_S = 120.0  # a search that takes this long is stuck, not slow
 _HIT_COLUMNS = ["id", "text", "source_ids", "time", "app"]
 _FRAME_HIT_COLUMNS = [*_HIT_COLUMNS, "source_path"]
+_CHAT_HIT_COLUMNS = [*_HIT_COLUMNS, "conversation_id"]
 
 
 def _retry(op: Callable[[], T], *, attempts: int = 8) -> T:
@@ -182,6 +183,8 @@ class MemoryStore:
     def _schema_for(self, name: str) -> pa.Schema:
         if name == S.HISTORY_TABLE:
             return S.HISTORY_SCHEMA
+        if name == S.VECTOR_MODELS_TABLE:
+            return S.VECTOR_MODELS_SCHEMA
         if name == S.TABLE[S.RecordType.CHAT]:
             return S.CHAT_SCHEMA
         if name == S.TABLE[S.RecordType.FRAME]:
@@ -192,13 +195,17 @@ class MemoryStore:
         table = self._tables.get(name)
         if table is not None:
             return table
-        new_vectors = name in S.TEXT_VECTOR_TABLES and name not in self._table_names()
+        exists = name in self._table_names()
+        new_vectors = name in S.TEXT_VECTOR_TABLES and not exists
         embedder = self._text.get() if new_vectors else None
         with self._lock:
             if name not in self._tables:
-                self._tables[name] = self._db.create_table(
-                    name, schema=schema or self._schema_for(name), exist_ok=True
-                )
+                if exists and schema is None:
+                    self._tables[name] = self._db.open_table(name)
+                else:
+                    self._tables[name] = self._db.create_table(
+                        name, schema=schema or self._schema_for(name), exist_ok=True
+                    )
         # A table made now holds the current model's vectors from its first row.
         if new_vectors and embedder and name not in self._vector_models.read(fresh=True):
             record = VectorRecord(table=name, model=embedder.model_id)
@@ -1125,7 +1132,7 @@ class MemoryStore:
     async def _fts(
         self, name: str, q: str, where: str | None, limit: int, generation: int
     ) -> list[dict[str, Any]]:
-        cols = _FRAME_HIT_COLUMNS if name == S.TABLE[S.RecordType.FRAME] else _HIT_COLUMNS
+        cols = _hit_columns(name)
         table = await self._reads.table(name, generation)
         query = table.query().nearest_to_text(MatchQuery(q, "fts"))  # type: ignore[call-arg]
         if where:
@@ -1135,7 +1142,7 @@ class MemoryStore:
     async def _vector(
         self, name: str, vector: list[float], where: str | None, limit: int, generation: int
     ) -> list[dict[str, Any]]:
-        cols = _FRAME_HIT_COLUMNS if name == S.TABLE[S.RecordType.FRAME] else _HIT_COLUMNS
+        cols = _hit_columns(name)
         table = await self._reads.table(name, generation)
         query = table.query().nearest_to(vector).column("vector").distance_type("cosine")
         query = query.nprobes(24).refine_factor(4)
@@ -1263,6 +1270,14 @@ class MemoryStore:
             thread.join(timeout=60)  # it stops after the batch it is on
         self._closed = True
         self._reads.close()
+
+
+def _hit_columns(table: str) -> list[str]:
+    if table == S.TABLE[S.RecordType.FRAME]:
+        return _FRAME_HIT_COLUMNS
+    if table == S.TABLE[S.RecordType.CHAT]:
+        return _CHAT_HIT_COLUMNS
+    return _HIT_COLUMNS
 
 
 def _update_vectors(table: Any, data: pa.Table) -> Any:

@@ -92,7 +92,8 @@ def main() -> int:
     ap.add_argument("--models", default="auto,minilm,none")
     args = ap.parse_args()
     data = json.loads(DATA.read_text())
-    print(f"{len(data['questions'])} questions, {len(data['chat'])} turns, {len(data['screens'])} screens")
+    n_q, n_c, n_s = len(data["questions"]), len(data["chat"]), len(data["screens"])
+    print(f"{n_q} questions, {n_c} turns, {n_s} screens")
     print(f"{'setting':<16}{'model':<42}{'R@1':>7}{'R@5':>7}{'p50 ms':>9}")
     for provider in args.models.split(","):
         r = run(provider, data)

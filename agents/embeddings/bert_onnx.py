@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -161,8 +163,21 @@ def build_bert_onnx(model_dir: Path, target: Path) -> Path:
     )
     model = h.make_model(graph, opset_imports=[h.make_opsetid("", OPSET)])
     model.ir_version = 8
+    # The weights go to a file beside the graph: onnxruntime maps such a file instead of
+    # copying it out of the protobuf, which halves the memory a loaded model takes.
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    save_model(model, str(tmp))
-    tmp.replace(target)
+    data_name = target.name + ".data"
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".convert-") as tmp:
+        staged = Path(tmp) / target.name
+        save_model(
+            model,
+            str(staged),
+            save_as_external_data=True,
+            all_tensors_to_one_file=True,
+            location=data_name,
+            size_threshold=1024,
+        )
+        for name in (data_name, target.name):  # the graph last: it marks the pair complete
+            os.chmod(Path(tmp) / name, 0o600)
+            os.replace(Path(tmp) / name, target.parent / name)
     return target

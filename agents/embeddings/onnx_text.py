@@ -25,9 +25,17 @@ from agents.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
 
-CONVERTER_VERSION = "1"
+CONVERTER_VERSION = "2"  # 2: weights in a file beside the graph
 MINILM_ID = "all-MiniLM-L6-v2"
 _convert_lock = threading.Lock()
+
+
+def packaged_dir() -> Path | None:
+    """The packaged model's folder, or None without the package."""
+    try:
+        return packaged_minilm()
+    except ModelUnavailable:
+        return None
 
 
 def packaged_minilm() -> Path:
@@ -49,7 +57,8 @@ def _fingerprint(model_dir: Path) -> str:
 
 def onnx_file_for(model_dir: Path, cache_dir: Path) -> Path:
     """The ONNX file of ``model_dir`` in ``cache_dir``, converting it the first time."""
-    target = cache_dir / f"{model_dir.name}-{_fingerprint(model_dir)}.onnx"
+    stem = MINILM_ID if model_dir == packaged_dir() else model_dir.name
+    target = cache_dir / f"{stem}-{_fingerprint(model_dir)}.onnx"
     if target.is_file():
         return target
     with _convert_lock:
@@ -60,7 +69,6 @@ def onnx_file_for(model_dir: Path, cache_dir: Path) -> Path:
             cache_dir.mkdir(parents=True, exist_ok=True)
             os.chmod(cache_dir, 0o700)
             build_bert_onnx(model_dir, target)
-            os.chmod(target, 0o600)
     return target
 
 

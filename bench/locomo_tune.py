@@ -36,7 +36,8 @@ from agents.store import SearchOptions  # noqa: E402
 from agents.store.search import fuse  # noqa: E402
 from mirix_desktop.context import open_context  # noqa: E402
 
-DEPTH = 100
+DEPTH = 100  # taken from the store per retriever
+FUSED_DEPTH = 50  # what fusion sees of each: the product's default `search.candidates`
 GRID = {
     "vector_weight": [0.0, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0],
     "rrf_k": [10, 30, 60],
@@ -101,7 +102,7 @@ def recall_at(question: dict, setting: dict, k: int = 10) -> float:
                     "conversation_id": info[i][1],
                 },
             )
-            for i in ids
+            for i in ids[:FUSED_DEPTH]
         ]
         for name, ids in question["rankings"].items()
     }

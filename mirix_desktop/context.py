@@ -134,6 +134,8 @@ class Context:
             "candidates": s.candidates,
             "recency_weight": s.recency_weight,
             "recency_half_life_days": s.recency_half_life_days,
+            "context_weight": s.context_weight,
+            "context_window_s": s.context_window_s,
             "weights": {"fts": s.fts_weight, "vector": s.vector_weight, "clip": s.clip_weight},
         }
         base.update({k: v for k, v in overrides.items() if v is not None})

@@ -61,12 +61,16 @@ def _text_state(ctx: Context) -> dict[str, Any]:
     fallback = getattr(embedder, "fallback", "")
     if fallback:
         name += f", English only (multilingual model unavailable: {fallback})"
+    vectors = ctx.store.vector_state()
+    moving = [f"{t} {v['done']}/{v['total']}" for t, v in vectors.items() if v["pending"]]
+    if moving:
+        name += f"; re-embedding in the background: {', '.join(moving)}"
     return {
         "name": name,
         "model_id": embedder.model_id,
         "available": True,
         "detail": fallback,
-        "vectors": ctx.store.vector_state(),
+        "vectors": vectors,
     }
 
 

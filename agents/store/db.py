@@ -345,7 +345,7 @@ class MemoryStore:
         except Exception:  # noqa: BLE001 - a background job logs and stops; the next start resumes
             log.exception("re-embedding stopped; it resumes on the next start")
 
-    def reembed(self, *, batch: int = 128) -> int:
+    def reembed(self, *, batch: int = 32) -> int:
         """Re-embed every table marked pending the current model; returns rows re-embedded.
 
         Stops between batches when the store closes; progress is saved after each
@@ -364,12 +364,17 @@ class MemoryStore:
             query = table.search()
             if record.cursor is not None:
                 query = query.where(f"id > {_quote(record.cursor)}")
-            rows = query.select(columns_of(name)).limit(None).to_arrow().sort_by("id").to_pylist()
+            # Ids first (small), then each batch's texts: memory stays bounded on big tables.
+            ids = query.select(["id"]).limit(None).to_arrow().column("id").to_pylist()
+            ids.sort()
             done = record.done
-            for start in range(0, len(rows), batch):
+            for start in range(0, len(ids), batch):
                 if self._stop.is_set():
                     return total_done
-                chunk = rows[start : start + batch]
+                found = _rows_by_id(table, ids[start : start + batch], columns=columns_of(name))
+                chunk = [found[i] for i in ids[start : start + batch] if i in found]
+                if not chunk:
+                    continue
                 texts = texts_of(name, chunk)
                 keep = [i for i, t in enumerate(texts) if t.strip()]
                 if keep:

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ import pytest
 from agents.embeddings import make_text_embedder
 from agents.embeddings.onnx_text import OnnxTextEmbedder
 from agents.errors import ModelUnavailable
-from agents.store import MemoryStore, SearchOptions, VaultCipher, new_key
+from agents.store import Frame, MemoryStore, SearchOptions, VaultCipher, new_key
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = (
@@ -253,6 +254,19 @@ def test_a_model_change_re_embeds_and_search_never_mixes_models(tmp_path: Path) 
     ]
     first = _store(path, model_a, cache, key, reembed_in_background=False)
     ids = [first.add("semantic", {"summary": t}).id for t in texts]
+    shown = Frame(
+        id="frm_1",
+        captured_at=datetime(2026, 3, 1, tzinfo=UTC),
+        app="firefox",
+        window_title="tokyo hotel",
+        image_path="frm_1.webp",
+        width=8,
+        height=8,
+        size_bytes=1,
+        ocr_text="the hotel in tokyo is booked",
+    )
+    first.add_frame(shown)
+    first.add_frame(shown.model_copy(update={"id": "frm_2", "ocr_text": ""}))  # no text
     id_a = OnnxTextEmbedder(model_a, cache_dir=cache).model_id
     assert first.vector_state()["semantic"] == {
         "model": id_a,
@@ -273,8 +287,17 @@ def test_a_model_change_re_embeds_and_search_never_mixes_models(tmp_path: Path) 
     assert second.search("invoice", SearchOptions(k=10))
     seen: list[tuple[str, int, int]] = []
     second.reembed_progress = lambda table, done, total: seen.append((table, done, total))
-    assert second.reembed(batch=3) == 7
-    assert seen == [("semantic", 3, 7), ("semantic", 6, 7), ("semantic", 7, 7)]
+    assert second.reembed(batch=3) == 9
+    assert seen == [
+        ("frames", 2, 2),
+        ("semantic", 3, 7),
+        ("semantic", 6, 7),
+        ("semantic", 7, 7),
+    ]
+    table = second._table("frames")
+    frames = {r["id"]: r["vector"] for r in table.search().select(["id", "vector"]).to_list()}
+    assert frames["frm_2"] is None
+    assert np.allclose(frames["frm_1"], emb_b.embed([shown.search_text()])[0], atol=1e-5)
     assert second.vector_state()["semantic"]["model"] == emb_b.model_id
     assert second.vector_state()["semantic"]["pending"] is None
     hits = second.search(texts[4], only_vectors)

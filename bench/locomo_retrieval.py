@@ -36,7 +36,17 @@ from agents.store import ChatTurn  # noqa: E402
 from mirix_desktop.absorber import AbsorbJob  # noqa: E402
 from mirix_desktop.context import open_context  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "locomo" / "locomo_dev.json"
+
+def _default_data() -> Path:
+    for base in ROOT.parents:
+        path = base / "shared" / "data" / "locomo" / "locomo_dev.json"
+        if path.is_file():
+            return path
+    return ROOT.parent / "shared" / "data" / "locomo" / "locomo_dev.json"
+
+
+DEFAULT_DATA = _default_data()
+TURN_GAP = timedelta(seconds=30)  # LoCoMo gives session times only: a turn every 30 s
 KS = (5, 10, 25, 50)
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}
 
@@ -59,7 +69,7 @@ def turns_of(sample: dict) -> list[ChatTurn]:
                     conversation_id=f"{sid}:session_{n}",
                     speaker=turn["speaker"],
                     text=turn["text"],
-                    created_at=when + timedelta(seconds=i),
+                    created_at=when + i * TURN_GAP,
                     image_caption=turn.get("blip_caption"),
                 )
             )

@@ -2,7 +2,8 @@
 
 Memories are synthetic episodic events ("opened the quarterly budget review in
 Excel ...") drawn from a word list with a Zipf-like distribution, spread over a
-year. Text vectors come from the real MiniLM model for a pool of distinct
+year. Text vectors come from the configured text model (models.text_embedder,
+multilingual-e5-small by default) for a pool of distinct
 sentences; rows beyond the pool reuse a pool vector with a little noise, since
 embedding a million sentences would take an hour on two cores and does not
 change what is measured (store writes and search). Embedding throughput is
@@ -119,7 +120,7 @@ def main() -> int:
     t0 = time.perf_counter()
     pool_vecs = embedder.embed(pool_texts)
     embed_rate = POOL / (time.perf_counter() - t0)
-    print(f"text embedding (MiniLM, CPU): {embed_rate:,.0f} sentences/s")
+    print(f"text embedding ({embedder.model_id}, CPU): {embed_rate:,.0f} sentences/s")
     print(f"{'memories':>10} {'insert rows/s':>14} {'optimize s':>11} {'p50 ms':>8} {'p95 ms':>8}")
     for n in sizes:
         r = run_size(n, args.queries, pool_texts, pool_vecs)

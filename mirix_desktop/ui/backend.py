@@ -350,18 +350,3 @@ def save_settings_changes(paths: Paths, changes: Mapping[str, Mapping[str, Any]]
         raise InvalidInput(f"setting {where}: {first['msg']}") from None
     save_settings(paths, updated)
     return load_settings(paths)
-
-
-def test_endpoint(
-    base_url: str, model: str, api_key: str | None, *, timeout_s: float = 20.0
-) -> str:
-    """Send a tiny chat request; returns what the model said. Raises ModelUnavailable."""
-    from agents.llm import Endpoint, LLMClient
-
-    client = LLMClient(
-        Endpoint(
-            base_url=base_url, model=model, api_key=api_key, timeout_s=timeout_s, max_retries=0
-        )
-    )
-    reply = client.chat([{"role": "user", "content": "Reply with the single word OK."}])
-    return reply.content.strip()

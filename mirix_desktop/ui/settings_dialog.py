@@ -305,6 +305,9 @@ class SettingsDialog(QDialog):
         self.retention.setRange(1, 3650)
         self.retention.setSuffix(" days")
         self.retention.setValue(round(c.max_age_days))
+        self.start_at_login = QCheckBox("Start Mirix in the tray when I log in")
+        self.start_at_login.setChecked(settings.desktop.start_at_login)
+        form.addRow("", self.start_at_login)
         form.addRow("Screenshot every:", self.interval)
         form.addRow("Monitors:", self.monitors)
         form.addRow("Never capture these apps:", self.excluded_apps)
@@ -421,6 +424,7 @@ class SettingsDialog(QDialog):
                 "storage_budget_bytes": int(self.budget.value() * GB),
                 "max_age_days": float(self.retention.value()),
             },
+            "desktop": {"start_at_login": self.start_at_login.isChecked()},
         }
 
     def keys(self) -> dict[str, str | None]:

@@ -10,7 +10,7 @@ APT_PACKAGES := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-re
 	trayer x11-utils
 ARGS ?=
 
-.PHONY: run test system venv lint clean
+.PHONY: run test system venv lint clean install-desktop uninstall-desktop package
 
 system:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -41,6 +41,31 @@ lint: $(STAMP)
 
 test: system $(STAMP) lint
 	$(VENV)/bin/python -m pytest -q
+
+# The app in the desktop's menu, for this user: a .desktop file that runs this checkout's
+# .venv/bin/mirix-desktop (or PREFIX_BIN), and the icons in the hicolor theme.
+XDG_DATA_HOME ?= $(HOME)/.local/share
+PREFIX_BIN ?= $(abspath $(VENV))/bin/mirix-desktop
+install-desktop:
+	install -d $(XDG_DATA_HOME)/applications $(XDG_DATA_HOME)/icons/hicolor/scalable/apps \
+		$(XDG_DATA_HOME)/icons/hicolor/256x256/apps
+	sed 's|^Exec=mirix-desktop|Exec=$(PREFIX_BIN)|' packaging/mirix-desktop.desktop \
+		> $(XDG_DATA_HOME)/applications/mirix-desktop.desktop
+	install -m 644 assets/icons/app.svg $(XDG_DATA_HOME)/icons/hicolor/scalable/apps/mirix-desktop.svg
+	install -m 644 assets/icons/app.png $(XDG_DATA_HOME)/icons/hicolor/256x256/apps/mirix-desktop.png
+	-command -v update-desktop-database >/dev/null && update-desktop-database -q $(XDG_DATA_HOME)/applications
+
+uninstall-desktop:
+	rm -f $(XDG_DATA_HOME)/applications/mirix-desktop.desktop \
+		$(XDG_DATA_HOME)/icons/hicolor/scalable/apps/mirix-desktop.svg \
+		$(XDG_DATA_HOME)/icons/hicolor/256x256/apps/mirix-desktop.png
+
+# A one-folder app for this platform in dist/mirix-desktop, then its smoke run.
+package: $(STAMP)
+	$(PY) -m pip install -q -c constraints.txt 'pyinstaller>=6.10'
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/mirix-desktop.spec
+	$(PY) bench/package_smoke.py dist/mirix-desktop
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -96,6 +96,9 @@ class ModelEndpointSettings(_Section):
     vision: bool = False
     timeout_s: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=3, ge=0, le=10)
+    max_tokens: int | None = Field(
+        default=None, ge=16, description="a bound on each answer's tokens (none: the server's)"
+    )
 
 
 class AbsorbSettings(_Section):

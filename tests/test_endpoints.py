@@ -106,3 +106,22 @@ def test_a_server_refusing_tools_is_no_tool_call_support(server: FakeOpenAI) -> 
         check_endpoint(server.url, "llama3.2", None)
     assert caught.value.reason == "no_tools"
     assert "refused a request with tools" in str(caught.value)
+
+
+def test_max_tokens_bounds_each_answer(fake, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from mirix_desktop.context import open_context
+
+    monkeypatch.setenv("MIRIX_MEMORY_MODEL__BASE_URL", fake.url)
+    monkeypatch.setenv("MIRIX_MEMORY_MODEL__MODEL", "tiny")
+    monkeypatch.setenv("MIRIX_MEMORY_MODEL__MAX_TOKENS", "200")
+    ctx = open_context()
+    try:
+        client = ctx.llm("memory")
+        assert client is not None
+        fake.script = [{"content": "a"}, {"content": "b"}]
+        client.chat([{"role": "user", "content": "hi"}])
+        client.stream_chat([{"role": "user", "content": "hi"}])
+        assert [r["max_tokens"] for r in fake.requests] == [200, 200]
+        assert ctx.llm("chat") is None  # no chat model set: offline
+    finally:
+        ctx.close()

@@ -105,6 +105,7 @@ def real_ctx(llama_server: str, monkeypatch: pytest.MonkeyPatch):  # type: ignor
         monkeypatch.setenv(f"MIRIX_{role}_MODEL__MODEL", "smollm2")
         monkeypatch.setenv(f"MIRIX_{role}_MODEL__TIMEOUT_S", "600")
         monkeypatch.setenv(f"MIRIX_{role}_MODEL__MAX_RETRIES", "0")
+        monkeypatch.setenv(f"MIRIX_{role}_MODEL__MAX_TOKENS", "200")  # a 135M model rambles
     monkeypatch.setenv("MIRIX_ABSORB__BATCH_SIZE", "4")
     monkeypatch.setenv("MIRIX_MODELS__TEXT_EMBEDDER", "none")
     monkeypatch.setenv("MIRIX_MODELS__CLIP_PROVIDER", "none")
@@ -149,7 +150,7 @@ def test_absorb_a_batch_and_ask_through_a_real_model(real_ctx) -> None:  # type:
         failing = {f.id: f for f in ctx.inbox.failing()}
         assert set(failing) == set(items)
         assert all(f.error.strip() for f in failing.values())
-        assert report.errors and report.errors[-1] in failing[items[0]].error
+        assert report.errors and report.errors[-1][:2000] == failing[items[0]].error
     else:
         assert report.items_done == len(items)
 

@@ -69,10 +69,15 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "llama_cpp.server", "--model", str(model)]
             + ["--model_alias", "smollm2", "--host", "127.0.0.1", "--port", str(port)]
-            + ["--chat_format", "chatml-function-calling", "--n_ctx", "8192"]
-            + ["--n_threads", "2", "--verbose", "False"],
+            # The context bounds every answer: in "auto" mode this chat format writes
+            # function arguments with no token limit, so a rambling model stops only there.
+            + ["--chat_format", "chatml-function-calling", "--n_ctx", "4096"]
+            # One thread: llama.cpp's OpenMP threads spin while they wait, and on a
+            # shared 2-core machine two of them ran 20 times slower than one.
+            + ["--n_threads", "1", "--n_threads_batch", "1", "--verbose", "False"],
             stdout=log,
             stderr=subprocess.STDOUT,
+            env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"},
         )
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 180
@@ -106,7 +111,7 @@ def real_ctx(llama_server: str, monkeypatch: pytest.MonkeyPatch):  # type: ignor
         monkeypatch.setenv(f"MIRIX_{role}_MODEL__TIMEOUT_S", "600")
         monkeypatch.setenv(f"MIRIX_{role}_MODEL__MAX_RETRIES", "0")
         monkeypatch.setenv(f"MIRIX_{role}_MODEL__MAX_TOKENS", "200")  # a 135M model rambles
-    monkeypatch.setenv("MIRIX_ABSORB__BATCH_SIZE", "4")
+    monkeypatch.setenv("MIRIX_ABSORB__BATCH_SIZE", "2")
     monkeypatch.setenv("MIRIX_MODELS__TEXT_EMBEDDER", "none")
     monkeypatch.setenv("MIRIX_MODELS__CLIP_PROVIDER", "none")
     ctx = open_context()
@@ -124,14 +129,7 @@ def test_absorb_a_batch_and_ask_through_a_real_model(real_ctx) -> None:  # type:
     ctx = real_ctx
     items = [
         add_frame(ctx, "Booking LX 318 Zurich to Lisbon, Friday 09:40, seat 14C", at=T0),
-        add_frame(
-            ctx, "Invoice 2291 from Fabrikam, due 30 November", app="evince", title="inv.pdf"
-        ),
-        *add_turns(
-            ctx,
-            "Remember that my dentist is Dr. Rivera on Main Street.",
-            "I'm flying to Lisbon on Friday for the conference.",
-        ),
+        *add_turns(ctx, "Remember that I fly to Lisbon on Friday for the conference."),
     ]
     start = time.perf_counter()
     report = AbsorbJob(ctx).run(max_batches=1)

@@ -31,6 +31,7 @@ class Endpoint:
     timeout_s: float = 60.0
     max_retries: int = 3
     backoff_s: float = 0.5
+    max_tokens: int | None = None  # a bound on each answer (a small local model may ramble)
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ class LLMClient:
     ) -> Reply:
         """One completion; raises ModelUnavailable when the endpoint cannot answer."""
         kwargs: dict[str, Any] = {"model": self.endpoint.model, "messages": list(messages)}
+        if self.endpoint.max_tokens is not None:
+            kwargs["max_tokens"] = self.endpoint.max_tokens
         if tools:
             kwargs["tools"] = list(tools)
             if tool_choice is not None:
@@ -158,6 +161,8 @@ class LLMClient:
             "messages": list(messages),
             "stream": True,
         }
+        if self.endpoint.max_tokens is not None:
+            kwargs["max_tokens"] = self.endpoint.max_tokens
         if tools:
             kwargs["tools"] = list(tools)
         stream = self._with_retries(lambda: self._client.chat.completions.create(**kwargs))

@@ -152,10 +152,14 @@ def run_call(tools: dict[str, Tool], call: ToolCall) -> Outcome:
 
 
 def assistant_message(reply: Reply, calls: Sequence[ToolCall]) -> dict[str, Any]:
-    """The assistant turn that asked for ``calls`` (text-printed calls become real ones)."""
+    """The assistant turn that asked for ``calls`` (text-printed calls become real ones).
+
+    Its content is a string even when empty: llama.cpp's server (llama-cpp-python)
+    refuses an assistant message whose content is null, which OpenAI allows.
+    """
     return {
         "role": "assistant",
-        "content": reply.content or None,
+        "content": reply.content or "",
         "tool_calls": [
             {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
             for c in calls

@@ -109,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("stats", help="counts and disk usage")
     sub.add_parser("optimize", help="compact tables and update indexes")
+    sub.add_parser("mcp", help="serve the memory to other assistants (MCP over stdio)")
     return p
 
 
@@ -665,7 +666,14 @@ def cmd_absorb(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_ERROR if report.items_failed else 0
 
 
+def cmd_mcp(ctx: Context, args: argparse.Namespace) -> int:
+    from mirix_desktop.mcp_server import serve_stdio
+
+    return serve_stdio(ctx)
+
+
 _COMMANDS = {
+    "mcp": cmd_mcp,
     "app": cmd_app,
     "doctor": cmd_doctor,
     "ask": cmd_ask,

@@ -124,6 +124,7 @@ class Context:
                 vision=cfg.vision,
                 timeout_s=cfg.timeout_s,
                 max_retries=cfg.max_retries,
+                max_tokens=cfg.max_tokens,
             )
         )
 

@@ -104,6 +104,9 @@ class ModelEndpointSettings(_Section):
     vision: bool = False
     timeout_s: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=3, ge=0, le=10)
+    max_tokens: int | None = Field(
+        default=None, ge=16, description="a bound on each answer's tokens (none: the server's)"
+    )
 
 
 class AbsorbSettings(_Section):
@@ -117,6 +120,24 @@ class AbsorbSettings(_Section):
     )
 
 
+class McpSettings(_Section):
+    """What ``mirix-desktop mcp`` lets other assistants see."""
+
+    share_vault_values: bool = Field(
+        default=False,
+        description="let MCP clients read low- and medium-sensitivity vault values (never high)",
+    )
+    max_image_side: int = Field(
+        default=1024, ge=64, le=4096, description="get_screenshot downscales to this many pixels"
+    )
+
+
+class DesktopSettings(_Section):
+    start_at_login: bool = Field(
+        default=False, description="start the app in the tray when the user logs in"
+    )
+
+
 class Settings(_Section):
     models: ModelSettings = Field(default_factory=ModelSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
@@ -126,6 +147,8 @@ class Settings(_Section):
     chat_model: ModelEndpointSettings = Field(default_factory=ModelEndpointSettings)
     memory_model: ModelEndpointSettings = Field(default_factory=ModelEndpointSettings)
     absorb: AbsorbSettings = Field(default_factory=AbsorbSettings)
+    mcp: McpSettings = Field(default_factory=McpSettings)
+    desktop: DesktopSettings = Field(default_factory=DesktopSettings)
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:

@@ -8,7 +8,9 @@ A step with ``"when": "text"`` is only taken by a request whose messages contain
 that text (so agents that run in parallel each get their own replies); the first
 matching step is taken. A request with ``"stream": true`` gets the content, and
 any tool calls, as server-sent events. ``max_in_flight`` records how many
-requests were being answered at once.
+requests were being answered at once. GET /v1/models lists ``models`` (404 when
+None, like a server without a list); with ``api_key`` set, a request without
+that bearer key gets 401.
 """
 
 from __future__ import annotations
@@ -37,8 +39,16 @@ def _calls(step: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 class FakeOpenAI:
-    def __init__(self, script: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        script: list[dict[str, Any]] | None = None,
+        *,
+        models: list[str] | None = None,
+        api_key: str | None = None,
+    ) -> None:
         self.script: list[dict[str, Any]] = list(script or [])
+        self.models = models
+        self.api_key = api_key
         self.requests: list[dict[str, Any]] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -49,8 +59,36 @@ class FakeOpenAI:
             def log_message(self, *args: Any) -> None:
                 pass
 
+            def _refused(self) -> bool:
+                """Answer 401 (True) when a key is required and not given."""
+                if fake.api_key is None:
+                    return False
+                if self.headers.get("Authorization") == f"Bearer {fake.api_key}":
+                    return False
+                self._json(401, {"error": {"message": "Incorrect API key provided"}})
+                return True
+
+            def _json(self, status: int, obj: dict[str, Any]) -> None:
+                payload = json.dumps(obj).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                if self._refused():
+                    return
+                if self.path.rstrip("/").endswith("/models") and fake.models is not None:
+                    data = [{"id": m, "object": "model", "owned_by": "fake"} for m in fake.models]
+                    self._json(200, {"object": "list", "data": data})
+                else:
+                    self._json(404, {"error": {"message": f"no route {self.path}"}})
+
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if self._refused():
+                    return
                 with fake._lock:
                     fake.requests.append(body)
                     step = fake._next_step(body)

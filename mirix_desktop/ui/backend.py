@@ -297,6 +297,10 @@ class Backend:
         """Save changed settings and API keys (``{"chat-api-key": "sk-…"}``; None removes
         one), and put the new settings into effect. Keys go to the secret store only."""
         settings = save_settings_changes(self.paths, changes)
+        if "start_at_login" in changes.get("desktop", {}):
+            from mirix_desktop.autostart import apply_autostart
+
+            apply_autostart(settings.desktop.start_at_login, self.paths)
         for name, value in keys.items():
             if value is None:
                 self.secrets.delete(name)
@@ -304,6 +308,10 @@ class Backend:
                 self.secrets.set(name, value)
         self.ctx.settings = settings
         return settings
+
+    def set_start_at_login(self, enabled: bool) -> Settings:
+        """Save ``desktop.start_at_login`` and write or remove the login entry to match."""
+        return self.save_settings({"desktop": {"start_at_login": enabled}}, {})
 
     def api_key(self, role: str) -> str | None:
         """The key for ``role`` ("chat" or "memory"): the environment's, else the stored one."""
@@ -350,18 +358,3 @@ def save_settings_changes(paths: Paths, changes: Mapping[str, Mapping[str, Any]]
         raise InvalidInput(f"setting {where}: {first['msg']}") from None
     save_settings(paths, updated)
     return load_settings(paths)
-
-
-def test_endpoint(
-    base_url: str, model: str, api_key: str | None, *, timeout_s: float = 20.0
-) -> str:
-    """Send a tiny chat request; returns what the model said. Raises ModelUnavailable."""
-    from agents.llm import Endpoint, LLMClient
-
-    client = LLMClient(
-        Endpoint(
-            base_url=base_url, model=model, api_key=api_key, timeout_s=timeout_s, max_retries=0
-        )
-    )
-    reply = client.chat([{"role": "user", "content": "Reply with the single word OK."}])
-    return reply.content.strip()

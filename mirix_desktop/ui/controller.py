@@ -117,6 +117,8 @@ class AppController(QObject):
         tray.capture_now.connect(self.capture_now)
         tray.forget.connect(self.forget)
         tray.open_settings.connect(self.open_settings)
+        tray.start_at_login.connect(self.set_start_at_login)
+        tray.set_start_at_login(self.ctx.settings.desktop.start_at_login)
         tray.quit_requested.connect(self.quit_requested.emit)
         window.toggle_pause.connect(self.toggle_pause)
         window.capture_now.connect(self.capture_now)
@@ -312,6 +314,7 @@ class AppController(QObject):
     def apply_settings(self, settings: Settings) -> None:
         """Put saved settings into effect: capture is set up again, absorption rebuilt."""
         self.absorption.reset()
+        self.tray.set_start_at_login(settings.desktop.start_at_login)
 
         def applied(_: object) -> None:
             self.capture_reconfigured.emit()
@@ -320,6 +323,24 @@ class AppController(QObject):
         self.tasks.run(self.runtime.reconfigure, on_done=applied, on_error=self._capture_failed)
         self.message.emit("Settings saved.")
         self.settings_changed.emit(settings)
+
+    def set_start_at_login(self, enabled: bool) -> None:
+        """Save the setting and write or remove the login entry (the tray's toggle)."""
+
+        def done(settings: Settings) -> None:
+            self.tray.set_start_at_login(settings.desktop.start_at_login)
+            self.message.emit(
+                "Mirix will start at login." if enabled else "Mirix will not start at login."
+            )
+            self.settings_changed.emit(settings)
+
+        def failed(error: BaseException) -> None:
+            self.tray.set_start_at_login(self.ctx.settings.desktop.start_at_login)
+            self.report_error(describe(error))
+
+        self.tasks.write(
+            self.backend.set_start_at_login, enabled, on_done=done, on_error=failed, owner=self
+        )
 
     def move_data(self, target: Path) -> None:
         """Move the data folder to ``target``: capture stops, the files are copied and

@@ -1,19 +1,21 @@
 """Icons of the app: the tray states and the app icon, from ``assets/icons``.
 
-The SVG files live in the repository's top-level ``assets/icons`` folder (and in
-the bundle's ``assets/icons`` when packaged with PyInstaller). Where none can be
-found, a plain coloured disc is drawn instead, so a missing file never stops
-the app.
+The SVG files live in the repository's top-level ``assets/icons`` folder, under
+``share/mirix-desktop/icons`` of an installed wheel, and in the bundle's
+``assets/icons`` when packaged with PyInstaller (see ``mirix_desktop.icons_path``).
+Where none can be found, a plain coloured disc is drawn instead, so a missing
+file never stops the app.
 """
 
 from __future__ import annotations
 
-import sys
 from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+
+from mirix_desktop.icons_path import icon_file
 
 STATES = ("capturing", "paused", "working", "error")
 _FALLBACK_COLOURS = {
@@ -25,22 +27,9 @@ _FALLBACK_COLOURS = {
 }
 
 
-def icon_dirs() -> list[Path]:
-    """Where icon files are looked for, first match wins."""
-    dirs = [Path(__file__).resolve().parents[2] / "assets" / "icons"]
-    bundle = getattr(sys, "_MEIPASS", None)  # a PyInstaller bundle
-    if bundle:
-        dirs.append(Path(bundle) / "assets" / "icons")
-    return dirs
-
-
 def icon_path(name: str) -> Path | None:
     """The SVG file of icon ``name`` ("capturing", ..., "app"), or None when none is found."""
-    for folder in icon_dirs():
-        path = folder / f"{name}.svg"
-        if path.is_file():
-            return path
-    return None
+    return icon_file(f"{name}.svg")
 
 
 def _drawn(name: str) -> QIcon:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from agents.errors import InvalidInput
+from mirix_desktop.endpoints import PRESETS, CheckResult, EndpointProblem, preset_for
 from mirix_desktop.settings import ModelEndpointSettings, Settings
-from mirix_desktop.ui.backend import Backend, test_endpoint
+from mirix_desktop.ui.backend import Backend
 from mirix_desktop.ui.common import one_line
 from mirix_desktop.ui.tasks import Tasks, describe
 
@@ -44,9 +45,11 @@ ROLES = {"chat": "Chat model", "memory": "Memory model"}
 
 
 class EndpointBox(QGroupBox):
-    """Base URL, model, vision and API key of one role, with a Test connection button."""
+    """Base URL (or a preset), model, vision and API key of one role, with a Test connection
+    button that lists the models the endpoint serves to pick from."""
 
     tested = Signal(bool, str)  # worked, message
+    CUSTOM = "Custom…"
 
     def __init__(
         self,
@@ -58,10 +61,23 @@ class EndpointBox(QGroupBox):
     ) -> None:
         super().__init__(ROLES[role], parent)
         self.role, self.backend, self.tasks = role, backend, tasks
+        self.preset = QComboBox()
+        self.preset.addItem("Offline (no model)", "")
+        for p in PRESETS:
+            self.preset.addItem(p.name, p.base_url)
+            self.preset.setItemData(self.preset.count() - 1, p.hint, Qt.ItemDataRole.ToolTipRole)
+        self.preset.addItem(self.CUSTOM, None)
         self.base_url = QLineEdit(cfg.base_url or "")
         self.base_url.setPlaceholderText("empty: offline mode (e.g. http://localhost:11434/v1)")
+        self._show_preset(cfg.base_url or "")
+        self.preset.activated.connect(self._preset_chosen)
+        self.base_url.textEdited.connect(self._show_preset)
         self.model = QLineEdit(cfg.model)
         self.model.setPlaceholderText("e.g. gpt-4o-mini, llama3.2")
+        self.models = QComboBox()
+        self.models.setEnabled(False)
+        self.models.setPlaceholderText("Test connection lists the models served")
+        self.models.activated.connect(lambda _i: self.model.setText(self.models.currentText()))
         self.vision = QCheckBox("The model can see images")
         self.vision.setChecked(cfg.vision)
         self.key = QLineEdit()
@@ -75,8 +91,10 @@ class EndpointBox(QGroupBox):
         self.has_key = False
 
         form = QFormLayout(self)
+        form.addRow("Server:", self.preset)
         form.addRow("Base URL:", self.base_url)
         form.addRow("Model:", self.model)
+        form.addRow("Served models:", self.models)
         form.addRow("", self.vision)
         form.addRow("API key:", self.key)
         form.addRow("", self.forget_key)
@@ -85,6 +103,27 @@ class EndpointBox(QGroupBox):
         row.addWidget(self.result, 1)
         form.addRow("", row)
         tasks.run(backend.api_key, role, on_done=self._key_known, owner=self)
+
+    def _show_preset(self, url: str) -> None:
+        """Select the preset matching ``url`` (Custom… for any other, Offline for none)."""
+        preset = preset_for(url) if url.strip() else None
+        if not url.strip():
+            self.preset.setCurrentIndex(0)
+        elif preset is None:
+            self.preset.setCurrentIndex(self.preset.count() - 1)
+        else:
+            self.preset.setCurrentIndex(self.preset.findText(preset.name))
+
+    def _preset_chosen(self, index: int) -> None:
+        url = self.preset.itemData(index)
+        if url is None:  # Custom…: keep what is typed
+            self.base_url.setFocus()
+            return
+        self.base_url.setText(url)
+        preset = preset_for(url)
+        if preset is not None and preset.hint:
+            self.result.setStyleSheet("")
+            self.result.setText(preset.hint)
 
     @property
     def key_name(self) -> str:
@@ -122,26 +161,52 @@ class EndpointBox(QGroupBox):
         return None
 
     def test(self) -> None:
+        """List the served models (to pick from) and check that the model calls tools."""
         values = self.values()
-        if not values["base_url"] or not values["model"]:
-            self._tested(False, "Enter a base URL and a model first.")
+        if not values["base_url"]:
+            self._tested(False, "Choose a server or enter a base URL first.")
             return
         typed = self.key.text().strip() or None
         self.test_button.setEnabled(False)
+        self.result.setStyleSheet("")
         self.result.setText("Testing…")
+        url, model = values["base_url"], values["model"]
 
-        def call() -> str:
+        def call() -> CheckResult | list[str]:
+            from mirix_desktop.endpoints import check_endpoint, list_models
+
             key = typed or self.backend_key()
-            return test_endpoint(values["base_url"], values["model"], key)
+            if not model:  # no model yet: list what is served, to pick from
+                return list_models(url, key)
+            return check_endpoint(url, model, key)
 
-        self.tasks.run(
-            call,
-            on_done=lambda said: self._tested(
-                True, f"Connected: the model said “{one_line(said, 60)}”."
-            ),
-            on_error=lambda error: self._tested(False, f"Failed: {describe(error)}"),
-            owner=self,
-        )
+        self.tasks.run(call, on_done=self._checked, on_error=self._failed, owner=self)
+
+    def _checked(self, result: CheckResult | list[str]) -> None:
+        if isinstance(result, list):
+            self._offer(result)
+            if result:
+                self._tested(False, f"{len(result)} models served: pick one, then test again.")
+            else:
+                self._tested(False, "The server lists no models: enter the model name.")
+            return
+        self._offer(result.models)
+        self._tested(True, result.message(self.model.text().strip()))
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, EndpointProblem):
+            self._offer(error.models)
+            self._tested(False, one_line(str(error), 400))
+            return
+        self._tested(False, f"Failed: {describe(error)}")
+
+    def _offer(self, models: list[str]) -> None:
+        """Fill the served-models list; the current model stays selected when served."""
+        current = self.model.text().strip()
+        self.models.clear()
+        self.models.addItems(models)
+        self.models.setEnabled(bool(models))
+        self.models.setCurrentIndex(models.index(current) if current in models else -1)
 
     def backend_key(self) -> str | None:
         """The stored key (called on a worker)."""
@@ -240,6 +305,9 @@ class SettingsDialog(QDialog):
         self.retention.setRange(1, 3650)
         self.retention.setSuffix(" days")
         self.retention.setValue(round(c.max_age_days))
+        self.start_at_login = QCheckBox("Start Mirix in the tray when I log in")
+        self.start_at_login.setChecked(settings.desktop.start_at_login)
+        form.addRow("", self.start_at_login)
         form.addRow("Screenshot every:", self.interval)
         form.addRow("Monitors:", self.monitors)
         form.addRow("Never capture these apps:", self.excluded_apps)
@@ -356,6 +424,7 @@ class SettingsDialog(QDialog):
                 "storage_budget_bytes": int(self.budget.value() * GB),
                 "max_age_days": float(self.retention.value()),
             },
+            "desktop": {"start_at_login": self.start_at_login.isChecked()},
         }
 
     def keys(self) -> dict[str, str | None]:

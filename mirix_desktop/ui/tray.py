@@ -54,6 +54,7 @@ class Tray(QObject):
     capture_now = Signal()
     forget = Signal(int)  # minutes
     open_settings = Signal()
+    start_at_login = Signal(bool)
     quit_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -78,6 +79,10 @@ class Tray(QObject):
         self.menu.addAction(self.forget5_action)
         self.menu.addAction(self.forget60_action)
         self.menu.addSeparator()
+        self.login_action = QAction("Start at login", self.menu)
+        self.login_action.setCheckable(True)
+        self.login_action.triggered.connect(lambda checked: self.start_at_login.emit(checked))
+        self.menu.addAction(self.login_action)
         self.settings_action = self._add("Settings…", self.open_settings)
         self.quit_action = self._add("Quit", self.quit_requested)
 
@@ -118,6 +123,10 @@ class Tray(QObject):
         """Leave the error state after a while; the tooltip still names the last error."""
         self._error_active = active and self._error is not None
         self._refresh()
+
+    def set_start_at_login(self, enabled: bool) -> None:
+        """Show whether the app starts at login (without emitting :attr:`start_at_login`)."""
+        self.login_action.setChecked(enabled)
 
     @property
     def last_error(self) -> str | None:

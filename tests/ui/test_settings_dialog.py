@@ -104,15 +104,62 @@ def test_bad_values_are_refused_before_saving(qtbot, ctx, backend, tasks) -> Non
     assert not ctx.paths.config_file.exists()
 
 
-def test_test_connection_calls_the_model(qtbot, backend, tasks, fake_server) -> None:
-    dialog = _dialog(qtbot, backend, tasks)
-    dialog.chat.base_url.setText(fake_server.url)
-    dialog.chat.model.setText("llama3.2")
-    with qtbot.waitSignal(dialog.chat.tested, timeout=10_000) as blocker:
-        dialog.chat.test_button.click()
-    assert blocker.args[0] is True
-    assert "OK" in dialog.chat.result.text()
-    assert fake_server.requests[0]["model"] == "llama3.2"
+def test_test_connection_calls_the_model(qtbot, backend, tasks) -> None:
+    server = FakeOpenAI(
+        [{"tool_calls": [{"name": "reply", "arguments": {"text": "OK"}}]}],
+        models=["llama3.2", "qwen2.5"],
+    )
+    try:
+        dialog = _dialog(qtbot, backend, tasks)
+        dialog.chat.base_url.setText(server.url)
+        dialog.chat.model.setText("llama3.2")
+        with qtbot.waitSignal(dialog.chat.tested, timeout=10_000) as blocker:
+            dialog.chat.test_button.click()
+        assert blocker.args[0] is True
+        assert "llama3.2 answers and calls tools" in dialog.chat.result.text()
+        assert server.requests[0]["model"] == "llama3.2"
+        assert dialog.chat.models.currentText() == "llama3.2"
+    finally:
+        server.close()
+
+
+def test_a_preset_fills_the_url_and_the_served_models_can_be_picked(qtbot, backend, tasks) -> None:
+    server = FakeOpenAI(
+        [{"tool_calls": [{"name": "reply", "arguments": {"text": "OK"}}]}],
+        models=["qwen2.5:0.5b", "llama3.2"],
+    )
+    try:
+        dialog = _dialog(qtbot, backend, tasks)
+        box = dialog.memory
+        assert box.preset.currentText() == "Offline (no model)"
+        box.preset.setCurrentIndex(box.preset.findText("Ollama"))
+        box.preset.activated.emit(box.preset.currentIndex())
+        assert box.base_url.text() == "http://localhost:11434/v1"
+        box.base_url.setText(server.url)
+        box.base_url.textEdited.emit(server.url)
+        assert box.preset.currentText() == "Custom…"
+        # No model yet: Test connection lists what is served.
+        with qtbot.waitSignal(box.tested, timeout=10_000) as blocker:
+            box.test_button.click()
+        assert blocker.args[0] is False and "2 models served" in blocker.args[1]
+        assert [box.models.itemText(i) for i in range(box.models.count())] == [
+            "llama3.2",
+            "qwen2.5:0.5b",
+        ]
+        box.models.setCurrentIndex(1)
+        box.models.activated.emit(1)
+        assert box.model.text() == "qwen2.5:0.5b"
+        with qtbot.waitSignal(box.tested, timeout=10_000) as blocker:
+            box.test_button.click()
+        assert blocker.args[0] is True
+        # A model the server does not serve is named as missing.
+        box.model.setText("mistral")
+        with qtbot.waitSignal(box.tested, timeout=10_000) as blocker:
+            box.test_button.click()
+        assert blocker.args[0] is False
+        assert box.result.text().startswith("Model missing:")
+    finally:
+        server.close()
 
 
 def test_test_connection_reports_a_failure(qtbot, backend, tasks) -> None:
@@ -122,7 +169,7 @@ def test_test_connection_reports_a_failure(qtbot, backend, tasks) -> None:
     with qtbot.waitSignal(dialog.memory.tested, timeout=30_000) as blocker:
         dialog.memory.test_button.click()
     assert blocker.args[0] is False
-    assert dialog.memory.result.text().startswith("Failed:")
+    assert dialog.memory.result.text().startswith("Connection refused:")
 
 
 def test_model_status_is_shown(qtbot, backend, tasks) -> None:

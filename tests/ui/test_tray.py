@@ -84,6 +84,7 @@ def test_menu_has_every_action(controller) -> None:
         "Capture now",
         "Forget last 5 minutes",
         "Forget last hour",
+        "Start at login",
         "Settings…",
         "Quit",
     ]

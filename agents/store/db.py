@@ -183,9 +183,15 @@ class MemoryStore:
             return table
         with self._lock:
             if name not in self._tables:
-                self._tables[name] = self._db.create_table(
-                    name, schema=schema or self._schema_for(name), exist_ok=True
-                )
+                wanted = schema or self._schema_for(name)
+                try:
+                    table = self._db.create_table(name, schema=wanted, exist_ok=True)
+                except ValueError as exc:  # a store made before a column was added
+                    if "does not match" not in str(exc):
+                        raise
+                    table = self._db.open_table(name)
+                    _add_missing_columns(table, wanted)
+                self._tables[name] = table
             return self._tables[name]
 
     def _existing(self, name: str) -> Any | None:
@@ -738,7 +744,8 @@ class MemoryStore:
             "text": frame.ocr_text,
             "fts": index_text(text),
             "vector": self._embed([text])[0] if frame.ocr_text.strip() else None,
-            **frame.model_dump(exclude={"id", "app"}),
+            **frame.model_dump(exclude={"id", "app", "focus_box"}),
+            "focus_box": ",".join(map(str, frame.focus_box)) if frame.focus_box else None,
         }
         row["captured_at"] = as_utc(frame.captured_at)
         self._commit(lambda: table.merge_insert("id").when_not_matched_insert_all().execute([row]))
@@ -851,6 +858,14 @@ class MemoryStore:
         )
         rows.sort(key=lambda r: r["time"])
         return rows
+
+    def recent_frames(
+        self, app: str, since: datetime, until: datetime, *, limit: int = 50
+    ) -> list[S.Frame]:
+        """The last ``limit`` frames of ``app`` captured in [since, until), oldest first."""
+        where = f"app = {_quote(app)} AND time >= {sql_time(since)} AND time < {sql_time(until)}"
+        ids = [row["id"] for row in self.frame_rows(where)][-limit:]
+        return self.frames(ids)
 
     def frames_since(self, since: datetime) -> list[dict[str, Any]]:
         return self.frame_rows(f"time >= {sql_time(since)}")
@@ -1143,7 +1158,25 @@ def _rows_by_id(
 
 
 def _frame_from_row(row: Mapping[str, Any]) -> S.Frame:
-    return S.Frame.model_validate({k: row[k] for k in S.Frame.model_fields})
+    values = {k: row[k] for k in S.Frame.model_fields if k != "focus_box"}
+    box = row.get("focus_box")  # absent in stores made before the column was added
+    values["focus_box"] = tuple(int(v) for v in box.split(",")) if box else None
+    return S.Frame.model_validate(values)
+
+
+def _add_missing_columns(table: Any, wanted: pa.Schema) -> None:
+    """Add-only migration: the nullable string columns of ``wanted`` a table lacks."""
+    have = set(table.schema.names)
+    missing = [f for f in wanted if f.name not in have]
+    if any(f.type != pa.string() for f in missing):
+        raise StoreError(f"cannot add columns {[f.name for f in missing]} to an existing table")
+    try:
+        if missing:
+            table.add_columns({f.name: "CAST(NULL AS STRING)" for f in missing})
+    except (OSError, RuntimeError, ValueError) as exc:  # another process added them first
+        table.checkout_latest()
+        if {f.name for f in missing} - set(table.schema.names):
+            raise StoreError(f"cannot add columns to {table.name}: {exc}") from exc
 
 
 def _turn_from_row(row: Mapping[str, Any]) -> S.ChatTurn:

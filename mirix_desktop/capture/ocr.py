@@ -78,5 +78,18 @@ def merge(previous: list[OcrLine], fresh: list[OcrLine], region: Box) -> list[Oc
     return order(kept + fresh)
 
 
+def focused_first(lines: list[OcrLine], focus: Box | None) -> list[OcrLine]:
+    """The lines inside the focused window first (each part in reading order)."""
+    if focus is None:
+        return lines
+
+    def inside(line: OcrLine) -> bool:
+        x = (line.box[0] + line.box[2]) / 2
+        y = (line.box[1] + line.box[3]) / 2
+        return focus[0] <= x < focus[2] and focus[1] <= y < focus[3]
+
+    return [ln for ln in lines if inside(ln)] + [ln for ln in lines if not inside(ln)]
+
+
 def as_text(lines: list[OcrLine]) -> str:
     return "\n".join(line.text for line in lines)

@@ -241,6 +241,8 @@ def report(
         f"{warm[2]:7.0f} {rss_end:7.0f} {peak:7.0f}"
     )
     print(f"RSS growth warm-up -> end                  {100 * (rss_end / warm[2] - 1):7.1f}%")
+    by_minute = [next(s[2] for s in samples if s[0] >= 60 * m) for m in range(int(t_end // 60) + 1)]
+    print("RSS MB at each minute                     ", " ".join(f"{v:.0f}" for v in by_minute))
     print(f"frames stored                              {len(frames):8d}")
     print(f"frames per content change                  {len(frames) / changes:8.2f}")
     print(f"frames unread by OCR when the app stopped  {unread:8d}")

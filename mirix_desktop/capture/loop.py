@@ -17,7 +17,7 @@ from agents.store.timeutil import now
 from mirix_desktop.capture.desktop import NoWindows, VisibleWindow, WindowLister
 from mirix_desktop.capture.frames import FrameStore
 from mirix_desktop.capture.gate import ChangeGate, samples_from_bgra
-from mirix_desktop.capture.mask import layout, paint
+from mirix_desktop.capture.mask import hide_samples, layout, paint
 from mirix_desktop.capture.privacy import PrivacyFilter
 from mirix_desktop.capture.window import WindowProbe
 from mirix_desktop.capture.worker import queue_for_ocr
@@ -129,17 +129,19 @@ class Capturer:
             for monitor, shot in shots:
                 gate = self._gate(monitor)
                 plan = layout(snapshots, self._hides, (shot.left, shot.top), shot.size)
-                raw: Any = shot.bgra
+                samples = samples_from_bgra(shot.bgra, shot.width, shot.height, gate.step)
                 if plan.hidden is not None:
-                    raw = paint(raw, shot.width, shot.height, plan.hidden)
-                samples = samples_from_bgra(raw, shot.width, shot.height, gate.step)
+                    hide_samples(samples, plan.hidden, gate.step)
                 decision = gate.check_samples(samples, shot.size, time.monotonic(), plan.docks)
-                planned.append((monitor, shot, raw, plan, decision))
+                planned.append((monitor, shot, plan, decision))
             self.stats.grab_gate_ms.append((time.perf_counter() - started) * 1000)
-            for monitor, shot, raw, plan, decision in planned:
+            for monitor, shot, plan, decision in planned:
                 if not decision.keep:
                     outcomes.append("unchanged")
                     continue
+                raw: Any = shot.bgra
+                if plan.hidden is not None:  # painted before the image exists
+                    raw = paint(raw, shot.width, shot.height, plan.hidden)
                 image = Image.frombuffer("RGB", shot.size, raw, "raw", "BGRX", 0, 1)
                 box = list(decision.changed_box) if decision.changed_box else None
 

@@ -79,6 +79,12 @@ def layout(
 
 def paint(raw: bytes | np.ndarray, width: int, height: int, hidden: np.ndarray) -> np.ndarray:
     """A copy of a BGRA buffer with the hidden area painted flat."""
-    pixels = np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4).copy()
-    pixels[hidden] = FILL
-    return pixels
+    pixels = np.frombuffer(raw, dtype=np.uint32).reshape(height, width).copy()
+    np.copyto(pixels, np.frombuffer(bytes(FILL), dtype=np.uint32)[0], where=hidden)
+    return pixels.view(np.uint8).reshape(height, width, 4)
+
+
+def hide_samples(samples: np.ndarray, hidden: np.ndarray, step: int) -> None:
+    """Paint the gate's samples (green channel, every ``step``-th pixel) the way
+    :func:`paint` paints the frame, so that the full copy is made only for a kept frame."""
+    samples[hidden[::step, ::step]] = FILL[1]

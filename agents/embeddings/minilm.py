@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agents.embeddings.base import Vectors
+from agents.embeddings.base import Vectors, one_torch_thread
 from agents.embeddings.torchvision_guard import import_torchvision_safely
 from agents.errors import ModelUnavailable
 
@@ -21,6 +21,7 @@ class MiniLMEmbedder:
 
     def __init__(self, model_path: Path | None = None, *, device: str = "cpu") -> None:
         import_torchvision_safely()
+        one_torch_thread()
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 

@@ -223,3 +223,35 @@ def test_doctor_says_whether_windows_can_be_listed(desktop, home: Path, monkeypa
     monkeypatch.delenv("DISPLAY")
     state = window_privacy()
     assert state["window_list"] is False and "only the focused window" in state["detail"]
+
+
+class _Flaky:
+    """The X server's window list, failing when told to (a window manager restarting)."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.fail = False
+
+    def windows(self) -> Any:
+        return None if self.fail else self.real.windows()
+
+
+def test_a_window_list_that_fails_after_working_skips_the_round(desktop, home: Path) -> None:
+    from mirix_desktop.capture.desktop import NoWindows
+    from mirix_desktop.context import open_context
+
+    name, desk, wins = desktop
+    ctx = open_context()
+    capturer = ctx.capturer()
+    flaky = capturer.lister = _Flaky(capturer.lister)
+    assert capturer.capture_once() == ["stored"]
+    flaky.fail = True
+    desk.paint(wins["doc"], ["Minutes of the harbor meeting"])
+    assert capturer.capture_once() == ["unlisted"]
+    assert len(ctx.store.frame_rows()) == 1
+    # A platform where no list can ever be read keeps the focused-window check only.
+    fallback = ctx.capturer()
+    fallback.lister = NoWindows()
+    assert fallback.capture_once() == ["stored"]
+    assert fallback.window_list_readable is False
+    ctx.close()

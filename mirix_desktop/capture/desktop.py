@@ -124,26 +124,35 @@ class X11Windows:
     def _unmanaged(self) -> list[Any]:
         """Top-level windows without a window manager: the root's children (or, for a frame
         without a class, its first child that has one), bottom to top."""
+        from Xlib.error import XError
+
         out = []
         for child in self._root.query_tree().children:
-            if child.get_wm_class() is not None:
-                out.append(child)
-                continue
-            inner = [c for c in child.query_tree().children if c.get_wm_class() is not None]
+            try:
+                if child.get_wm_class() is not None:
+                    out.append(child)
+                    continue
+                inner = [c for c in child.query_tree().children if c.get_wm_class() is not None]
+            except XError:
+                continue  # the window went away meanwhile
             out.extend(inner[:1])
         return out
 
     def _own_popups(self) -> list[Any]:
         """This process's override-redirect windows (menus, tooltips, drop-downs)."""
         from Xlib import X
+        from Xlib.error import XError
 
         mine = os.getpid()
         out = []
         for child in self._root.query_tree().children:
-            attrs = child.get_attributes()
-            if not attrs.override_redirect or attrs.map_state != X.IsViewable:
-                continue
-            pid = self._prop(child, "_NET_WM_PID")
+            try:
+                attrs = child.get_attributes()
+                if not attrs.override_redirect or attrs.map_state != X.IsViewable:
+                    continue
+                pid = self._prop(child, "_NET_WM_PID")
+            except XError:
+                continue  # the window went away meanwhile
             if pid is not None and len(pid) and int(pid[0]) == mine:
                 out.append(child)
         return out

@@ -121,6 +121,10 @@ class Capturer:
                 self.stats.counts["excluded"] += 1
                 return ["excluded"]
             listed = self.lister.windows() if before is not None else None
+            if listed is None and self.window_list_readable:
+                # The list was read before: a failure now must not let hidden windows through.
+                self.stats.counts["unlisted"] += 1
+                return ["unlisted"]
             self.window_list_readable = listed is not None
             snapshots = [before, listed] if before is not None and listed is not None else []
             outcomes = []

@@ -46,3 +46,11 @@ def test_monitors_see_their_own_part_and_an_area_hidden_before_or_after_the_grab
     assert second.hidden[50, 0] and second.hidden[50, 279] and not second.hidden[50, 281]
     assert layout([before], _hides, (0, 0), (1920, 1080)).hidden[50, 1919]
     assert layout([[]], _hides, (0, 0), (100, 100)).hidden is None
+
+
+def test_a_dock_as_large_as_the_screen_is_not_ignored() -> None:
+    windows = [
+        VisibleWindow("desktop-icons", "", (0, 0, 800, 600), dock=True),
+        VisibleWindow("panel", "", (0, 570, 800, 600), dock=True),
+    ]
+    assert layout([windows], _hides, (0, 0), (800, 600)).docks == [(0, 570, 800, 600)]

@@ -54,7 +54,6 @@ _X_ATOMS = (
     "_NET_WM_STATE_HIDDEN",
     "_NET_WM_WINDOW_TYPE",
     "_NET_WM_WINDOW_TYPE_DOCK",
-    "_NET_WM_WINDOW_TYPE_DESKTOP",
     "_NET_FRAME_EXTENTS",
     "UTF8_STRING",
 )
@@ -82,7 +81,7 @@ class X11Windows:
         wm_class = win.get_wm_class()
         pid = self._prop(win, "_NET_WM_PID")
         types = self._prop(win, "_NET_WM_WINDOW_TYPE")
-        docks = {self._atom["_NET_WM_WINDOW_TYPE_DOCK"], self._atom["_NET_WM_WINDOW_TYPE_DESKTOP"]}
+        docks = {self._atom["_NET_WM_WINDOW_TYPE_DOCK"]}  # not DESKTOP: it spans the screen
         return (
             (wm_class[1] if wm_class else "") or "unknown",
             int(pid[0]) if pid is not None and len(pid) else None,
@@ -233,7 +232,7 @@ class WinWindows:
                     title=title.value,
                     rect=(rect.left, rect.top, rect.right, rect.bottom),
                     pid=int(pid.value),
-                    dock=klass.value in ("Shell_TrayWnd", "Shell_SecondaryTrayWnd", "Progman"),
+                    dock=klass.value in ("Shell_TrayWnd", "Shell_SecondaryTrayWnd"),
                     focused=hwnd == foreground,
                 )
             )

@@ -101,8 +101,10 @@ class Capturer:
 
         With the list of visible windows, the areas of excluded windows and of this
         program's own are painted over in the raw buffer before the gate, the encoder, OCR
-        and CLIP see it. Without it (or when the focused window is excluded, since its title
-        would be recorded), the round is skipped as before.
+        and CLIP see it, and changes in panels do not count. Where no list can be read,
+        only the focused window is checked, as before; a list that was read before and
+        fails now skips the round ("unlisted"). A focused excluded window always skips the
+        round ("excluded"), since its app and title would be recorded with the frame.
         """
         with self._lock:
             if self.paused:

@@ -24,7 +24,8 @@ class Layout:
     """What one monitor shows, in that monitor's pixels."""
 
     hidden: np.ndarray | None  # True where a hidden window shows; None: nothing to hide
-    docks: list[Box]  # panels, docks and tray hosts: the gate ignores changes there
+    docks: list[Box]  # panels, docks and tray hosts (at most a quarter of the monitor each):
+    # the gate ignores changes there
     focus: Box | None  # the focused window's rectangle, where it lies on this monitor
 
 
@@ -68,7 +69,8 @@ def layout(
         box = _local(window.rect, origin, size)
         if box is None:
             continue
-        if window.dock:
+        area = (box[2] - box[0]) * (box[3] - box[1])
+        if window.dock and area <= size[0] * size[1] // 4:  # a panel, not a whole screen
             docks.append(box)
         if window.focused and not hides(window):
             focus = box

@@ -100,7 +100,7 @@ class Desk:
 
 @pytest.fixture
 def desktop(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Desk, dict[str, Any]]]:
-    name, xvfb = start_xvfb(W, H, first=120)
+    name, xvfb = start_xvfb(W, H, first=230)
     monkeypatch.setenv("DISPLAY", name)
     monkeypatch.setenv("MIRIX_MODELS__TEXT_EMBEDDER", "none")
     monkeypatch.setenv("MIRIX_MODELS__CLIP_PROVIDER", "none")

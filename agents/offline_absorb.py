@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from agents.batch import BatchItem
+from agents.chrome import without_chrome
 from agents.errors import NotFound
 from agents.memory_agents import AgentRun, core_block, insert_once
 from agents.offline import detect_sensitive, extract_statements
@@ -120,6 +121,7 @@ class OfflineAbsorber:
         """Absorb one batch; returns the writes made (as (operation, id) pairs)."""
         run = AgentRun(MemoryType.EPISODIC)
         frames = sorted((it for it in items if it.kind == "frame"), key=lambda it: it.time)
+        frames = without_chrome(self.store, frames)  # memory text without menus and toolbars
         chats = [it for it in items if it.kind == "chat"]
         for group in episodes(frames):
             run.writes.append(self._episode(group))

@@ -193,6 +193,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     for role, lm in info["language_models"].items():
         where = f"{lm['model']} at {lm['base_url']}" if lm["base_url"] else "none (offline mode)"
         print(f"llm      {role}: {where}")
+    print(f"privacy  {info['window_privacy']['detail']}")
     inbox = info["inbox"]
     print(f"inbox    {inbox['pending']} waiting ({inbox['failing']} failing), {inbox['done']} done")
     for f in inbox["failures"]:

@@ -13,6 +13,7 @@ from agents.embeddings.base import TextEmbedder
 from agents.errors import InvalidInput, StoreError
 from agents.llm import Endpoint, LLMClient
 from agents.store import MemoryStore, SearchOptions, VaultCipher
+from mirix_desktop.capture.desktop import window_lister
 from mirix_desktop.capture.frames import FrameStore
 from mirix_desktop.capture.loop import Capturer
 from mirix_desktop.capture.ocr import Ocr
@@ -98,6 +99,7 @@ class Context:
             self.inbox,
             window_probe(),
             PrivacyFilter(c.excluded_apps, c.excluded_title_patterns),
+            lister=window_lister(),
             monitors=c.monitors,
             threshold=c.change_threshold,
             keyframe_s=c.keyframe_minutes * 60,

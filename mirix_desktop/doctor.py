@@ -8,6 +8,7 @@ from importlib import metadata
 from typing import Any
 
 from mirix_desktop import __version__
+from mirix_desktop.capture.desktop import window_privacy
 from mirix_desktop.context import Context
 
 _PACKAGES = (
@@ -118,6 +119,7 @@ def report(ctx: Context) -> dict[str, Any]:
                 ("memory", ctx.settings.memory_model),
             )
         },
+        "window_privacy": window_privacy(),
         "inbox": _inbox_state(ctx),
         "loose_permissions": [
             {"path": str(path), "mode": f"{mode:o}"} for path, mode in ctx.paths.loose_permissions()

@@ -41,3 +41,32 @@ def test_a_changed_resolution_is_a_new_start() -> None:
     gate = ChangeGate()
     gate.check(_screen(), at=0.0)
     assert gate.check(Image.new("RGB", (1280, 720)), at=1.0).keyframe
+
+
+def test_changes_inside_ignored_boxes_do_not_count() -> None:
+    gate = ChangeGate(threshold=0.00005)
+    panel = (0, 0, 1920, 40)
+    gate.check(_screen(), at=0.0, ignore=[panel])
+    clock = _screen()
+    ImageDraw.Draw(clock).text((1700, 5), "09:42", fill=(0, 0, 0), font_size=28)
+    assert not gate.check(clock, at=1.0, ignore=[panel]).keep
+    assert gate.check(clock, at=2.0).keep  # the same change outside a panel is content
+
+
+def test_a_blinking_caret_and_a_tiny_change_store_nothing_but_add_up() -> None:
+    gate = ChangeGate(threshold=0.00005)
+    gate.check(_screen(), at=0.0)
+    caret = _screen()
+    ImageDraw.Draw(caret).rectangle((600, 400, 601, 440), fill=(0, 0, 0))  # 2 x 40 px
+    assert not gate.check(caret, at=1.0).keep
+    dot = _screen()
+    ImageDraw.Draw(dot).rectangle((600, 400, 606, 406), fill=(0, 0, 0))
+    assert not gate.check(dot, at=2.0).keep
+    # Typing character by character: kept once the change since the last kept frame is
+    # large enough, not lost.
+    kept = []
+    for n in range(1, 12):
+        typed = _screen()
+        ImageDraw.Draw(typed).text((300, 500), "Hello world"[:n], fill=(0, 0, 0), font_size=14)
+        kept.append(gate.check(typed, at=3.0 + n).keep)
+    assert kept[0] is False and any(kept)

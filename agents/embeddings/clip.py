@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.embeddings.base import Vectors
+from agents.embeddings.base import Vectors, one_torch_thread
 from agents.embeddings.torchvision_guard import import_torchvision_safely
 from agents.errors import ModelUnavailable
 
@@ -112,6 +112,7 @@ class ClipEmbedder:
         open_clip = import_open_clip()
         import torch
 
+        one_torch_thread()
         self._torch = torch
         if config is not None:
             if not config.is_file():

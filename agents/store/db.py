@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_QUERY_CHARS = 4000
 SEARCH_TIMEOUT_S = 120.0  # a search that takes this long is stuck, not slow
+INDEX_CACHE_BYTES = 512 << 20  # bounds on LanceDB's caches (see MemoryStore.__init__)
+METADATA_CACHE_BYTES = 64 << 20
 _HIT_COLUMNS = ["id", "text", "source_ids", "time", "app"]
 _FRAME_HIT_COLUMNS = [*_HIT_COLUMNS, "source_path"]
 _CHAT_HIT_COLUMNS = [*_HIT_COLUMNS, "conversation_id"]
@@ -83,9 +85,10 @@ class _Reads:
     (``generation``), and within the read-consistency interval otherwise.
     """
 
-    def __init__(self, path: Path, read_consistency: timedelta) -> None:
+    def __init__(self, path: Path, read_consistency: timedelta, session: Any = None) -> None:
         self._path = str(path)
         self._read_consistency = read_consistency
+        self._session = session
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="store-reads", daemon=True
@@ -104,7 +107,7 @@ class _Reads:
     async def table(self, name: str, generation: int) -> Any:
         if self._db is None:
             self._db = await lancedb.connect_async(
-                self._path, read_consistency_interval=self._read_consistency
+                self._path, read_consistency_interval=self._read_consistency, session=self._session
             )
         known = self._tables.get(name)
         if known is None:
@@ -156,7 +159,16 @@ class MemoryStore:
     ) -> None:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
-        self._db = lancedb.connect(str(self.path), read_consistency_interval=read_consistency)
+        # LanceDB's caches default to 6 GB (indexes) and 1 GB (metadata) and fill with every
+        # table version written: a process storing frames grew 271 MB -> 495 MB over 400
+        # frames, still climbing; with these bounds 272 -> 336 MB, levelling off. Both
+        # connections share them.
+        session = lancedb.Session(
+            index_cache_size_bytes=INDEX_CACHE_BYTES, metadata_cache_size_bytes=METADATA_CACHE_BYTES
+        )
+        self._db = lancedb.connect(
+            str(self.path), read_consistency_interval=read_consistency, session=session
+        )
         self._text = text_embedder
         self._image = image_embedder
         self._cipher = cipher
@@ -164,7 +176,7 @@ class MemoryStore:
         self._tables: dict[str, Any] = {}
         self._indexed: set[str] = set()  # tables whose first indexes exist
         self._lock = threading.Lock()
-        self._reads = _Reads(self.path, read_consistency)
+        self._reads = _Reads(self.path, read_consistency, session)
         self._generation = 0  # this process's writes, so that reads catch up with them
         self._closed = False
         # Core blocks are read before every answer and change rarely: kept for as long
@@ -208,11 +220,19 @@ class MemoryStore:
                 self._tables[name] = self._db.open_table(name)  # its width is the model's
             if name not in self._tables:
                 if exists and schema is None:
-                    self._tables[name] = self._db.open_table(name)
+                    table = self._db.open_table(name)
+                    # Add-only migration: a store made before a column was added.
+                    _add_missing_columns(table, self._schema_for(name))
                 else:
-                    self._tables[name] = self._db.create_table(
-                        name, schema=schema or self._schema_for(name), exist_ok=True
-                    )
+                    wanted = schema or self._schema_for(name)
+                    try:
+                        table = self._db.create_table(name, schema=wanted, exist_ok=True)
+                    except ValueError as exc:  # made meanwhile, before a column was added
+                        if "does not match" not in str(exc):
+                            raise
+                        table = self._db.open_table(name)
+                        _add_missing_columns(table, wanted)
+                self._tables[name] = table
         # A table made now holds the current model's vectors from its first row.
         if new_vectors and embedder and name not in self._vector_models.read(fresh=True):
             record = VectorRecord(table=name, model=embedder.model_id)
@@ -915,7 +935,8 @@ class MemoryStore:
             "text": frame.ocr_text,
             "fts": index_text(text),
             "vector": self._embed([text])[0] if frame.ocr_text.strip() else None,
-            **frame.model_dump(exclude={"id", "app"}),
+            **frame.model_dump(exclude={"id", "app", "focus_box"}),
+            "focus_box": ",".join(map(str, frame.focus_box)) if frame.focus_box else None,
         }
         row["captured_at"] = as_utc(frame.captured_at)
         self._commit(lambda: table.merge_insert("id").when_not_matched_insert_all().execute([row]))
@@ -1035,6 +1056,14 @@ class MemoryStore:
         )
         rows.sort(key=lambda r: r["time"])
         return rows
+
+    def recent_frames(
+        self, app: str, since: datetime, until: datetime, *, limit: int = 50
+    ) -> list[S.Frame]:
+        """The last ``limit`` frames of ``app`` captured in [since, until), oldest first."""
+        where = f"app = {_quote(app)} AND time >= {sql_time(since)} AND time < {sql_time(until)}"
+        ids = [row["id"] for row in self.frame_rows(where)][-limit:]
+        return self.frames(ids)
 
     def frames_since(self, since: datetime) -> list[dict[str, Any]]:
         return self.frame_rows(f"time >= {sql_time(since)}")
@@ -1431,7 +1460,25 @@ def _rows_by_id(
 
 
 def _frame_from_row(row: Mapping[str, Any]) -> S.Frame:
-    return S.Frame.model_validate({k: row[k] for k in S.Frame.model_fields})
+    values = {k: row[k] for k in S.Frame.model_fields if k != "focus_box"}
+    box = row.get("focus_box")  # absent in stores made before the column was added
+    values["focus_box"] = tuple(int(v) for v in box.split(",")) if box else None
+    return S.Frame.model_validate(values)
+
+
+def _add_missing_columns(table: Any, wanted: pa.Schema) -> None:
+    """Add-only migration: the nullable string columns of ``wanted`` a table lacks."""
+    have = set(table.schema.names)
+    missing = [f for f in wanted if f.name not in have]
+    if any(f.type != pa.string() for f in missing):
+        raise StoreError(f"cannot add columns {[f.name for f in missing]} to an existing table")
+    try:
+        if missing:
+            table.add_columns({f.name: "CAST(NULL AS STRING)" for f in missing})
+    except (OSError, RuntimeError, ValueError) as exc:  # another process added them first
+        table.checkout_latest()
+        if {f.name for f in missing} - set(table.schema.names):
+            raise StoreError(f"cannot add columns to {table.name}: {exc}") from exc
 
 
 def _turn_from_row(row: Mapping[str, Any]) -> S.ChatTurn:

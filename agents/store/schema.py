@@ -229,6 +229,8 @@ class Frame(BaseModel):
     size_bytes: int
     ocr_text: str = ""
     source_path: str | None = None
+    # The focused window's rectangle (left, top, right, bottom) in the frame's pixels.
+    focus_box: tuple[int, int, int, int] | None = None
 
     def search_text(self) -> str:
         return f"{self.app} — {self.window_title}\n{self.ocr_text}".strip()
@@ -365,6 +367,7 @@ FRAME_SCHEMA = pa.schema(
         pa.field("size_bytes", pa.int64()),
         pa.field("ocr_text", _STR),
         pa.field("source_path", _STR),
+        pa.field("focus_box", _STR),  # "left,top,right,bottom"; added later, null in old rows
     ]
 )
 HISTORY_SCHEMA = pa.schema(

@@ -63,6 +63,7 @@ class FrameStore:
         window_title: str = "",
         ocr_text: str = "",
         source_path: str | None = None,
+        focus_box: tuple[int, int, int, int] | None = None,
         before_row: Callable[[Frame], None] | None = None,
     ) -> Frame:
         """Write the image file, call ``before_row`` (the caller queues the frame there, so a
@@ -92,6 +93,7 @@ class FrameStore:
             size_bytes=len(data),
             ocr_text=ocr_text,
             source_path=source_path,
+            focus_box=focus_box,
         )
         if before_row is not None:
             before_row(frame)

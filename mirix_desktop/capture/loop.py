@@ -1,4 +1,5 @@
-"""The capture loop: active window, privacy filter, screen grab, change gate, frame store, inbox."""
+"""The capture loop: active window, visible windows, screen grab, privacy mask, change gate,
+frame store, inbox."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from typing import Any
 from PIL import Image
 
 from agents.store.timeutil import now
+from mirix_desktop.capture.desktop import NoWindows, VisibleWindow, WindowLister
 from mirix_desktop.capture.frames import FrameStore
 from mirix_desktop.capture.gate import ChangeGate, samples_from_bgra
+from mirix_desktop.capture.mask import hide_samples, layout, paint
 from mirix_desktop.capture.privacy import PrivacyFilter
 from mirix_desktop.capture.window import WindowProbe
 from mirix_desktop.capture.worker import queue_for_ocr
@@ -41,6 +44,7 @@ class Capturer:
         probe: WindowProbe,
         privacy: PrivacyFilter,
         *,
+        lister: WindowLister | None = None,
         monitors: str = "all",
         threshold: float = 0.002,
         keyframe_s: float = 600.0,
@@ -49,6 +53,8 @@ class Capturer:
         self.inbox = inbox
         self.probe = probe
         self.privacy = privacy
+        self.lister: WindowLister = lister if lister is not None else NoWindows()
+        self.window_list_readable: bool | None = None  # None: not tried yet
         self.monitors = monitors
         self._threshold = threshold
         self._keyframe_s = keyframe_s
@@ -91,7 +97,15 @@ class Capturer:
             self.pause_flag.unlink(missing_ok=True)
 
     def capture_once(self) -> list[str]:
-        """One round; returns what happened per monitor ("stored", "unchanged", "excluded", ...)."""
+        """One round; returns what happened per monitor ("stored", "unchanged", "excluded", ...).
+
+        With the list of visible windows, the areas of excluded windows and of this
+        program's own are painted over in the raw buffer before the gate, the encoder, OCR
+        and CLIP see it, and changes in panels do not count. Where no list can be read,
+        only the focused window is checked, as before; a list that was read before and
+        fails now skips the round ("unlisted"). A focused excluded window always skips the
+        round ("excluded"), since its app and title would be recorded with the frame.
+        """
         with self._lock:
             if self.paused:
                 self.stats.counts["paused"] += 1
@@ -101,25 +115,40 @@ class Capturer:
                 self.stats.counts["excluded"] += 1
                 return ["excluded"]
             started = time.perf_counter()
+            before = self.lister.windows()
             shots = self._grab()
-            # The window may have changed during the grab: check again before anything is kept.
+            # The windows may have changed during the grab: look again before anything is kept.
             after = self.probe.active()
             if after != window and self.privacy.excluded(after):
                 self.stats.counts["excluded"] += 1
                 return ["excluded"]
+            listed = self.lister.windows() if before is not None else None
+            if listed is None and self.window_list_readable:
+                # The list was read before: a failure now must not let hidden windows through.
+                self.stats.counts["unlisted"] += 1
+                return ["unlisted"]
+            self.window_list_readable = listed is not None
+            snapshots = [before, listed] if before is not None and listed is not None else []
             outcomes = []
             taken = now()
-            decisions = []
+            planned = []
             for monitor, shot in shots:
                 gate = self._gate(monitor)
+                plan = layout(snapshots, self._hides, (shot.left, shot.top), shot.size)
                 samples = samples_from_bgra(shot.bgra, shot.width, shot.height, gate.step)
-                decisions.append(gate.check_samples(samples, shot.size, time.monotonic()))
+                if plan.hidden is not None:
+                    hide_samples(samples, plan.hidden, gate.step)
+                decision = gate.check_samples(samples, shot.size, time.monotonic(), plan.docks)
+                planned.append((monitor, shot, plan, decision))
             self.stats.grab_gate_ms.append((time.perf_counter() - started) * 1000)
-            for (monitor, shot), decision in zip(shots, decisions, strict=True):
+            for monitor, shot, plan, decision in planned:
                 if not decision.keep:
                     outcomes.append("unchanged")
                     continue
-                image = Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
+                raw: Any = shot.bgra
+                if plan.hidden is not None:  # painted before the image exists
+                    raw = paint(raw, shot.width, shot.height, plan.hidden)
+                image = Image.frombuffer("RGB", shot.size, raw, "raw", "BGRX", 0, 1)
                 box = list(decision.changed_box) if decision.changed_box else None
 
                 self.frames.save(
@@ -128,8 +157,12 @@ class Capturer:
                     monitor=monitor,
                     app=window.app,
                     window_title=window.title,
+                    focus_box=plan.focus,
                     before_row=queue_for_ocr(self.inbox, box),
                 )
                 outcomes.append("stored")
             self.stats.counts.update(outcomes)
             return outcomes
+
+    def _hides(self, window: VisibleWindow) -> bool:
+        return self.privacy.hides(window, window.pid)

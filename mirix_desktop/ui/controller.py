@@ -35,6 +35,7 @@ OUTCOMES = {
     "unchanged": "Nothing changed since the last screenshot.",
     "excluded": "This window is excluded from capture.",
     "paused": "Capture is paused; resume it to take screenshots.",
+    "unlisted": "The windows on screen could not be read, so nothing was captured.",
 }
 
 

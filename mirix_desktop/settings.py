@@ -51,6 +51,9 @@ class SearchSettings(_Section):
     clip_weight: float = Field(default=1.0, ge=0.0)
     recency_weight: float = Field(default=0.0, ge=0.0, le=1.0)
     recency_half_life_days: float = Field(default=30.0, gt=0)
+    segmenter: Literal["jieba", "ngram"] = Field(
+        default="jieba", description="how Chinese questions are split into words"
+    )
 
 
 class StoreSettings(_Section):

@@ -64,8 +64,8 @@ class Ocr:
 
 
 def order(lines: list[OcrLine]) -> list[OcrLine]:
-    """Reading order: top to bottom, then left to right."""
-    return sorted(lines, key=lambda line: (line.box[1] // 10, line.box[0]))
+    """Reading order: row by row from the top, each row left to right."""
+    return [line for row in rows(lines) for line in row]
 
 
 def _overlaps(a: Box, b: Box) -> bool:
@@ -79,4 +79,25 @@ def merge(previous: list[OcrLine], fresh: list[OcrLine], region: Box) -> list[Oc
 
 
 def as_text(lines: list[OcrLine]) -> str:
-    return "\n".join(line.text for line in lines)
+    """The text of a frame: one line a visual row, its boxes left to right, two spaces
+    apart ("Seat  23A  Economy"), so that a value stays beside its label."""
+    return "\n".join("  ".join(line.text for line in row) for row in rows(lines))
+
+
+def _same_row(a: OcrLine, b: OcrLine) -> bool:
+    """Boxes that overlap vertically by half the smaller height sit on one row."""
+    overlap = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+    smaller = min(a.box[3] - a.box[1], b.box[3] - b.box[1])
+    return smaller > 0 and overlap >= smaller / 2
+
+
+def rows(lines: list[OcrLine]) -> list[list[OcrLine]]:
+    """Lines grouped into visual rows, top to bottom, each row left to right."""
+    out: list[list[OcrLine]] = []
+    for line in sorted(lines, key=lambda ln: (ln.box[1] + ln.box[3], ln.box[0])):
+        row = next((r for r in out[-3:] if any(_same_row(line, o) for o in r)), None)
+        if row is None:
+            out.append([line])
+        else:
+            row.append(line)
+    return [sorted(r, key=lambda ln: ln.box[0]) for r in out]

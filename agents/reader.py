@@ -31,7 +31,15 @@ from agents.terms import (
     split_sentences,
     terms,
 )
-from agents.values import Span, focus_terms, join_date_time, question_kinds, spans, without_cues
+from agents.values import (
+    Span,
+    focus_terms,
+    join_date_time,
+    labels_kind,
+    question_kinds,
+    spans,
+    without_cues,
+)
 
 MAX_SOURCES = 8
 CONFIDENT = 0.35  # the least score of a line whose value is given as the answer
@@ -43,7 +51,7 @@ _EN_QUESTION = re.compile(
 _ZH_QUESTION = re.compile(
     r"(?:吗|呢|么)[\s?？。]*$|多少|什么|哪[里儿个天位家些]|几[点号个天]|谁|怎么"
 )
-_LABEL_SEP = re.compile(r"^\s*(?:[:：=\-–—|]\s*|\s{2,}|\s)")
+_LABEL_SEP = re.compile(r"^[\s:：=|\-–—]*(?:(?:is|are|was|were|为|是)\b[\s:：]*)?", re.IGNORECASE)
 
 
 def is_question(text: str) -> bool:
@@ -165,13 +173,14 @@ def read(
     df = {t: sum(1 for _, lines in texts for ln in lines if t in ln.matched) for t in q_terms}
     # Rare terms count more; the thing asked for ("seat", "地址") twice; a phrase of the
     # question ("to chicago") half, on top of its words.
-    factor = {t: 2.0 if t in focus else 0.5 if t in pairs else 1.0 for t in q_terms}
+    # A single Chinese character ("会", "开") says little: half.
+    factor = {t: 2.0 if t in focus else 0.5 if t in pairs or _one_han(t) else 1.0 for t in q_terms}
     weight = {t: factor[t] * math.log((n_lines + 1) / (df[t] + 0.5)) for t in q_terms if df[t]}
     if not any(df[t] for t in words):
         return reading
     # A word found nowhere counts a third against every line: the sources may not be about
     # what was asked ("Tom's phone number" where only Jane's is known).
-    missing = sum(0.35 * math.log((n_lines + 1) / 0.5) for t in words if not df[t])
+    missing = sum(0.35 * factor[t] * math.log((n_lines + 1) / 0.5) for t in words if not df[t])
     total = sum(weight.values()) + missing
     for rank, (hit, lines) in enumerate(texts):
         prior = 1.0 / (1.0 + 0.12 * rank)
@@ -188,9 +197,24 @@ def read(
             reading.per_source[hit.id] = best
             if reading.best is None or best.score > reading.best.score + 1e-9:
                 reading.best = best
+    if reading.best is not None and reading.best.source.type != "frame":
+        # The same line on a screenshot (a memory made from it, say): cite the screenshot.
+        same = [
+            p
+            for p in reading.per_source.values()
+            if p.source.type == "frame"
+            and p.value == reading.best.value
+            and p.score >= 0.9 * reading.best.score
+        ]
+        if same:
+            reading.best = max(same, key=lambda p: p.score)
     if reading.best is not None:
         reading.confident = reading.best.span is not None and reading.best.score >= CONFIDENT
     return reading
+
+
+def _one_han(term: str) -> bool:
+    return len(term) == 1 and "\u3400" <= term <= "\u9fff"
 
 
 def _with_prior(pick: Pick, prior: float) -> Pick:
@@ -217,6 +241,8 @@ def _score_line(
     for t in everywhere:
         near[t] = max(near.get(t, 0.0), 0.4)
     coverage = sum(weight[t] * near.get(t, 0.0) for t in weight) / total
+    if kinds and labels_kind(normalize(own.text), kinds[0]):
+        coverage = min(1.0, coverage + 0.2)  # "Address:" for where, "金额" for how much
 
     norm = normalize(own.text)
     text = own.text if len(norm) == len(own.text) else norm  # spans index the normal form
@@ -259,19 +285,34 @@ def _value(
             if found:
                 chosen = _nearest_after_term(found, line, norm)
                 return Span(chosen.start, chosen.end, kind), kind, 1.0 if n == 0 else 0.8
+        if kinds[0] in ("identifier", "count"):
+            # A short number right after its label: "code 4417", "Platform 7", "座位 12".
+            after = _after_label(line, norm)
+            if after is not None:
+                m = re.match(r"#?[0-9A-Za-z][0-9A-Za-z-]*", norm[after:])
+                if m and any(ch.isdigit() for ch in m.group(0)):
+                    span = Span(after, after + m.end(), kinds[0])
+                    if not _in_question(span.text(norm), q_norm, line):
+                        return span, kinds[0], 0.9
         return None, kinds[0], 0.0
     # Any text: the rest of the line after a matched label.
-    ends = [m.end() for t in line.matched for m in re.finditer(re.escape(t), norm.lower())]
-    if ends:
-        end = max(ends)
-        end = _word_end(norm, end)
-        sep = _LABEL_SEP.match(norm[end:])
-        if sep and norm[end + sep.end() :].strip():
-            start = end + sep.end()
-            value = norm[start:].rstrip(" 。.，,;；")
-            if value and not _in_question(value, q_norm, line):
-                return Span(start, start + len(value), "text"), "text", 0.7
+    start = _after_label(line, norm)
+    if start is not None:
+        value = norm[start:].rstrip(" 。.，,;；")
+        if value and not _in_question(value, q_norm, line):
+            return Span(start, start + len(value), "text"), "text", 0.7
     return None, "text", 0.0
+
+
+def _after_label(line: _Line, norm: str) -> int | None:
+    """Where the text after the last question term of ``line`` and a separator starts."""
+    ends = [m.end() for t in line.matched for m in re.finditer(re.escape(t), norm.lower())]
+    if not ends:
+        return None
+    end = _word_end(norm, max(ends))
+    sep = _LABEL_SEP.match(norm[end:])
+    start = end + (sep.end() if sep else 0)
+    return start if norm[start:].strip() else None
 
 
 def _word_end(text: str, end: int) -> int:

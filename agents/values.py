@@ -182,6 +182,13 @@ _WEAK_RES = {kind: _cue(p) for kind, p in _WEAK.items()}
 _PRIORITY = ("duration", "amount", "count", "person", "place", "date", "time", "identifier")
 
 
+def labels_kind(line: str, kind: str) -> bool:
+    """Whether ``line`` names a thing with a value of ``kind`` ("Address:", "地点：",
+    "Total"): a line labelled for what is asked."""
+    cue = _WEAK_RES.get(kind)
+    return cue is not None and cue.search(line) is not None
+
+
 def without_cues(question: str) -> str:
     """The question without its question words of a kind ("how long", "几点", "多少钱"):
     the kind is known, and the words would only be looked for in lines."""

@@ -187,8 +187,9 @@ def _latin_words(text: str) -> list[str]:
 
 def split_sentences(text: str) -> Iterable[str]:
     """Lines of ``text``, long lines cut into sentences (at . ! ? 。！？; and their full-width
-    forms), so that a memory's paragraph is read a sentence at a time."""
-    for raw in text.splitlines():
+    forms), so that a memory's paragraph is read a sentence at a time. Lines that a
+    memory joined with " · " (an event's excerpt of a screen) are lines again."""
+    for raw in re.split(r"\n| · | ⏎ ", text):
         line = raw.strip()
         if not line:
             continue

@@ -24,6 +24,7 @@ from typing import Any
 from agents.store import SearchHit
 from agents.terms import (
     Segmenter,
+    has_cjk,
     line_terms,
     matches,
     normalize,
@@ -157,7 +158,7 @@ def read(
     words = [t.lower() for t in terms(asked, segmenter)]
     pairs = phrases(asked)
     q_terms = words + pairs
-    focus = focus_terms(words, question)
+    focus = focus_terms(words, question, kinds)
     q_norm = re.sub(r"\s+", "", normalize(question).lower())
     sources = [h for h in hits if not chat_question(h) and h.type != "core"][:max_sources]
     # Core blocks are read only when they hold a term of the question.
@@ -171,13 +172,31 @@ def read(
         return reading
     n_lines = sum(len(lines) for _, lines in texts) or 1
     df = {t: sum(1 for _, lines in texts for ln in lines if t in ln.matched) for t in q_terms}
+    # A Chinese compound found nowhere ("座位号") is looked for by its parts ("座位", "位号").
+    parts = [
+        t[i : i + 2]
+        for t in words
+        if not df[t] and len(t) >= 3 and has_cjk(t)
+        for i in range(len(t) - 1)
+    ]
+    parts = [p for p in dict.fromkeys(parts) if p not in df]
+    if parts:
+        for _, lines in texts:
+            for ln in lines:
+                ln.matched |= {p for p in parts if p in ln.lower}
+        for p in parts:
+            df[p] = sum(1 for _, lines in texts for ln in lines if p in ln.matched)
+            if any(p in t for t in focus):
+                focus.add(p)
+        q_terms += [p for p in parts if df[p]]
     # Rare terms count more; the thing asked for ("seat", "地址") twice; a phrase of the
     # question ("to chicago") half, on top of its words.
     # A single Chinese character ("会", "开") says little: half.
     factor = {t: 2.0 if t in focus else 0.5 if t in pairs or _one_han(t) else 1.0 for t in q_terms}
     weight = {t: factor[t] * math.log((n_lines + 1) / (df[t] + 0.5)) for t in q_terms if df[t]}
-    if not any(df[t] for t in words):
+    if not any(df[t] for t in q_terms if t not in pairs):
         return reading
+    seen_focus = {t for t in focus if df.get(t)}
     # A word found nowhere counts a third against every line: the sources may not be about
     # what was asked ("Tom's phone number" where only Jane's is known).
     missing = sum(0.35 * factor[t] * math.log((n_lines + 1) / 0.5) for t in words if not df[t])
@@ -189,7 +208,7 @@ def read(
         for i, ln in enumerate(lines):
             if hit.type == "chat" and is_question(ln.text):
                 continue
-            pick = _score_line(lines, i, everywhere, weight, total, kinds, q_norm, hit)
+            pick = _score_line(lines, i, everywhere, weight, total, kinds, q_norm, hit, seen_focus)
             pick = _with_prior(pick, prior)
             if best is None or pick.score > best.score:
                 best = pick
@@ -231,26 +250,34 @@ def _score_line(
     kinds: list[str],
     q_norm: str,
     hit: SearchHit,
+    focus: set[str],
 ) -> Pick:
     own = lines[i]
+    norm = normalize(own.text)
+    text = own.text if len(norm) == len(own.text) else norm  # spans index the normal form
+    span, kind, value_score = _value(own, kinds, q_norm, weight)
+    # The lines above label this one only when it is a bare value ("Seat" over "23A");
+    # a line with its own label ("Rent  1,450.00") is not labelled by a header above.
+    bare = not own.matched and _bare_value(norm)
     near = {t: 1.0 for t in own.matched}
+    labelled_by: set[str] = set(own.matched)
     for back, w in ((1, 0.75), (2, 0.5)):
-        if i - back >= 0:
+        if bare and i - back >= 0:
             for t in lines[i - back].matched:
                 near[t] = max(near.get(t, 0.0), w)
+                labelled_by.add(t)
     for t in everywhere:
         near[t] = max(near.get(t, 0.0), 0.4)
     coverage = sum(weight[t] * near.get(t, 0.0) for t in weight) / total
-    if kinds and labels_kind(normalize(own.text), kinds[0]):
+    if kinds and labels_kind(norm, kinds[0]):
         coverage = min(1.0, coverage + 0.2)  # "Address:" for where, "金额" for how much
+    if focus and not focus & labelled_by:
+        value_score *= 0.5  # a value, but not of the thing asked for ("LH 430" for "seat")
 
-    norm = normalize(own.text)
-    text = own.text if len(norm) == len(own.text) else norm  # spans index the normal form
     label = ""
-    if not own.matched and i > 0 and lines[i - 1].matched and len(lines[i - 1].text) <= 60:
+    if bare and i > 0 and lines[i - 1].matched and len(lines[i - 1].text) <= 60:
         # A value under (or right of) its label: show them together.
         label = lines[i - 1].text + "  "
-    span, kind, value_score = _value(own, kinds, q_norm, weight)
     if span is None and not kinds and own.matched and i + 1 < len(lines) and _label_only(own):
         # "Budget:" on one line, the value on the next.
         line = f"{text}  {lines[i + 1].text}"
@@ -259,6 +286,15 @@ def _score_line(
     shifted = (span.start + len(label), span.end + len(label)) if span is not None else None
     score = coverage * (0.25 + 0.75 * value_score)
     return Pick(hit, line, shifted, kind, score, coverage)
+
+
+def _bare_value(norm: str) -> bool:
+    """Whether a line is only values (dates, amounts, codes …) with no words of its own."""
+    rest = norm
+    for kind in ("date", "time", "amount", "duration", "identifier"):
+        for s in reversed(spans(rest, kind)):
+            rest = rest[: s.start] + " " + rest[s.end :]
+    return len(re.sub(r"[\W\d_]+", "", rest)) <= 3
 
 
 def _label_only(line: _Line) -> bool:

@@ -133,9 +133,33 @@ def terms(text: str, segmenter: Segmenter = "jieba", *, keep_stop: bool = False)
     return list(dict.fromkeys(out))
 
 
+# Abbreviations on screens, read as the word a question uses.
+ABBREVIATIONS = {
+    "no": "number",
+    "nr": "number",
+    "num": "number",
+    "ref": "reference",
+    "tel": "phone",
+    "addr": "address",
+    "qty": "quantity",
+    "amt": "amount",
+    "dept": "department",
+    "appt": "appointment",
+    "conf": "confirmation",
+    "acct": "account",
+}
+
+
+_ABBREVIATED = re.compile(r"\b(" + "|".join(ABBREVIATIONS) + r")\b\.?")
+
+
 def _latin_terms(text: str, keep_stop: bool) -> list[str]:
     words = [w.strip(".'-") for w in _LATIN.findall(text)]
-    return [stem(w) for w in words if w and (keep_stop or w.lower() not in EN_STOP)]
+    out = [stem(w) for w in words if w and (keep_stop or w.lower() not in EN_STOP)]
+    if keep_stop:  # a line: "Check-out" also holds "check" and "out", "No." "number"
+        out += [stem(p) for w in words if "-" in w for p in w.split("-") if p]
+        out += [ABBREVIATIONS[w.lower()] for w in words if w.lower() in ABBREVIATIONS]
+    return out
 
 
 def line_terms(text: str) -> set[str]:
@@ -147,8 +171,12 @@ def matches(term: str, latin: set[str], text_lower: str) -> bool:
     """Whether a line holds ``term``: a CJK term as a substring, a Latin one as a word
     (a run of digits and letters such as "lh431" also as a substring, for OCR that drops
     spaces)."""
-    if has_cjk(term) or " " in term:
+    if has_cjk(term):
         return term in text_lower
+    if " " in term:  # a phrase: "check out" is on "Check-out", "order number" on "Order no."
+        return term in _ABBREVIATED.sub(
+            lambda m: ABBREVIATIONS[m.group(1)], text_lower.replace("-", " ")
+        )
     if term in latin:
         return True
     if len(term) >= 5 and any(

@@ -75,7 +75,8 @@ PATTERNS: dict[str, re.Pattern[str]] = {
                 r"\b\d+(?:[.,]\d+)?\s?(?:h|hrs?|hours?)(?:\s?\d{1,2}\s?(?:m|min|mins|minutes?))?\b",
                 r"\b\d+(?:[.,]\d+)?\s?(?:m|min|mins|minutes?|days?|nights?|weeks?|months?|years?|yrs?|seconds?|secs?)\b",
                 r"\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:hours?|minutes?|days?|nights?|weeks?|months?|years?)\b",
-                rf"(?:\d+(?:\.\d+)?|[{_ZH_NUM}]+|半)(?:个)?(?:半)?(?:小时|钟头|分钟|天|晚|周|星期|个月|月|年|秒)(?:半)?",
+                rf"(?:\d+(?:\.\d+)?|[{_ZH_NUM}]+|半)(?:个)?(?:半)?(?:小时|钟头)(?:半|(?:\d+|[{_ZH_NUM}]+)分(?:钟)?)?",
+                rf"(?:\d+(?:\.\d+)?|[{_ZH_NUM}]+|半)(?:个)?(?:半)?(?:分钟|天|晚|周|星期|个月|年|秒)(?:半)?",
             ]
         ),
         re.IGNORECASE | re.ASCII,
@@ -130,7 +131,8 @@ _STRONG: dict[str, str] = {
     "amount": r"how much|多少钱|多少元|几块钱|花了多少|付了多少",
     "date": (
         r"when|what date|which date|what day|which day|on what day"
-        r"|哪天|哪一天|什么时候|几号|几月几|星期几|周几|什么日子"
+        r"|哪天|哪一天|什么时候|几号(?![\u4e00-\u9fff]{0,3}(?:口|门|楼|房|车|座|线|窗|台|柜|位))"
+        r"|几月几|星期几|周几|什么日子"
     ),
     "time": r"when|what time|which time|at what time|几点|什么时候|几时|什么时间",
     "duration": (
@@ -142,7 +144,10 @@ _STRONG: dict[str, str] = {
         r"where|which city|what city|which country|which place"
         r"|哪里|哪儿|在哪|哪个城市|哪座|哪家|什么地方"
     ),
-    "identifier": r"what number|which number|编号是|号码是",
+    "identifier": (
+        r"what number|which number|编号是|号码是"
+        r"|几号(?=[\u4e00-\u9fff]{0,3}(?:口|门|楼|房|车|座|线|窗|台|柜|位))"
+    ),
     "count": r"how many|多少个|几个|几位|几张|几件|几人|多少人|多少位",
 }
 _WEAK: dict[str, str] = {
@@ -153,10 +158,10 @@ _WEAK: dict[str, str] = {
     ),
     "date": r"date|deadline|due|birthday|日期|截止|生日",
     "time": r"time|start|starts|begin|begins|departure|arrival|时间|开始|出发|到达|起飞",
-    "duration": r"duration|时长",
+    "duration": r"duration|travel time|journey time|length of stay|时长|历时|用时|耗时|全程",
     "person": (
         r"name of the (?:person|doctor|contact|manager|teacher|sender)|contact|manager|doctor"
-        r"|sender|姓名|联系人|负责人|发件人|经理|医生"
+        r"|sender|recipient|payee|姓名|联系人|负责人|发件人|收件人|收款人|付款人|经理|医生"
     ),
     "place": r"address|location|venue|room|地址|地点|位置|会议室|房间",
     "identifier": (
@@ -182,10 +187,30 @@ _WEAK_RES = {kind: _cue(p) for kind, p in _WEAK.items()}
 _PRIORITY = ("duration", "amount", "count", "person", "place", "date", "time", "identifier")
 
 
+# Generic labels of a value of each kind on screens and forms ("Address:", "金额：").
+_LABELS = {
+    "amount": (
+        r"total|amount|price|cost|fee|sum|balance|subtotal"
+        r"|金额|总价|总计|合计|实付款|价格|费用|票价|余额"
+    ),
+    "date": r"date|day|due|deadline|delivery|日期|送达|截止|到期",
+    "time": r"time|departure|arrival|start|begins?|时间|出发|到达|开始",
+    "duration": r"duration|travel time|journey time|length of stay|时长|历时|用时|耗时|全程|周期",
+    "person": (
+        r"name|contact|recipient|payee|sender|from|passenger|lead|owner|姓名|联系人|负责人"
+        r"|发件人|收件人|收款人|付款人|乘客"
+    ),
+    "place": r"address|location|venue|room|where|地址|地点|位置|会议室|场所",
+    "identifier": r"number|no|code|reference|ref|id|编号|单号|号码|代码|流水号|确认号",
+    "count": r"count|quantity|qty|数量|人数",
+}
+_LABEL_RES = {kind: _cue(p) for kind, p in _LABELS.items()}
+
+
 def labels_kind(line: str, kind: str) -> bool:
-    """Whether ``line`` names a thing with a value of ``kind`` ("Address:", "地点：",
-    "Total"): a line labelled for what is asked."""
-    cue = _WEAK_RES.get(kind)
+    """Whether ``line`` carries a generic label of a value of ``kind`` ("Address:",
+    "地点：", "Total"): a line labelled for what is asked."""
+    cue = _LABEL_RES.get(kind)
     return cue is not None and cue.search(line) is not None
 
 
@@ -216,24 +241,21 @@ def question_kinds(question: str) -> list[str]:
     return sorted(weak, key=_PRIORITY.index)
 
 
-_ZH_ALTS = [
-    alt for cue in _WEAK.values() for alt in cue.split("|") if re.search(r"[\u4e00-\u9fff]", alt)
-]
-_WEAK_WHOLE = [re.compile(f"(?:{cue})", re.IGNORECASE) for cue in _WEAK.values()]
-
-
-def _names_a_thing(term: str) -> bool:
+def _names_a_thing(term: str, kinds: list[str]) -> bool:
+    cues = [_WEAK[k] for k in (kinds or list(_WEAK)) if k in _WEAK]
     if re.search(r"[\u4e00-\u9fff]", term):
-        return any((len(alt) >= 2 and alt in term) or alt == term for alt in _ZH_ALTS)
-    return any(cue.fullmatch(term) or cue.fullmatch(term + "s") for cue in _WEAK_WHOLE)
+        alts = [a for cue in cues for a in cue.split("|") if re.search(r"[\u4e00-\u9fff]", a)]
+        return any((len(alt) >= 2 and alt in term) or alt == term for alt in alts)
+    whole = [re.compile(f"(?:{cue})", re.IGNORECASE) for cue in cues]
+    return any(c.fullmatch(term) or c.fullmatch(term + "s") for c in whole)
 
 
-def focus_terms(question_terms: list[str], question: str) -> set[str]:
+def focus_terms(question_terms: list[str], question: str, kinds: list[str]) -> set[str]:
     """The terms that name the thing asked for ("seat" in "which seat do I have on the
     flight", "订单号" in "国航航班的订单号是什么"): the line that holds one is where the
     value is. English puts that noun first (with the words right after it: "booking
     reference"), Chinese last."""
-    named = [t for t in question_terms if _names_a_thing(t)]
+    named = [t for t in question_terms if _names_a_thing(t, kinds)]
     if not named:
         return set()
     if re.search(r"[\u4e00-\u9fff]", question):

@@ -199,7 +199,12 @@ def read(
     seen_focus = {t for t in focus if df.get(t)}
     # A word found nowhere counts a third against every line: the sources may not be about
     # what was asked ("Tom's phone number" where only Jane's is known).
-    missing = sum(0.35 * factor[t] * math.log((n_lines + 1) / 0.5) for t in words if not df[t])
+    found_by_parts = {t for t in words if any(p in t for p in parts if df[p])}
+    missing = sum(
+        0.35 * factor[t] * math.log((n_lines + 1) / 0.5)
+        for t in words
+        if not df[t] and t not in found_by_parts
+    )
     total = sum(weight.values()) + missing
     for rank, (hit, lines) in enumerate(texts):
         prior = 1.0 / (1.0 + 0.12 * rank)
@@ -294,7 +299,8 @@ def _bare_value(norm: str) -> bool:
     for kind in ("date", "time", "amount", "duration", "identifier"):
         for s in reversed(spans(rest, kind)):
             rest = rest[: s.start] + " " + rest[s.end :]
-    return len(re.sub(r"[\W\d_]+", "", rest)) <= 3
+    letters = re.sub(r"[\W\d_]+", "", rest)
+    return len(letters) + sum(1 for ch in letters if has_cjk(ch)) <= 3  # a Chinese character: 2
 
 
 def _label_only(line: _Line) -> bool:
@@ -321,6 +327,10 @@ def _value(
             if found:
                 chosen = _nearest_after_term(found, line, norm)
                 return Span(chosen.start, chosen.end, kind), kind, 1.0 if n == 0 else 0.8
+        labelled = _after_generic_label(norm, kinds[0])
+        if labelled is not None and not _in_question(labelled.text(norm), q_norm, line):
+            # "Venue: Festhalle Frankfurt" for where, "药师：刘洋" for who.
+            return labelled, kinds[0], 0.8
         if kinds[0] in ("identifier", "count"):
             # A short number right after its label: "code 4417", "Platform 7", "座位 12".
             after = _after_label(line, norm)
@@ -338,6 +348,17 @@ def _value(
         if value and not _in_question(value, q_norm, line):
             return Span(start, start + len(value), "text"), "text", 0.7
     return None, "text", 0.0
+
+
+def _after_generic_label(norm: str, kind: str) -> Span | None:
+    """The text after a generic label of ``kind`` and a colon, up to the next cell."""
+    m = re.match(r"\s*([^:：]{1,24})[:：]\s*(.+)", norm)
+    if m is None or not labels_kind(m.group(1), kind):
+        return None
+    value = re.split(r"\s{2,}", m.group(2))[0].rstrip(" 。.，,;；")
+    if not value:
+        return None
+    return Span(m.start(2), m.start(2) + len(value), kind)
 
 
 def _after_label(line: _Line, norm: str) -> int | None:

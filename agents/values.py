@@ -86,8 +86,15 @@ PATTERNS: dict[str, re.Pattern[str]] = {
             [
                 r"\b(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z'-]+)?",
                 r"\b[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\s+(?:(?:van|von|de|da|del|di|le)\s+)?[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\b",
-                r"(?:[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤欧阳司马诸葛上官]"
-                r"[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐|经理|老师|医生|总|博士|教授)?)",
+                # A Chinese name: a common surname and one or two characters, standing
+                # alone (after a label, a space or a preposition such as 和, 与, 由) and
+                # followed by an end, a title or a common verb or particle.
+                r"(?:(?<![\u4e00-\u9fff])|(?<=[和与跟同给由是找问叫请让被对向]))"
+                r"(?:欧阳|司马|诸葛|上官|[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
+                r"彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦"
+                r"邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤])"
+                r"(?:[\u4e00-\u9fff]{2}(?=$|[^\u4e00-\u9fff]|[的说吃见在发打来去回等负和是也会要])"
+                r"|[\u4e00-\u9fff])(?:先生|女士|小姐|经理|老师|医生|总|博士|教授)?",
             ]
         ),
         re.ASCII,
@@ -99,7 +106,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
                 r"\b(?:Room|Rm|Gate|Terminal|Platform|Hall|Building|Floor|Level|Suite|Office|Desk|Table)\s+[A-Z0-9][A-Za-z0-9.-]*",
                 r"\b(?:at|in|to|from|near)\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+(?:[A-Z][\w'-]+|de|da|del|am|an|la|le)){0,4})",
                 r"[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3}\s+(?:Hotel|Airport|Station|Hospital|Clinic|Centre|Center|Museum|Park|Cafe|Café|Restaurant|Bar|Library|Office|Hall|Arena|Theatre|Theater|Bistro)",
-                r"[\u4e00-\u9fffA-Za-z0-9]{1,12}(?:路|街|大道|巷|号楼|号|楼|层|室|厅|馆|酒店|宾馆|机场|车站|火车站|地铁站|站|中心|大厦|广场|会议室|餐厅|饭店|医院|公园|学校|大学|银行|商场|诊所|店|市|区|县|镇|村|省)(?:[A-Z]座|\d+号)?(?:[（(][^）)]{1,12}[）)])?",
+                r"[\u4e00-\u9fffA-Za-z0-9]{1,12}(?:路|街|大道|巷|号楼|号|楼|层|室|厅|馆|酒店|宾馆|机场|车站|火车站|地铁站|站|中心|大厦|广场|会议室|餐厅|饭店|医院|公园|学校|大学|银行|商场|诊所|体育场|体育馆|剧院|影院|场|店|市|区|县|镇|村|省)(?:[A-Z]座|\d+号)?(?:[（(][^）)]{1,12}[）)])?",
                 r"(?<=在)[\u4e00-\u9fffA-Za-z0-9]{2,12}(?:[（(][^）)]{1,12}[）)])?(?=见|开会|碰面|集合|举行|吃饭|等)",
             ]
         ),
@@ -200,7 +207,7 @@ _LABELS = {
         r"name|contact|recipient|payee|sender|from|passenger|lead|owner|姓名|联系人|负责人"
         r"|发件人|收件人|收款人|付款人|乘客"
     ),
-    "place": r"address|location|venue|room|where|地址|地点|位置|会议室|场所",
+    "place": r"address|location|venue|room|where|place|地址|地点|位置|会议室|场所|场馆|地方",
     "identifier": r"number|no|code|reference|ref|id|编号|单号|号码|代码|流水号|确认号",
     "count": r"count|quantity|qty|数量|人数",
 }
@@ -300,6 +307,8 @@ def spans(line: str, kind: str) -> list[Span]:
             continue
         if kind == "person" and _not_a_name(text):
             continue
+        if re.match(r"\s*[:：]", line[end:]):
+            continue  # a label ("Venue:", "场馆："), not a value
         if out and start < out[-1].end:
             if end - start > out[-1].end - out[-1].start:
                 out[-1] = Span(start, end, kind)

@@ -791,9 +791,9 @@ def write(day: Day, folder: Path) -> dict[str, str]:
 
 def generate(out: Path, seed: int = 7) -> dict[str, Path]:
     """Both days under ``out/<lang>/`` with ``questions.jsonl``; returns lang -> folder."""
-    rng = random.Random(seed)
     folders = {}
-    for day in (english(rng), chinese(rng)):
+    # One generator a language, so that adding screens to one leaves the other as it was.
+    for day in (english(random.Random(f"{seed}-en")), chinese(random.Random(f"{seed}-zh"))):
         folder = out / day.lang
         names = write(day, folder / "screens")
         with open(folder / "questions.jsonl", "w", encoding="utf-8") as fh:

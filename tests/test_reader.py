@@ -65,7 +65,12 @@ ORDER = hit(
     "浏览器 - 订单详情 - 淘宝\n商品：机械键盘  实付款：¥549.10\n预计送达：12月4日\n"
     "快递单号：SF123456789012\n明天下午三点在星巴克（国贸店）见",
 )
-SOURCES = [RETURN, FLIGHT, BUDGET, HOTEL, OTHER_NOTES, NOTES, ORDER]
+TICKETS = hit(
+    "frm_tickets",
+    "Your tickets - Ticketmaster\nVenue: Festhalle Frankfurt\nOrder no.: TM-88213\n"
+    "大麦 - 演唱会\n场馆：国家体育场（鸟巢）\n药师：刘洋  处方取药通知",
+)
+SOURCES = [RETURN, FLIGHT, BUDGET, HOTEL, OTHER_NOTES, NOTES, ORDER, TICKETS]
 
 CASES = [
     # (question, expected value, expected source)
@@ -85,6 +90,11 @@ CASES = [
     ("淘宝 order 的快递单号是多少", "SF123456789012", "frm_order"),
     ("机械键盘花了多少钱？", "549.10", "frm_order"),
     ("明天在哪里见面？", "星巴克（国贸店）", "frm_order"),
+    # A generic label of the kind asked for gives the value; a label is never the value.
+    ("Where is the concert venue?", "Festhalle Frankfurt", "frm_tickets"),
+    ("What is the ticket order number?", "TM-88213", "frm_tickets"),
+    ("演唱会在哪里？", "国家体育场（鸟巢）", "frm_tickets"),
+    ("药师是谁？", "刘洋", "frm_tickets"),
 ]
 
 

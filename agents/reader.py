@@ -172,30 +172,15 @@ def read(
         return reading
     n_lines = sum(len(lines) for _, lines in texts) or 1
     df = {t: sum(1 for _, lines in texts for ln in lines if t in ln.matched) for t in q_terms}
-    # A Chinese compound found nowhere ("座位号") is looked for by its parts ("座位", "位号").
-    parts = [
-        t[i : i + 2]
-        for t in words
-        if not df[t] and len(t) >= 3 and has_cjk(t)
-        for i in range(len(t) - 1)
-    ]
-    parts = [p for p in dict.fromkeys(parts) if p not in df]
-    if parts:
-        for _, lines in texts:
-            for ln in lines:
-                ln.matched |= {p for p in parts if p in ln.lower}
-        for p in parts:
-            df[p] = sum(1 for _, lines in texts for ln in lines if p in ln.matched)
-            if any(p in t for t in focus):
-                focus.add(p)
-        q_terms += [p for p in parts if df[p]]
-    # Rare terms count more; the thing asked for ("seat", "地址") twice; a phrase of the
-    # question ("to chicago") half, on top of its words.
-    # A single Chinese character ("会", "开") says little: half.
-    factor = {t: 2.0 if t in focus else 0.5 if t in pairs or _one_han(t) else 1.0 for t in q_terms}
-    weight = {t: factor[t] * math.log((n_lines + 1) / (df[t] + 0.5)) for t in q_terms if df[t]}
+    parts = _compound_parts(words, df, texts, focus)
+    q_terms += [p for p in parts if df[p]]
     if not any(df[t] for t in q_terms if t not in pairs):
         return reading
+    # Rare terms count more; the thing asked for ("seat", "地址") twice; a phrase of the
+    # question ("to chicago") half, on top of its words; a single Chinese character
+    # ("会", "开") says little: half.
+    factor = {t: 2.0 if t in focus else 0.5 if t in pairs or _one_han(t) else 1.0 for t in q_terms}
+    weight = {t: factor[t] * math.log((n_lines + 1) / (df[t] + 0.5)) for t in q_terms if df[t]}
     seen_focus = {t for t in focus if df.get(t)}
     # A word found nowhere counts a third against every line: the sources may not be about
     # what was asked ("Tom's phone number" where only Jane's is known).
@@ -221,20 +206,49 @@ def read(
             reading.per_source[hit.id] = best
             if reading.best is None or best.score > reading.best.score + 1e-9:
                 reading.best = best
-    if reading.best is not None and reading.best.source.type != "frame":
-        # The same line on a screenshot (a memory made from it, say): cite the screenshot.
-        same = [
-            p
-            for p in reading.per_source.values()
-            if p.source.type == "frame"
-            and p.value == reading.best.value
-            and p.score >= 0.9 * reading.best.score
-        ]
-        if same:
-            reading.best = max(same, key=lambda p: p.score)
+    reading.best = _prefer_screenshot(reading)
     if reading.best is not None:
         reading.confident = reading.best.span is not None and reading.best.score >= CONFIDENT
     return reading
+
+
+def _compound_parts(
+    words: list[str],
+    df: dict[str, int],
+    texts: list[tuple[SearchHit, list[_Line]]],
+    focus: set[str],
+) -> list[str]:
+    """A Chinese compound found nowhere ("座位号") is looked for by its parts ("座位",
+    "位号"): they are matched in every line and counted in ``df`` (and ``focus``)."""
+    parts = [
+        t[i : i + 2]
+        for t in words
+        if not df[t] and len(t) >= 3 and has_cjk(t)
+        for i in range(len(t) - 1)
+    ]
+    parts = [p for p in dict.fromkeys(parts) if p not in df]
+    for _, lines in texts:
+        for ln in lines:
+            ln.matched |= {p for p in parts if p in ln.lower}
+    for p in parts:
+        df[p] = sum(1 for _, lines in texts for ln in lines if p in ln.matched)
+        if any(p in t for t in focus):
+            focus.add(p)
+    return parts
+
+
+def _prefer_screenshot(reading: Reading) -> Pick | None:
+    """The same line on a screenshot (a memory made from it, say) is cited as the
+    screenshot."""
+    best = reading.best
+    if best is None or best.source.type == "frame":
+        return best
+    same = [
+        p
+        for p in reading.per_source.values()
+        if p.source.type == "frame" and p.value == best.value and p.score >= 0.9 * best.score
+    ]
+    return max(same, key=lambda p: p.score) if same else best
 
 
 def _one_han(term: str) -> bool:

@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APT_PACKAGES := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
 	libxcb-xkb1 libxkbcommon-x11-0 libxcb-cursor0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
-	trayer x11-utils g++ cmake openbox xdotool
+	trayer x11-utils g++ cmake openbox xdotool fonts-wqy-microhei
 ARGS ?=
 
 .PHONY: run test system venv lint clean install-desktop uninstall-desktop package

@@ -22,12 +22,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents import prompts
+from agents.answer import compose
 from agents.batch import image_url
 from agents.errors import AgentError, InvalidInput
 from agents.llm import LLMClient
+from agents.reader import Reading, chat_question, read
 from agents.store import MemoryStore, MemoryType, SearchHit, SearchOptions
 from agents.store import schema as S
 from agents.store.timeutil import as_utc, now, parse_time
+from agents.terms import Segmenter
+from agents.terms import keywords as _keywords
 from agents.tooling import (
     Tool,
     acknowledge,
@@ -62,20 +66,11 @@ SEARCHED = (
 _SCREEN_WORDS = re.compile(
     r"(?i)\b(screen\w*|saw|seen|see|page|window|looked|showing|shown|displayed|tab|photo|image)\b"
 )
-_STOPWORDS = set(
-    """a an the of to in on at for from by with about and or but is are was were be been being
-    do does did what when where who whom which why how i me my mine you your we our they their
-    it its this that these those there here have has had can could would should will shall may
-    might must please tell show find remember recall any some much many more most than then
-    again also just only very not no yes so if as into over under up down out""".split()
-)
-_WORD = re.compile(r"[\w'-]+", re.UNICODE)
 
 
-def keywords(question: str) -> str:
-    """The offline topic: the question's words without stop words (the question if none)."""
-    words = [w for w in _WORD.findall(question) if w.lower().strip("'-") not in _STOPWORDS]
-    return " ".join(words) or question.strip()
+def keywords(question: str, segmenter: Segmenter = "jieba") -> str:
+    """The offline topic: the question's content words (Chinese segmented), or the question."""
+    return _keywords(question, segmenter)
 
 
 def estimate_tokens(messages: Sequence[dict[str, Any]]) -> int:
@@ -148,13 +143,17 @@ class Answer:
     prompt_tokens: int
     stopped: bool = False
     conversation_id: str = ""
+    reading: Reading | None = None  # what the extractive reader found
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "answer": self.answer,
             "topic": self.topic,
             "citations": [c.to_json() for c in self.citations],
         }
+        if self.reading is not None and self.reading.best is not None:
+            out["reading"] = self.reading.to_json()
+        return out
 
 
 class TopicArgs(BaseModel):
@@ -188,6 +187,7 @@ class ChatAgent:
         chat_k: int = 10,
         max_tool_rounds: int = 3,
         max_images: int = 2,
+        segmenter: Segmenter = "jieba",
     ) -> None:
         self.store = store
         self.llm = llm
@@ -197,6 +197,7 @@ class ChatAgent:
         self.chat_k = chat_k
         self.max_tool_rounds = max_tool_rounds
         self.max_images = max_images
+        self.segmenter: Segmenter = segmenter
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="retrieve")
 
     # ---- topic ---------------------------------------------------------------------
@@ -207,7 +208,7 @@ class ChatAgent:
         A model that answers without a usable topic falls back to the keywords.
         """
         if self.llm is None:
-            return keywords(question)
+            return keywords(question, self.segmenter)
         tool = Tool("update_topic", "Set the topic to search memories for.", TopicArgs, acknowledge)
         messages = [
             {"role": "system", "content": prompts.CHAT_TOPIC},
@@ -228,7 +229,7 @@ class ChatAgent:
                     {"role": "tool", "tool_call_id": calls[0].id, "content": f"error: {exc}"}
                 )
         log.info("no topic from the chat model; using the question's keywords")
-        return keywords(question)
+        return keywords(question, self.segmenter)
 
     # ---- retrieval -----------------------------------------------------------------
 
@@ -251,8 +252,19 @@ class ChatAgent:
             hits = self.store.search(topic, opts)
         except InvalidInput:
             return []
-        # The assistant's own earlier answers are not evidence.
-        return [h for h in hits if not (h.type == "chat" and h.text.startswith("assistant: "))]
+        # The assistant's own earlier answers are not evidence, and the user's earlier
+        # questions are not either: they stay (as context for a model), ranked below
+        # everything else, so that they never outrank what answers them. What the user
+        # stated ("my seat is 23A") keeps its place.
+        hits = [h for h in hits if not (h.type == "chat" and h.text.startswith("assistant: "))]
+        asked = [h for h in hits if chat_question(h)]
+        if not asked:
+            return hits
+        floor = min((h.score for h in hits if not chat_question(h)), default=1.0)
+        kept = [h for h in hits if not chat_question(h)]
+        return kept + [
+            h.model_copy(update={"score": floor * 0.5**n}) for n, h in enumerate(asked, 1)
+        ]
 
     def _core(self) -> list[SearchHit]:
         return [
@@ -304,11 +316,19 @@ class ChatAgent:
         history: Sequence[dict[str, str]] = (),
         image_path: str | None = None,
         screen_text: str | None = None,
+        reading: Reading | None = None,
     ) -> list[dict[str, Any]]:
+        memories = self.render(found)
+        if reading is not None and reading.confident and reading.best is not None:
+            best = reading.best
+            memories += (
+                "\n## Likely answer (read from the items above; check it)\n"
+                f"{best.value} — from [{best.source.id}]: “{best.line}”"
+            )
         system = prompts.CHAT_SYSTEM.format(
             now=now().strftime("%Y-%m-%d %H:%M UTC"),
             topic=found.topic,
-            memories=self.render(found),
+            memories=memories,
         )
         user_text = question
         if screen_text:
@@ -396,17 +416,52 @@ class ChatAgent:
             raise InvalidInput("the question is empty")
         topic = self.derive_topic(question, history)
         found = self.retrieve(topic)
+        reading = self.read(question, found, screen_text)
         messages = self.build_messages(
-            question, found, history=history, image_path=image_path, screen_text=screen_text
+            question,
+            found,
+            history=history,
+            image_path=image_path,
+            screen_text=screen_text,
+            reading=reading,
         )
         prompt_tokens = estimate_tokens(messages)
         if self.llm is None:
-            text = offline_answer(found, screen_text)
+            text = compose(
+                question, topic, self._sources(found, screen_text), reading, found.vault_values
+            )
             if on_token is not None:
                 on_token(text)
-            return Answer(text, topic, cite(text, found), found, messages, prompt_tokens)
+            return Answer(
+                text, topic, cite(text, found), found, messages, prompt_tokens, reading=reading
+            )
         text, stopped = self._converse(list(messages), found, on_token, should_stop)
-        return Answer(text, topic, cite(text, found), found, messages, prompt_tokens, stopped)
+        return Answer(
+            text, topic, cite(text, found), found, messages, prompt_tokens, stopped, reading=reading
+        )
+
+    def _sources(self, found: Retrieved, screen_text: str | None) -> list[SearchHit]:
+        hits = found.hits()
+        if screen_text and screen_text.strip():
+            screen = SearchHit(
+                id="screen_now",
+                type="screen",
+                score=1.0,
+                text=screen_text,
+                source_ids=[],
+                time=now(),
+            )
+            hits = [screen, *hits]
+        return hits
+
+    def read(self, question: str, found: Retrieved, screen_text: str | None = None) -> Reading:
+        """The extractive reader over what retrieval found (and the screen now, if given)."""
+        return read(
+            question,
+            self._sources(found, screen_text),
+            segmenter=self.segmenter,
+            vault_values=found.vault_values,
+        )
 
     def _converse(
         self,
@@ -475,43 +530,3 @@ def cite(answer: str, found: Retrieved) -> list[Citation]:
                 positions.append((at, h))
     positions.sort(key=lambda pair: pair[0])
     return [Citation(h.id, h.type, list(h.source_ids), h.time) for _, h in positions]
-
-
-def _snippet(text: str, terms: set[str], limit: int = 240) -> str:
-    """The lines of ``text`` that share most words with the topic."""
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if not lines:
-        return ""
-    scored = sorted(
-        lines,
-        key=lambda ln: -len(terms & {w.lower() for w in _WORD.findall(ln)}),
-    )
-    best = [ln for ln in scored[:2] if terms & {w.lower() for w in _WORD.findall(ln)}] or lines[:1]
-    out = " … ".join(best)
-    return out[:limit] + (" …" if len(out) > limit else "")
-
-
-def offline_answer(found: Retrieved, screen_text: str | None = None, top: int = 5) -> str:
-    """An answer without a model: the best memories and frames, quoted with their times."""
-    terms = {w.lower() for w in _WORD.findall(found.topic)}
-    hits = [
-        h for h in found.hits() if h.type != "core" or terms & set(_WORD.findall(h.text.lower()))
-    ]
-    lines = []
-    for hit in hits[:top]:
-        stamp = f"{as_utc(hit.time):%Y-%m-%d %H:%M}"
-        where = f", {hit.app}" if hit.app else ""
-        label = SECTIONS.get(hit.type, hit.type).split(" (")[0].lower()
-        quote = _snippet(hit.text, terms)
-        value = found.vault_values.get(hit.id)
-        if value is not None:
-            quote = f"{quote}: {value}"
-        said = f"“{quote}”" if quote else "(no text read from it yet)"
-        lines.append(f"- {stamp}{where} ({label}): {said} [{hit.id}]")
-    if screen_text:
-        lines.insert(0, f"- on your screen now: “{_snippet(screen_text, terms)}”")
-    if not lines:
-        return f"I found nothing in your memories about “{found.topic}”."
-    return f"No language model is set up, so here is what I found about “{found.topic}”:\n" + (
-        "\n".join(lines)
-    )

@@ -30,7 +30,12 @@ class Assistant:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.llm = ctx.llm("chat")
-        self.agent = ChatAgent(ctx.store, self.llm, options=ctx.search_options())
+        self.agent = ChatAgent(
+            ctx.store,
+            self.llm,
+            options=ctx.search_options(),
+            segmenter=ctx.settings.search.segmenter,
+        )
 
     @property
     def offline(self) -> bool:

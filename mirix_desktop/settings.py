@@ -59,6 +59,9 @@ class SearchSettings(_Section):
     recency_half_life_days: float = Field(default=30.0, gt=0)
     context_weight: float = Field(default=0.35, ge=0.0, le=1.0)
     context_window_s: float = Field(default=300.0, gt=0)
+    segmenter: Literal["jieba", "ngram"] = Field(
+        default="jieba", description="how Chinese questions are split into words"
+    )
 
 
 class StoreSettings(_Section):

@@ -162,9 +162,11 @@ def test_offline_answers_quote_the_best_memories_and_frames_with_times(capsys) -
     AbsorbJob(ctx).run()
     assert main(["ask", "which flight did I book", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"answer", "topic", "citations"}
+    assert set(out) == {"answer", "topic", "citations", "reading"}
     assert out["topic"] == "flight book"
-    assert "Flight LX 318 departs 07:05" in out["answer"] and "2026-11-21 09:00" in out["answer"]
+    assert out["answer"].startswith("LX 318 — “Flight LX 318 departs 07:05”")
+    assert "2026-11-21 09:00" in out["answer"]
+    assert out["reading"]["value"] == "LX 318" and out["reading"]["source"] == fid
     cited = {c["id"]: c for c in out["citations"]}
     assert fid in cited and cited[fid]["type"] == "frame"
     episode = [c for c in out["citations"] if c["type"] == "episodic"]
@@ -203,3 +205,32 @@ def test_core_blocks_are_always_in_the_prompt_and_fresh_after_a_write(ctx) -> No
     ctx.store.update(block.id, {"value": "Name: Sam. Nurse in Leeds."})
     prompt = agent.ask("anything at all?").messages[0]["content"]
     assert "Nurse in Leeds" in prompt and f"[{block.id}]" in prompt
+
+
+def test_an_earlier_question_never_outranks_what_answers_it(capsys) -> None:
+    ctx = open_context()
+    fid = add_frame(ctx, "Your flight is confirmed\nFlight LH 431 to Chicago\nSeat  23A  Economy")
+    for _ in range(3):  # asked before, in other conversations, with the same words
+        Assistant(ctx).ask("Which seat do I have on the flight?")
+    add_turns(ctx, "My locker code at the gym is 4417.")
+    answer = Assistant(ctx).ask("Which seat do I have on the flight?")
+    assert answer.answer.startswith("23A — ")
+    assert answer.citations[0].id == fid
+    hits = answer.retrieved.hits()
+    asked = [i for i, h in enumerate(hits) if h.type == "chat" and "Which seat" in h.text]
+    assert asked and min(asked) > max(i for i, h in enumerate(hits) if h.id == fid)
+    assert all(not (h.type == "chat" and h.text.startswith("assistant: ")) for h in hits)
+    # What the user stated still counts.
+    answer = Assistant(ctx).ask("What is my locker code at the gym?")
+    assert answer.answer.startswith("4417 — ") and answer.citations[0].type == "chat"
+    ctx.close()
+
+
+def test_the_reader_hint_goes_into_the_model_prompt(fake, cctx) -> None:
+    fid = add_frame(cctx, "Household budget 2026\nRent  1,450.00  17,400.00\nInternet  39.99")
+    fake.script = [topic("monthly rent budget"), {"content": f"Your rent is 1,450.00 [{fid}]."}]
+    answer = Assistant(cctx).ask("How much is my monthly rent?")
+    prompt = system_prompt(fake.requests[1])
+    assert "## Likely answer" in prompt and f"1,450.00 — from [{fid}]" in prompt
+    assert answer.reading is not None and answer.reading.best is not None
+    assert answer.reading.best.value == "1,450.00"

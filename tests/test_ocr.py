@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from mirix_desktop.capture.frames import FrameStore
-from mirix_desktop.capture.ocr import Ocr, OcrLine, merge
+from mirix_desktop.capture.ocr import Ocr, OcrLine, as_text, merge, order
 from mirix_desktop.capture.worker import OCR_KIND, ocr_item
 
 LINES = [
@@ -55,6 +55,28 @@ def test_merge_keeps_lines_outside_the_region() -> None:
     old = [OcrLine("top", (0, 0, 100, 20), 1.0), OcrLine("bottom", (0, 200, 100, 220), 1.0)]
     new = [OcrLine("new bottom", (0, 200, 120, 220), 1.0)]
     assert [line.text for line in merge(old, new, (0, 190, 300, 230))] == ["top", "new bottom"]
+
+
+def test_the_text_of_a_frame_keeps_each_visual_row_together() -> None:
+    # A table row read as three boxes whose tops differ by a few pixels (across a
+    # multiple of ten), and a label whose value sits to its right.
+    lines = [
+        OcrLine("Economy", (900, 201, 1010, 229), 1.0),
+        OcrLine("Seat", (60, 198, 120, 226), 1.0),
+        OcrLine("23A", (520, 203, 580, 231), 1.0),
+        OcrLine("Booking reference", (60, 254, 290, 282), 1.0),
+        OcrLine("K7XQ2M", (520, 250, 640, 278), 1.0),
+        OcrLine("Your flight is confirmed", (60, 90, 400, 118), 1.0),
+    ]
+    assert as_text(lines) == (
+        "Your flight is confirmed\nSeat  23A  Economy\nBooking reference  K7XQ2M"
+    )
+    assert [line.text for line in order(lines)][:4] == [
+        "Your flight is confirmed",
+        "Seat",
+        "23A",
+        "Economy",
+    ]
 
 
 def test_worker_records_text_and_hands_frames_to_absorption(ctx) -> None:

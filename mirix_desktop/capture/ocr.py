@@ -101,8 +101,8 @@ class Ocr:
 
 
 def order(lines: list[OcrLine]) -> list[OcrLine]:
-    """Reading order: top to bottom, then left to right."""
-    return sorted(lines, key=lambda line: (line.box[1] // 10, line.box[0]))
+    """Reading order: row by row from the top, each row left to right."""
+    return [line for row in rows(lines) for line in row]
 
 
 def _overlaps(a: Box, b: Box) -> bool:
@@ -119,14 +119,46 @@ def focused_first(lines: list[OcrLine], focus: Box | None) -> list[OcrLine]:
     """The lines inside the focused window first (each part in reading order)."""
     if focus is None:
         return lines
+    inside = [ln for ln in lines if _inside(ln, focus)]
+    return inside + [ln for ln in lines if not _inside(ln, focus)]
 
-    def inside(line: OcrLine) -> bool:
-        x = (line.box[0] + line.box[2]) / 2
-        y = (line.box[1] + line.box[3]) / 2
-        return focus[0] <= x < focus[2] and focus[1] <= y < focus[3]
 
-    return [ln for ln in lines if inside(ln)] + [ln for ln in lines if not inside(ln)]
+def focused_text(lines: list[OcrLine], focus: Box | None) -> str:
+    """A frame's text with the focused window's rows first, then the rest of the screen
+    (rows are grouped within each part, so that the order of the parts holds)."""
+    if focus is None:
+        return as_text(lines)
+    inside = [ln for ln in lines if _inside(ln, focus)]
+    outside = [ln for ln in lines if not _inside(ln, focus)]
+    return "\n".join(part for part in (as_text(inside), as_text(outside)) if part)
+
+
+def _inside(line: OcrLine, box: Box) -> bool:
+    x = (line.box[0] + line.box[2]) / 2
+    y = (line.box[1] + line.box[3]) / 2
+    return box[0] <= x < box[2] and box[1] <= y < box[3]
 
 
 def as_text(lines: list[OcrLine]) -> str:
-    return "\n".join(line.text for line in lines)
+    """The text of a frame: one line a visual row, its boxes left to right, two spaces
+    apart ("Seat  23A  Economy"), so that a value stays beside its label."""
+    return "\n".join("  ".join(line.text for line in row) for row in rows(lines))
+
+
+def _same_row(a: OcrLine, b: OcrLine) -> bool:
+    """Boxes that overlap vertically by half the smaller height sit on one row."""
+    overlap = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+    smaller = min(a.box[3] - a.box[1], b.box[3] - b.box[1])
+    return smaller > 0 and overlap >= smaller / 2
+
+
+def rows(lines: list[OcrLine]) -> list[list[OcrLine]]:
+    """Lines grouped into visual rows, top to bottom, each row left to right."""
+    out: list[list[OcrLine]] = []
+    for line in sorted(lines, key=lambda ln: (ln.box[1] + ln.box[3], ln.box[0])):
+        row = next((r for r in out[-3:] if any(_same_row(line, o) for o in r)), None)
+        if row is None:
+            out.append([line])
+        else:
+            row.append(line)
+    return [sorted(r, key=lambda ln: ln.box[0]) for r in out]

@@ -21,7 +21,7 @@ from PIL import Image
 from agents.embeddings import ImageEmbedder, Lazy
 from agents.errors import NotFound
 from agents.store import Frame, MemoryStore
-from mirix_desktop.capture.ocr import Ocr, OcrLine, as_text, focused_first, merge
+from mirix_desktop.capture.ocr import Ocr, OcrLine, focused_text, merge
 from mirix_desktop.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ class OcrWorker:
         embedder = self.clip.get() if self.clip is not None else None
         if embedder is not None:
             vector = embedder.embed_images([image])[0].tolist()
-        text = as_text(focused_first(lines, frame.focus_box))
+        text = focused_text(lines, frame.focus_box)
         self.store.set_frame_text(frame_id, text, clip_vector=vector)
         self.inbox.put(FRAME_KIND, frame_id, {"app": frame.app})
 

@@ -6,7 +6,10 @@ stream. Each answer's citations are listed under the transcript: a memory opens
 in a MemoryViewer (with its history and sources), a screenshot thumbnail in a
 FrameViewer (full size, time, app, title and OCR text). "Ask about my screen"
 captures the screen now and sends it with the question. Offline, answers are
-the retrieval answers the assistant quotes.
+the reader's: the value first, citing its source, then what else was found.
+When the reader found the answering line (and the answer names its value),
+that line is shown with the value highlighted, beside the thumbnail of its
+screenshot (click: the full screenshot).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import html
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +33,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from agents.chat import Answer, Citation
 from agents.errors import MirixError
+from agents.reader import Pick
 from mirix_desktop.ui.backend import Backend
 from mirix_desktop.ui.tasks import Tasks, describe
 from mirix_desktop.ui.viewers import FrameViewer, MemoryViewer
@@ -42,6 +48,38 @@ from mirix_desktop.ui.viewers import FrameViewer, MemoryViewer
 log = logging.getLogger(__name__)
 THUMB = QSize(160, 90)
 _CITED_ID = re.compile(r"\b((?:frm|epi|sem|proc|res|vault|core)_[0-9A-Za-z_]+)\b")
+
+
+def highlight(line: str, span: tuple[int, int] | None) -> str:
+    """``line`` as HTML with the value at ``span`` highlighted (the rest escaped)."""
+    if span is None:
+        return html.escape(line)
+    start, end = span
+    return (
+        html.escape(line[:start])
+        + '<span style="background-color:#ffe066; font-weight:bold">'
+        + html.escape(line[start:end])
+        + "</span>"
+        + html.escape(line[end:])
+    )
+
+
+def answering_pick(answer: Answer) -> Pick | None:
+    """The reader's line, when it answers: offline always when confident; with a model,
+    only when the model's answer names the same value."""
+    reading = answer.reading
+    if reading is None or not reading.confident or reading.best is None:
+        return None
+    pick = reading.best
+    if pick.value and pick.value in answer.answer:
+        return pick
+    return None
+
+
+def _frame_of(pick: Pick) -> str | None:
+    if pick.source.type == "frame":
+        return pick.source.id
+    return next((s for s in pick.source.source_ids if s.startswith("frm_")), None)
 
 
 def _grab_screen(folder: Path) -> Path:
@@ -96,6 +134,22 @@ class ChatWidget(QWidget):
         self.citations.setMaximumHeight(150)
         self.citations.setWordWrap(True)
         self.citations.itemClicked.connect(self.open_citation)
+        # The answering line, its value highlighted, beside its screenshot.
+        self.answer_thumb = QToolButton()
+        self.answer_thumb.setIconSize(THUMB)
+        self.answer_thumb.setToolTip("Open the screenshot")
+        self.answer_thumb.clicked.connect(self._open_answer_frame)
+        self.answer_line = QLabel()
+        self.answer_line.setTextFormat(Qt.TextFormat.RichText)
+        self.answer_line.setWordWrap(True)
+        self.answer_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        answer_row = QHBoxLayout()
+        answer_row.addWidget(self.answer_thumb)
+        answer_row.addWidget(self.answer_line, 1)
+        self.answer_box = QWidget()
+        self.answer_box.setLayout(answer_row)
+        self.answer_box.setVisible(False)
+        self._answer_frame: str | None = None
         self.input = QLineEdit()
         self.input.setPlaceholderText("Ask about what you saw or said…")
         self.input.returnPressed.connect(self.ask)
@@ -114,6 +168,7 @@ class ChatWidget(QWidget):
             row.addWidget(button)
         main = QVBoxLayout()
         main.addWidget(self.transcript, 1)
+        main.addWidget(self.answer_box)
         main.addWidget(QLabel("Sources of the last answer (click to open)"))
         main.addWidget(self.citations)
         main.addLayout(row)
@@ -158,6 +213,7 @@ class ChatWidget(QWidget):
         self.conversation_id = None
         self.transcript.clear()
         self.citations.clear()
+        self._show_pick(None, {})
 
     def _open_conversation(self, item: QListWidgetItem) -> None:
         if self.busy:  # the answer on its way belongs to the conversation shown
@@ -166,6 +222,7 @@ class ChatWidget(QWidget):
         conv = item.data(Qt.ItemDataRole.UserRole)
         self.conversation_id = conv
         self.citations.clear()
+        self._show_pick(None, {})
 
         def read() -> tuple[list[Any], list[Citation], dict[str, QImage]]:
             turns = self.backend.store.conversation(conv, limit=200)
@@ -226,6 +283,7 @@ class ChatWidget(QWidget):
         self._stop.clear()
         self._set_busy(True)
         self.citations.clear()
+        self._show_pick(None, {})
 
         conversation = self.conversation_id  # read here, not on the worker
 
@@ -242,14 +300,17 @@ class ChatWidget(QWidget):
                 on_token=self.token.emit,
                 should_stop=self._stop.is_set,
             )
-            return answer, self._thumbnails(answer.citations)
+            pick = answering_pick(answer)
+            extra = [_frame_of(pick)] if pick is not None else []
+            return answer, self._thumbnails(answer.citations, [f for f in extra if f])
 
         self.tasks.run(work, on_done=self._on_answer, on_error=self._on_error, owner=self)
 
-    def _thumbnails(self, citations: list[Citation]) -> dict[str, QImage]:
-        """Thumbnails of the cited screenshots (read on the worker)."""
+    def _thumbnails(self, citations: list[Citation], more: Sequence[str] = ()) -> dict[str, QImage]:
+        """Thumbnails of the cited screenshots and of ``more`` frames (read on the worker)."""
         ids = [c.id for c in citations if c.type == "frame"]
         ids += [s for c in citations if c.type != "frame" for s in c.source_ids[:1]]
+        ids += [i for i in more if i not in ids]
         out = {}
         for frame in self.backend.store.frames([i for i in ids if i.startswith("frm_")]):
             image = QImage(frame.image_path)
@@ -275,6 +336,7 @@ class ChatWidget(QWidget):
         if answer.stopped:
             self.transcript.append("<i>(stopped)</i>")
         self._show_citations(answer.citations, thumbs)
+        self._show_pick(answering_pick(answer), thumbs)
         self.state.setText(f"topic: {answer.topic} · {len(answer.citations)} sources")
         if new_conversation:
             self.refresh_conversations()
@@ -290,6 +352,33 @@ class ChatWidget(QWidget):
             if thumb is not None:
                 item.setIcon(QIcon(QPixmap.fromImage(thumb)))
             self.citations.addItem(item)
+
+    def _show_pick(self, pick: Pick | None, thumbs: dict[str, QImage]) -> None:
+        """Show the answering line with its value highlighted, beside its screenshot."""
+        self.answer_box.setVisible(pick is not None)
+        self._answer_frame = None
+        if pick is None:
+            self.answer_line.clear()
+            self.answer_thumb.setIcon(QIcon())
+            return
+        frame = _frame_of(pick)
+        thumb = thumbs.get(frame) if frame else None
+        self._answer_frame = frame if thumb is not None else None
+        self.answer_thumb.setVisible(thumb is not None)
+        if thumb is not None:
+            self.answer_thumb.setIcon(QIcon(QPixmap.fromImage(thumb)))
+        when = f"{pick.source.time:%Y-%m-%d %H:%M}"
+        self.answer_line.setText(
+            f"{highlight(pick.line, pick.span)}<br>"
+            f'<span style="color:gray">{html.escape(when)} · [{html.escape(pick.source.id)}]</span>'
+        )
+
+    def _open_answer_frame(self) -> None:
+        if self._answer_frame is None:
+            return
+        viewer = FrameViewer(self.backend, self.tasks, self._answer_frame, self)
+        viewer.show()
+        self.viewer_opened.emit(viewer)
 
     def _on_error(self, error: BaseException) -> None:
         self._set_busy(False)

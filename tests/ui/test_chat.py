@@ -65,6 +65,51 @@ def test_offline_the_window_answers_by_retrieval(ctx, backend, tasks, qtbot) -> 
     assert fid in [c.id for c in answer.citations]
 
 
+def test_the_answering_line_is_highlighted_beside_its_screenshot(
+    ctx, backend, tasks, qtbot
+) -> None:
+    from mirix_desktop.ui.chat import highlight
+    from mirix_desktop.ui.viewers import FrameViewer
+
+    fid = add_frame(ctx, "Your flight is confirmed\nFlight LH 431 to Chicago\nSeat  23A  Economy")
+    add_frame(ctx, "会议纪要 - 青鸟项目\n项目负责人：王芳\n预算：三十五万元", app="writer")
+    widget = _widget(backend, tasks, qtbot)
+    assert not widget.answer_box.isVisibleTo(widget)
+    widget.input.setText("Which seat do I have on the flight?")
+    with qtbot.waitSignal(widget.answered, timeout=20_000) as answered:
+        widget.ask_button.click()
+    answer = answered.args[0]
+    assert answer.answer.startswith("23A")
+    assert widget.answer_box.isVisibleTo(widget)
+    shown = widget.answer_line.text()
+    assert "Seat  <span" in shown and ">23A</span>" in shown and fid in shown
+    assert not widget.answer_thumb.icon().isNull()  # the screenshot's thumbnail beside it
+    with qtbot.waitSignal(widget.viewer_opened) as opened:
+        widget.answer_thumb.click()
+    viewer = opened.args[0]
+    assert isinstance(viewer, FrameViewer)
+    qtbot.waitUntil(lambda: viewer.frame is not None, timeout=10_000)
+    assert viewer.frame.id == fid
+    viewer.close()
+    # Chinese, with full-width punctuation.
+    widget.input.setText("青鸟项目的预算是多少？")
+    with qtbot.waitSignal(widget.answered, timeout=20_000):
+        widget.ask_button.click()
+    assert ">三十五万元</span>" in widget.answer_line.text()
+    assert "预算：" in widget.answer_line.text()
+    # No direct answer: nothing is highlighted.
+    widget.input.setText("What is the name of my cat?")
+    with qtbot.waitSignal(widget.answered, timeout=20_000):
+        widget.ask_button.click()
+    assert not widget.answer_box.isVisibleTo(widget)
+    last = widget.transcript.toPlainText().rsplit("Assistant: ", 1)[-1]
+    assert last.startswith(("I found no direct answer", "I found nothing"))
+    assert (
+        highlight("a<b 5 €", (4, 5))
+        == 'a&lt;b <span style="background-color:#ffe066; font-weight:bold">5</span> €'
+    )
+
+
 def test_stop_ends_a_streaming_answer(fake, monkeypatch, qtbot, tasks) -> None:
     from mirix_desktop.context import open_context
     from mirix_desktop.ui.backend import Backend

@@ -32,6 +32,7 @@ from agents.errors import InvalidInput, MirixError
 from agents.offline import detect_sensitive
 from agents.store import Frame, Memory, MemoryType, SearchHit
 from agents.store.schema import MAX_TEXT_CHARS, VaultData
+from agents.store.sealing import SEALED_MARK
 from agents.store.timeutil import as_utc, now, parse_time
 from mirix_desktop import __version__
 from mirix_desktop.context import Context
@@ -290,7 +291,8 @@ class MemoryTools:
             "height": frame.height,
             "ocr_text": text,
         }
-        if text != frame.ocr_text or title != frame.window_title:
+        sealed = SEALED_MARK in frame.ocr_text  # a value moved to the vault is on the image
+        if sealed or text != frame.ocr_text or title != frame.window_title:
             info["image"] = "withheld: the screenshot shows a value that is not shared"
             return info, None
         side = min(

@@ -27,6 +27,8 @@ from agents.store import MemoryType
 pytestmark = pytest.mark.slow
 
 KILLS = 30
+PROJECTS = ["Heron", "Osprey", "Kestrel", "Falcon", "Plover", "Curlew", "Gannet", "Puffin"]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "noon"]
 STATEMENTS = [
     "remember that the boiler service is on 3 March",
     "my dentist is Dr. Alvarez",
@@ -64,8 +66,9 @@ def _shots(folder: Path) -> None:
     for i in range(8):
         image = Image.new("RGB", (640, 200), "white")
         draw = ImageDraw.Draw(image)
-        draw.text((20, 20), f"Invoice {1000 + i} for project Heron", fill="black")
-        draw.text((20, 80), f"Total due {40 + i} EUR by Friday", fill="black")
+        # Each screen a new page (a few changed digits would be too small a change to keep).
+        draw.text((20, 20), f"Invoice {1000 + i} for {PROJECTS[i]}", fill="black", font_size=28)
+        draw.text((20, 80), f"Total due {40 + i} EUR by {DAYS[i]}", fill="black", font_size=28)
         image.save(folder / f"20261121_10{i:02d}00.png")
 
 

@@ -69,8 +69,9 @@ def test_search_refuses_a_date_out_of_range(capsys, when) -> None:
 
 
 def _shot(path: Path, text: str, size: tuple[int, int] = (480, 160)) -> Path:
+    """A screen whose text is large enough that two of them differ by real content."""
     image = Image.new("RGB", size, "white")
-    ImageDraw.Draw(image).text((10, 10), text, fill="black")
+    ImageDraw.Draw(image).text((10, 10), text, fill="black", font_size=28)
     image.save(path)
     return path
 
@@ -220,7 +221,8 @@ def _folder_of_shots(tmp_path: Path, count: int) -> Path:
     folder = tmp_path / "shots"
     folder.mkdir()
     for i in range(count):
-        _shot(folder / f"20261121_09{i:02d}00.png", f"Screen number {i} of the day")
+        words = ("Quarterly budget", "Flight to Lisbon", "Dentist on Friday", "Garden plan")
+        _shot(folder / f"20261121_09{i:02d}00.png", f"{words[i % 4]} page {i}")
     return folder
 
 

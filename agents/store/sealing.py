@@ -38,10 +38,13 @@ def high_values(text: str) -> list[Sensitive]:
     return [s for s in detect_sensitive(text) if s.sensitivity == "high"]
 
 
+SEALED_MARK = ", kept in the vault]"  # ends every masked reference
+
+
 def masked(found: Sensitive) -> str:
     """The reference that stands in for a value in every text outside the vault."""
     tail = re.sub(r"[\s-]", "", found.value)[-4:]
-    return f"[{KIND_NAMES.get(found.kind, found.kind)} ending {tail}, kept in the vault]"
+    return f"[{KIND_NAMES.get(found.kind, found.kind)} ending {tail}{SEALED_MARK}"
 
 
 def seal_text(text: str, found: Iterable[Sensitive]) -> str:

@@ -14,8 +14,10 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +25,12 @@ import pytest
 from PIL import Image, ImageDraw
 
 from agents.store import MemoryType
+from tests.helpers import T0
 
 pytestmark = pytest.mark.slow
 
 KILLS = 30
+TURNS = 300  # more than one ingest batch (256), so that an absorb can fall between two
 PROJECTS = ["Heron", "Osprey", "Kestrel", "Falcon", "Plover", "Curlew", "Gannet", "Puffin"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "noon"]
 STATEMENTS = [
@@ -45,16 +49,17 @@ STATEMENTS = [
 
 def _chat(path: Path) -> None:
     lines = []
-    for i in range(48):
-        text = STATEMENTS[i // 6] if i % 6 == 3 else f"small talk number {i} about the weather"
+    for i in range(TURNS):
+        said = STATEMENTS[i // 6 % len(STATEMENTS)]
+        text = said if i % 6 == 3 else f"small talk number {i} about the weather"
         lines.append(
             json.dumps(
                 {
                     "id": f"turn-{i:03d}",
-                    "conversation_id": f"conv-{i // 20}",
+                    "conversation_id": f"conv-{i // 50}",
                     "speaker": "user" if i % 2 else "assistant",
                     "text": text,
-                    "created_at": f"2026-11-21T{9 + i // 60:02d}:{i % 60:02d}:00Z",
+                    "created_at": (T0 + timedelta(minutes=i)).isoformat(),
                 }
             )
         )
@@ -112,6 +117,11 @@ def _complete(home: Path, chat: Path, shots: Path) -> None:
         _finish(_start(home, "absorb"))
         if _inbox(home)["pending"] == 0:
             return
+
+
+def _absorb_loop(home: Path, stop: threading.Event) -> None:
+    while not stop.is_set():
+        _finish(_start(home, "absorb"))
 
 
 def _inbox(home: Path) -> dict[str, int]:
@@ -181,21 +191,37 @@ def test_kill_9_at_random_points_loses_nothing_and_repeats_nothing(tmp_path) -> 
     }
     kills: list[str] = []
     while len(kills) < KILLS:
-        # One step alone, or an ingest with an absorb beside it (the race that lost turns).
+        # One step alone, or an ingest with absorbs running one after another beside it
+        # (the race that once lost chat memories without any crash).
         names = rng.choice(
             [["chat"], ["shots"], ["absorb"], ["chat", "absorb"], ["shots", "absorb"]]
         )
-        procs = {name: _start(home, *steps[name]) for name in names}
         victim = rng.choice(names)
-        delay = rng.uniform(0.2, took[victim] * 1.1)
+        stop = threading.Event()
+        beside = threading.Thread(target=_absorb_loop, args=(home, stop))
+        if len(names) == 2:
+            beside.start()
+        proc = _start(home, *steps[names[0]])
+        delay = rng.uniform(0.2, took[names[0]] * 1.1)
         time.sleep(delay)
-        if procs[victim].poll() is None:
-            procs[victim].send_signal(signal.SIGKILL)
+        if victim == names[0] and proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
             kills.append(f"{victim}@{delay:.2f}s")
-        procs[victim].wait(timeout=300)
-        for name, proc in procs.items():
-            if name != victim:
-                _finish(proc)
+            proc.wait(timeout=300)
+        else:
+            _finish(proc)
+        stop.set()
+        if len(names) == 2:
+            beside.join(timeout=300)
+        if victim == "absorb" and len(names) == 2:
+            # An absorb killed in the middle of its work, the ingest's items waiting.
+            absorb = _start(home, "absorb")
+            delay = rng.uniform(0.2, took["absorb"] * 1.1)
+            time.sleep(delay)
+            if absorb.poll() is None:
+                absorb.send_signal(signal.SIGKILL)
+                kills.append(f"absorb@{delay:.2f}s after {names[0]}")
+            absorb.wait(timeout=300)
 
     _complete(home, chat, shots)
     found = _state(home)
@@ -213,4 +239,4 @@ def test_kill_9_at_random_points_loses_nothing_and_repeats_nothing(tmp_path) -> 
     assert found["vault"] == expected["vault"]
     assert set(found["episode_frames"]) == set(expected["frames"])
     assert max(found["episode_frames"].values()) == 1  # no frame in two episodes
-    assert found["inbox"] == expected["inbox"] == {"pending": 0, "done": 64}
+    assert found["inbox"] == expected["inbox"] == {"pending": 0, "done": TURNS + 16}

@@ -26,6 +26,7 @@ from agents.memory_agents import AgentRun, core_block, insert_once
 from agents.offline import detect_sensitive, extract_statements
 from agents.store import MemoryStore, MemoryType
 from agents.store import schema as S
+from agents.store.sealing import KIND_NAMES, context_line
 from agents.store.timeutil import as_utc
 
 ACTOR = "offline"
@@ -78,13 +79,6 @@ _DOC_NAME = re.compile(
 _URL = re.compile(
     r"\bhttps?://[^\s\"'<>]+|\b(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+/[^\s\"'<>]*", re.I
 )
-_KIND_NAMES = {
-    "email": "email address",
-    "phone": "phone number",
-    "card": "card number",
-    "iban": "bank account (IBAN)",
-    "api_key": "API key or token",
-}
 
 
 def _app_key(app: str) -> str:
@@ -236,8 +230,8 @@ class OfflineAbsorber:
         writes = []
         values = detect_sensitive(item.text)
         for found in values:
-            what = _KIND_NAMES.get(found.kind, found.kind)
-            context = _context_line(item.text, found.value, [v.value for v in values])
+            what = KIND_NAMES.get(found.kind, found.kind)
+            context = context_line(item.text, found.value, [v.value for v in values])
             if item.kind == "frame":
                 where = f"{item.app} — {item.title}" if item.title else item.app
                 caption = f"{what} seen in {where}"
@@ -337,14 +331,3 @@ def _excerpt(text: str, seen: set[str]) -> str:
         fresh.append(line)
     joined = " · ".join(fresh)
     return joined[:MAX_EXCERPT] + (" …" if len(joined) > MAX_EXCERPT else "")
-
-
-def _context_line(text: str, value: str, secrets: Sequence[str]) -> str:
-    """The line around a sensitive value, with it and every other secret left out."""
-    for line in text.splitlines():
-        if value in line:
-            for secret in sorted(secrets, key=len, reverse=True):
-                line = line.replace(secret, "…")
-            masked = line.strip()
-            return masked[:200] if masked != "…" else ""
-    return ""

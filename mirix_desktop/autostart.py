@@ -95,10 +95,7 @@ class FreedesktopAutostart:
             raise StoreError(f"cannot write the login entry {self.path}: {exc}") from exc
 
     def disable(self) -> None:
-        try:
-            self.path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot remove the login entry {self.path}: {exc}") from exc
+        _remove(self.path, "the login entry")
 
 
 class LaunchAgent:
@@ -130,10 +127,7 @@ class LaunchAgent:
             raise StoreError(f"cannot write the LaunchAgent {self.path}: {exc}") from exc
 
     def disable(self) -> None:
-        try:
-            self.path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot remove the LaunchAgent {self.path}: {exc}") from exc
+        _remove(self.path, "the LaunchAgent")
 
 
 class WindowsRunKey:
@@ -197,3 +191,10 @@ def apply_autostart(enabled: bool, paths: Paths | None = None) -> str:
     else:
         autostart.disable()
     return autostart.location
+
+
+def _remove(path: Path, what: str) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot remove {what} {path}: {exc}") from exc

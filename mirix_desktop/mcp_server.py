@@ -177,13 +177,7 @@ class MemoryTools:
         }
 
     def ask(self, question: str, *, conversation_id: str | None = None) -> dict[str, Any]:
-        question = question.strip()
-        if not question:
-            raise InvalidInput("the question is empty")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise InvalidInput(
-                f"the question is {len(question):,} characters; the limit is {MAX_QUESTION_CHARS:,}"
-            )
+        question = _bounded(question, "the question", MAX_QUESTION_CHARS, "the question is empty")
         assistant = self.assistant()
         if self.paused:
             # Capture is paused: answer, but record nothing (no chat turns are saved).
@@ -315,13 +309,7 @@ class MemoryTools:
                 "capture is paused, so nothing new is recorded; resume it in the app "
                 "(or `mirix-desktop resume`) to add memories"
             )
-        text = text.strip()
-        if not text:
-            raise InvalidInput("nothing to remember: the text is empty")
-        if len(text) > MAX_TEXT_CHARS:
-            raise InvalidInput(
-                f"the text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}"
-            )
+        text = _bounded(text, "the text", MAX_TEXT_CHARS, "nothing to remember: the text is empty")
         mtype = MemoryType(memory_type)
         memory = self.ctx.store.add(mtype, _data_from_text(mtype, text), actor="mcp")
         return {"id": memory.id, "type": memory.type.value, "time": as_utc(memory.time).isoformat()}
@@ -499,3 +487,13 @@ def serve_stdio(ctx: Context) -> int:
     server.run("stdio")
     log.info("MCP client closed the connection")
     return 0
+
+
+def _bounded(text: str, what: str, limit: int, empty: str) -> str:
+    """``text`` stripped; raises InvalidInput (``empty``) when blank or over ``limit``."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput(empty)
+    if len(text) > limit:
+        raise InvalidInput(f"{what} is {len(text):,} characters; the limit is {limit:,}")
+    return text

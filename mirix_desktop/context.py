@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import cached_property
@@ -32,6 +33,9 @@ class Context:
     settings: Settings
     _store: MemoryStore | None = field(default=None, init=False, repr=False)
     _suspended: str | None = field(default=None, init=False, repr=False)
+    # The app's threads (capture, OCR, chat, absorb) all ask for the store; only one
+    # may build it, or two writers would share one home.
+    _store_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @cached_property
     def secrets(self) -> SecretStore:
@@ -64,18 +68,19 @@ class Context:
     @property
     def store(self) -> MemoryStore:
         self._check_open()
-        if self._store is None:
-            self.paths.ensure()
-            s = self.settings.store
-            self._store = MemoryStore(
-                self.paths.store_dir,
-                text_embedder=self.text_embedder,
-                image_embedder=self.image_embedder,
-                cipher=VaultCipher(self.secrets.vault_key()),
-                read_consistency=timedelta(seconds=s.read_consistency_s),
-                vector_index_threshold=s.vector_index_threshold,
-            )
-        return self._store
+        with self._store_lock:
+            if self._store is None:
+                self.paths.ensure()
+                s = self.settings.store
+                self._store = MemoryStore(
+                    self.paths.store_dir,
+                    text_embedder=self.text_embedder,
+                    image_embedder=self.image_embedder,
+                    cipher=VaultCipher(self.secrets.vault_key()),
+                    read_consistency=timedelta(seconds=s.read_consistency_s),
+                    vector_index_threshold=s.vector_index_threshold,
+                )
+            return self._store
 
     @cached_property
     def inbox(self) -> Inbox:

@@ -13,42 +13,17 @@ import base64
 import hashlib
 import json
 import os
-import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 from agents.errors import SecretError
 from agents.store.crypto import VaultCipher, new_key
+from agents.store.locking import process_lock
 from mirix_desktop.paths import Paths
 
 SERVICE = "mirix-desktop"
 VAULT_KEY = "vault-key"
-
-
-@contextmanager
-def _process_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock across processes (two first runs must not make two vault keys)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as fh:
-        if sys.platform == "win32":
-            import msvcrt
-
-            msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)
-            try:
-                yield
-            finally:
-                fh.seek(0)
-                msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _usable_keyring() -> object | None:
@@ -106,13 +81,13 @@ class _FileBackend:
             return self._load().get(name)
 
     def set(self, name: str, value: str) -> None:
-        with self._lock, _process_lock(self.path.with_name("secrets.enc.lock")):
+        with self._lock, process_lock(self.path.with_name("secrets.enc.lock")):
             data = self._load()
             data[name] = value
             self._save(data)
 
     def delete(self, name: str) -> None:
-        with self._lock, _process_lock(self.path.with_name("secrets.enc.lock")):
+        with self._lock, process_lock(self.path.with_name("secrets.enc.lock")):
             data = self._load()
             if data.pop(name, None) is not None:
                 self._save(data)
@@ -178,7 +153,7 @@ class SecretStore:
 
     def vault_key(self) -> bytes:
         """The knowledge vault's key, made on first use."""
-        with _process_lock(self._paths.config_dir / "vault-key.lock"):
+        with process_lock(self._paths.config_dir / "vault-key.lock"):
             stored = self.get(VAULT_KEY)
             if stored is None:
                 self.set(VAULT_KEY, base64.b64encode(new_key()).decode("ascii"))

@@ -182,6 +182,71 @@ def test_a_store_written_before_sealing_is_repaired_on_open(home) -> None:
     assert files_holding(data, VALUES) == []
 
 
+def test_stores_opened_at_once_run_each_migration_once(home, caplog) -> None:
+    """The app's threads and a command may open one home at the same moment: the
+    migration runs once, no opener fails on the marker file, and the values are sealed."""
+    import threading
+
+    from agents.store import MemoryStore, VaultCipher
+
+    ctx = open_context()
+    store = ctx.store
+    store._sealer = _NoSealing(store)
+    add_turns(ctx, f"my card number is {CARD}", f"my pet is a {MARKER}")
+    key = ctx.secrets.vault_key()
+    embedder = ctx.text_embedder
+    ctx.close()
+    path = home / "data" / "memory.lance"
+    (path / "_migrations.json").unlink()
+
+    opened: list[MemoryStore] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def open_one() -> None:
+        start.wait()
+        try:
+            opened.append(MemoryStore(path, text_embedder=embedder, cipher=VaultCipher(key)))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    with caplog.at_level("WARNING", logger="agents.store.db"):
+        threads = [threading.Thread(target=open_one) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    try:
+        assert errors == []
+        assert len(opened) == 4
+        upgrades = [r for r in caplog.records if "upgrading the memory store" in r.getMessage()]
+        assert len(upgrades) == 1
+        assert json.loads((path / "_migrations.json").read_text()) == ["seal_sensitive_values"]
+        assert not list(path.glob("_migrations*.tmp"))
+    finally:
+        for s in opened:
+            s.close()
+    assert files_holding(home / "data", [CARD]) == []
+
+
+def test_threads_asking_for_the_store_share_one(ctx) -> None:
+    import threading
+
+    got: list[object] = []
+    start = threading.Barrier(4)
+
+    def ask() -> None:
+        start.wait()
+        got.append(ctx.store)
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 4 and all(s is got[0] for s in got)
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import threading
 import time as _time
 import uuid
@@ -33,6 +34,7 @@ from agents.embeddings import ImageEmbedder, Lazy, TextEmbedder
 from agents.errors import InvalidInput, NotFound, StoreError
 from agents.store import schema as S
 from agents.store.crypto import VaultCipher
+from agents.store.locking import process_lock
 from agents.store.sealing import Sealer
 from agents.store.search import SearchOptions, fuse, merge_ranked
 from agents.store.text import has_terms, index_text, query_text
@@ -1344,21 +1346,29 @@ class MemoryStore:
         """Named, add-only migrations of the stored data, each applied once (recorded in
         ``_migrations.json`` beside the tables; running one twice changes nothing)."""
         marker = self.path / "_migrations.json"
+        if not self._migrations_to_apply(marker):
+            return
+        # Two stores opening at once (two threads, or the app and a command) must not
+        # run a migration twice or race on the marker file: the second waits, then
+        # finds the work done.
+        with process_lock(self.path / "_migrations.lock"):
+            applied = set(_MIGRATIONS) - set(self._migrations_to_apply(marker))
+            for name in self._migrations_to_apply(marker):
+                if self._table_names():  # a new store has nothing to migrate
+                    log.warning("upgrading the memory store: %s", name)
+                    getattr(self, f"_migration_{name}")()
+                applied.add(name)
+            tmp = marker.with_name(f"_migrations.{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.write_text(json.dumps(sorted(applied)), encoding="utf-8")
+            tmp.replace(marker)
+
+    @staticmethod
+    def _migrations_to_apply(marker: Path) -> list[str]:
         try:
             applied = set(json.loads(marker.read_text(encoding="utf-8")))
         except (OSError, ValueError):
             applied = set()
-        todo = [name for name in _MIGRATIONS if name not in applied]
-        if not todo:
-            return
-        for name in todo:
-            if self._table_names():  # a new store has nothing to migrate
-                log.warning("upgrading the memory store: %s", name)
-                getattr(self, f"_migration_{name}")()
-            applied.add(name)
-        tmp = marker.with_suffix(".tmp")
-        tmp.write_text(json.dumps(sorted(applied)), encoding="utf-8")
-        tmp.replace(marker)
+        return [name for name in _MIGRATIONS if name not in applied]
 
     def _migration_seal_sensitive_values(self) -> None:
         """Stores written before sealing existed: move high-sensitivity values out of

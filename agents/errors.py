@@ -31,3 +31,27 @@ class SecretError(MirixError):
 
 class AgentError(MirixError):
     """A language model's answer could not be used (no tool call, invalid arguments twice)."""
+
+
+def validation_problems(exc: Exception, limit: int = 1) -> list[tuple[str, str]]:
+    """(where, message) of the first ``limit`` problems a pydantic ValidationError names;
+    ``where`` joins the field path with dots ("" for the whole object), and the message
+    loses pydantic's "Value error, " prefix. Another exception gives ("", its text)."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return [("", str(exc))]
+    return [
+        (
+            ".".join(str(p) for p in e.get("loc", ())),
+            str(e.get("msg", exc)).removeprefix("Value error, "),
+        )
+        for e in errors()[:limit]
+    ]
+
+
+def one_line(exc: Exception, whole: str = "") -> str:
+    """The first problem of a validation error as "where: message" on one line (the
+    ``whole`` word stands in for an empty field path)."""
+    where, message = validation_problems(exc)[0]
+    where = where or whole
+    return f"{where}: {message}" if where else message

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from agents.errors import AgentError, InvalidInput, NotFound
+from agents.errors import AgentError, InvalidInput, NotFound, validation_problems
 from agents.llm import LLMClient, Reply, ToolCall
 
 log = logging.getLogger(__name__)
@@ -134,8 +134,7 @@ def validate(tool: Tool, call: ToolCall) -> Any:
         return tool.params.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}"
-            for e in exc.errors()[:5]
+            f"{where or 'arguments'}: {msg}" for where, msg in validation_problems(exc, limit=5)
         )
         raise InvalidInput(f"invalid arguments for {call.name}: {problems}") from None
 

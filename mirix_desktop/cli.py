@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from agents.errors import InvalidInput, MirixError
+from agents.errors import InvalidInput, MirixError, one_line
 from agents.store import ChatTurn, MemoryType
 from agents.store.schema import MAX_TEXT_CHARS, parse_type
 from agents.store.timeutil import parse_time
@@ -331,7 +331,7 @@ def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
                     batch.append(ChatTurn.model_validate(obj))
                     seen += 1
                 except ValueError as exc:
-                    error = _describe_validation(exc)
+                    error = one_line(exc, whole="line")
             if error is not None:
                 bad += 1
                 tqdm.write(f"mirix-desktop: {path}:{number}: skipped: {error}", file=sys.stderr)
@@ -342,15 +342,6 @@ def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
         store.optimize()
     print(f"added {added} chat turns ({seen - added} already stored, {bad} bad lines skipped)")
     return EXIT_USAGE if bad else 0
-
-
-def _describe_validation(exc: Exception) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        first = errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "line"
-        return f"{where}: {first.get('msg')}"
-    return str(exc)
 
 
 def cmd_remember(ctx: Context, args: argparse.Namespace) -> int:

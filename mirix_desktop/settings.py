@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from agents.errors import InvalidInput
+from agents.errors import InvalidInput, one_line
 from mirix_desktop.capture.privacy import DEFAULT_EXCLUDED_APPS, DEFAULT_EXCLUDED_TITLES
 from mirix_desktop.paths import Paths
 
@@ -93,6 +94,17 @@ class CaptureSettings(_Section):
     excluded_title_patterns: list[str] = Field(
         default_factory=lambda: list(DEFAULT_EXCLUDED_TITLES)
     )
+
+    @field_validator("excluded_title_patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        # A pattern that does not compile must stop the load, not the capture thread.
+        for pattern in patterns:
+            try:
+                re.compile(pattern, re.IGNORECASE)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression ({exc})") from None
+        return patterns
 
 
 class ModelEndpointSettings(_Section):
@@ -187,10 +199,8 @@ def load_settings(paths: Paths, environ: Mapping[str, str] | None = None) -> Set
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
         raise InvalidInput(
-            f"setting {where}: {first['msg']} (in {paths.config_file} or the environment)"
+            f"setting {one_line(exc)} (in {paths.config_file} or the environment)"
         ) from None
 
 

@@ -41,6 +41,10 @@ def test_bad_settings_are_reported_clearly(home: Path) -> None:
         load_settings(paths, environ={"MIRIX_SEARCH__RECENCY_WEIGHT": "7"})
     with pytest.raises(InvalidInput, match="search.colour"):
         load_settings(paths, environ={"MIRIX_SEARCH__COLOUR": "red"})
+    with pytest.raises(InvalidInput, match="capture.excluded_title_patterns") as bad:
+        load_settings(paths, environ={"MIRIX_CAPTURE__EXCLUDED_TITLE_PATTERNS": '["(private"]'})
+    assert "'(private' is not a regular expression" in str(bad.value)
+    assert "Value error" not in str(bad.value)
     paths.config_dir.mkdir(parents=True)
     paths.config_file.write_text("this is = = not toml")
     with pytest.raises(InvalidInput, match="config.toml"):

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from agents.errors import InvalidInput, NotFound
+from agents.errors import InvalidInput, NotFound, one_line
 from agents.store import ChatTurn, Frame, HistoryEntry, Memory, MemoryStore, MemoryType
 from agents.store.crypto import VaultCipher
 from agents.store.timeutil import sql_time
@@ -353,8 +353,6 @@ def save_settings_changes(paths: Paths, changes: Mapping[str, Mapping[str, Any]]
     try:
         updated = Settings.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InvalidInput(f"setting {where}: {first['msg']}") from None
+        raise InvalidInput(f"setting {one_line(exc)}") from None
     save_settings(paths, updated)
     return load_settings(paths)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agents.errors import validation_problems
 from agents.store import Memory, MemoryType
 from agents.store.schema import DATA_MODEL
 from mirix_desktop.ui.common import TYPE_TITLES, field_label
@@ -187,9 +188,7 @@ class MemoryEditor(QDialog):
         try:
             DATA_MODEL[self.memory_type].model_validate(self.values())
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            message = str(first["msg"]).removeprefix("Value error, ")
+            where, message = validation_problems(exc)[0]
             self.error.setText(f"{field_label(where) if where else 'Memory'}: {message}")
             return
         self.accept()

@@ -115,6 +115,12 @@ class Context:
     def ocr_worker(self) -> OcrWorker:
         return OcrWorker(self.store, self.inbox, Ocr(), clip=self.image_embedder)
 
+    def api_key(self, role: str) -> str | None:
+        """The key for ``role`` ("chat" or "memory"): the environment's, else the stored one."""
+        return os.environ.get(f"MIRIX_{role.upper()}_API_KEY") or self.secrets.get(
+            f"{role}-api-key"
+        )
+
     def llm(self, role: str) -> LLMClient | None:
         """The client for ``role`` ("chat" or "memory"), or None in offline mode."""
         cfg = self.settings.chat_model if role == "chat" else self.settings.memory_model
@@ -122,7 +128,7 @@ class Context:
             return None
         if not cfg.model:
             raise InvalidInput(f"{role}_model.base_url is set but {role}_model.model is empty")
-        key = os.environ.get(f"MIRIX_{role.upper()}_API_KEY") or self.secrets.get(f"{role}-api-key")
+        key = self.api_key(role)
         return LLMClient(
             Endpoint(
                 base_url=cfg.base_url,

@@ -10,7 +10,6 @@ thread.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -315,9 +314,8 @@ class Backend:
 
     def api_key(self, role: str) -> str | None:
         """The key for ``role`` ("chat" or "memory"): the environment's, else the stored one."""
-        return os.environ.get(f"MIRIX_{role.upper()}_API_KEY") or self.secrets.get(
-            f"{role}-api-key"
-        )
+        with self._lock:
+            return self.ctx.api_key(role)
 
     def model_status(self) -> dict[str, dict[str, Any]]:
         """Whether the text embedder and CLIP are available (loads them if needed)."""

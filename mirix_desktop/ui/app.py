@@ -7,7 +7,6 @@ from a command line (``python -m mirix_desktop.ui.app [--home DIR] [--background
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import logging
 import signal
@@ -170,29 +169,18 @@ def _quit_on_signals(app: QApplication) -> dict[int, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``mirix-desktop app``: start the app (``--background``: only the tray icon)."""
-    from agents.errors import MirixError
-    from mirix_desktop.context import open_context
+    """``python -m mirix_desktop.ui.app [--home DIR] [--background]``: the same start as
+    ``mirix-desktop app`` (one entry point: its options, logging and error handling)."""
+    from mirix_desktop.cli import main as cli_main
 
-    parser = argparse.ArgumentParser(prog="mirix-desktop app", description=main.__doc__)
-    parser.add_argument("--home", help="keep everything under this folder (as MIRIX_HOME)")
-    parser.add_argument(
-        "--background", action="store_true", help="start in the tray, without the window"
-    )
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line every round otherwise
-    try:
-        ctx = open_context(args.home)
-    except MirixError as exc:
-        print(f"mirix-desktop: {exc}", file=sys.stderr)
-        return 2
-    try:
-        return run_app(ctx, show=not args.background)
-    finally:
-        ctx.close()
+    args = list(sys.argv[1:] if argv is None else argv)
+    home: list[str] = []  # a global option of the command line: it goes before the command
+    for at, arg in enumerate(args):
+        if arg == "--home" or arg.startswith("--home="):
+            width = 2 if arg == "--home" else 1
+            home, args = args[at : at + width], args[:at] + args[at + width :]
+            break
+    return cli_main([*home, "app", *args])
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -74,3 +75,19 @@ def test_without_a_tray_the_window_opens_and_closing_it_quits(qtbot, ctx) -> Non
     assert isinstance(seen["controller"], AppController)
     assert True in seen["visible"]
     assert seen["quit_on_close"] is False
+
+
+def test_the_module_start_is_the_command_lines_app_command(home) -> None:
+    """``python -m mirix_desktop.ui.app`` goes through the one entry point: its options
+    (``--home`` included) and its errors, such as starting without a display."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "mirix_desktop.ui.app", "--home", str(home / "elsewhere")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert run.returncode == 2
+    assert "no display to show the app on" in run.stderr

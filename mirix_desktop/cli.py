@@ -505,18 +505,11 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
         if args.duration is None:
             capturer.capture_once()
         else:
-            from mirix_desktop.scheduler import CaptureSchedule, run_for
+            from mirix_desktop.scheduler import run_for
 
-            c = ctx.settings.capture
-            schedule = CaptureSchedule(
-                capturer,
-                interval_s=c.interval_s,
-                idle_interval_s=c.idle_interval_s,
-                idle_after_s=c.idle_after_s,
-            )
             worker.start()
             try:
-                run_for(schedule, args.duration)
+                run_for(ctx.capture_schedule(capturer), args.duration)
             finally:
                 worker.stop()
     except (OSError, ScreenShotError) as exc:  # no screen (no display, or the X server went)
@@ -535,12 +528,7 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _retention(ctx: Context) -> None:
-    from mirix_desktop.capture.retention import enforce_retention
-
-    c = ctx.settings.capture
-    removed = enforce_retention(
-        ctx.store, ctx.inbox, max_bytes=c.storage_budget_bytes, max_days=c.max_age_days
-    )
+    removed = ctx.enforce_retention()
     if removed.frames:
         print(
             f"retention: removed {removed.frames} old frames ({removed.bytes / 1e6:.1f} MB)",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agents.embeddings import ImageEmbedder, Lazy, lazy_image_embedder, lazy_text_embedder
 from agents.embeddings.base import TextEmbedder
@@ -19,12 +20,16 @@ from mirix_desktop.capture.frames import FrameStore
 from mirix_desktop.capture.loop import Capturer
 from mirix_desktop.capture.ocr import Ocr
 from mirix_desktop.capture.privacy import PrivacyFilter
+from mirix_desktop.capture.retention import Removed, enforce_retention
 from mirix_desktop.capture.window import window_probe
 from mirix_desktop.capture.worker import OcrWorker
 from mirix_desktop.inbox import Inbox
 from mirix_desktop.keystore import SecretStore
 from mirix_desktop.paths import Paths, private_files, resolve_paths
 from mirix_desktop.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from mirix_desktop.scheduler import CaptureSchedule
 
 
 @dataclass
@@ -111,6 +116,25 @@ class Context:
         )
         capturer.pause_flag = self.paths.data_dir / "capture.paused"
         return capturer
+
+    def capture_schedule(self, capturer: Capturer) -> CaptureSchedule:
+        """Rounds of ``capturer`` on the capture settings' intervals (slower when idle)."""
+        from mirix_desktop.scheduler import CaptureSchedule  # apscheduler: capture only
+
+        c = self.settings.capture
+        return CaptureSchedule(
+            capturer,
+            interval_s=c.interval_s,
+            idle_interval_s=c.idle_interval_s,
+            idle_after_s=c.idle_after_s,
+        )
+
+    def enforce_retention(self) -> Removed:
+        """Remove the frames past the storage budget or the age limit."""
+        c = self.settings.capture
+        return enforce_retention(
+            self.store, self.inbox, max_bytes=c.storage_budget_bytes, max_days=c.max_age_days
+        )
 
     def ocr_worker(self) -> OcrWorker:
         return OcrWorker(self.store, self.inbox, Ocr(), clip=self.image_embedder)

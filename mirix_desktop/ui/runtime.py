@@ -11,7 +11,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from mirix_desktop.capture.loop import Capturer
-from mirix_desktop.capture.retention import Removed, enforce_retention, forget_last
+from mirix_desktop.capture.retention import Removed, forget_last
 from mirix_desktop.capture.worker import OcrWorker
 from mirix_desktop.scheduler import CaptureSchedule
 from mirix_desktop.ui.backend import Backend
@@ -50,18 +50,12 @@ class CaptureRuntime:
             if self._schedule is not None:
                 return
             capturer = self.capturer()
-            c = self.backend.ctx.settings.capture
-            schedule = CaptureSchedule(
-                capturer,
-                interval_s=c.interval_s,
-                idle_interval_s=c.idle_interval_s,
-                idle_after_s=c.idle_after_s,
-            )
+            schedule = self.backend.ctx.capture_schedule(capturer)
             worker = self.backend.ctx.ocr_worker()
             schedule.start()
             worker.start()
             self._schedule, self._worker = schedule, worker
-            log.info("capturing every %.1f s", c.interval_s)
+            log.info("capturing every %.1f s", self.backend.ctx.settings.capture.interval_s)
 
     def stop(self) -> None:
         with self._lock:
@@ -105,13 +99,8 @@ class CaptureRuntime:
         return forget_last(self.backend.store, self.backend.inbox, minutes)
 
     def enforce_retention(self) -> Removed:
-        c = self.backend.ctx.settings.capture
-        return enforce_retention(
-            self.backend.store,
-            self.backend.inbox,
-            max_bytes=c.storage_budget_bytes,
-            max_days=c.max_age_days,
-        )
+        self.backend.warm()
+        return self.backend.ctx.enforce_retention()
 
 
 class Absorption:

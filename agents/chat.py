@@ -25,6 +25,7 @@ from agents import prompts
 from agents.answer import compose
 from agents.batch import image_url
 from agents.errors import AgentError, InvalidInput
+from agents.ids import SECTIONS
 from agents.llm import LLMClient
 from agents.reader import Reading, chat_question, read
 from agents.store import MemoryStore, MemoryType, SearchHit, SearchOptions
@@ -44,16 +45,6 @@ from agents.tooling import (
 
 log = logging.getLogger(__name__)
 
-SECTIONS = {
-    "core": "Core memory (always true about the user)",
-    "episodic": "Events (episodic memory)",
-    "semantic": "Facts (semantic memory)",
-    "procedural": "How-tos (procedural memory)",
-    "resource": "Documents and pages (resource memory)",
-    "knowledge_vault": "Stored values (knowledge vault)",
-    "frame": "Screenshots (OCR text)",
-    "chat": "Earlier conversation turns",
-}
 SEARCHED = (
     "episodic",
     "semantic",

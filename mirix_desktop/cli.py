@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from agents.errors import InvalidInput, MirixError, one_line
+from agents.ids import data_from_text
 from agents.store import ChatTurn, MemoryType
 from agents.store.schema import MAX_TEXT_CHARS, parse_type
 from agents.store.timeutil import parse_time
@@ -354,30 +355,10 @@ def cmd_remember(ctx: Context, args: argparse.Namespace) -> int:
     mtype = parse_type(args.type)
     if not isinstance(mtype, MemoryType):
         raise InvalidInput(f"{args.type!r} is not a memory type")
-    data = _data_from_text(mtype, text)
+    data = data_from_text(mtype, text)
     memory = ctx.store.add(mtype, data, actor="user")
     print(f"remembered {memory.id}")
     return 0
-
-
-def _data_from_text(mtype: MemoryType, text: str) -> dict[str, Any]:
-    """The fields of a hand-written memory of each type, from one line of text."""
-    first = text.splitlines()[0][:120]
-    match mtype:
-        case MemoryType.CORE:
-            return {"label": "human", "value": text}
-        case MemoryType.EPISODIC:
-            return {"summary": text, "actor": "user", "event_type": "note"}
-        case MemoryType.SEMANTIC:
-            return {"name": "", "summary": text, "source": "user"}
-        case MemoryType.PROCEDURAL:
-            steps = [s.strip() for s in text.splitlines()[1:] if s.strip()]
-            return {"entry_type": "guide", "summary": first, "steps": steps}
-        case MemoryType.RESOURCE:
-            return {"title": first, "summary": "", "content": text, "resource_type": "note"}
-        case MemoryType.KNOWLEDGE_VAULT:
-            return {"caption": "noted by hand", "secret_value": text, "source": "user"}
-    raise AssertionError(mtype)
 
 
 def _search_options(ctx: Context, spec: dict[str, Any]) -> Any:

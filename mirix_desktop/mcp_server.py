@@ -302,7 +302,7 @@ class MemoryTools:
         return info, data
 
     def remember(self, text: str, *, memory_type: str = "semantic") -> dict[str, Any]:
-        from mirix_desktop.cli import _data_from_text
+        from agents.ids import data_from_text
 
         if self.paused:
             raise InvalidInput(
@@ -311,7 +311,7 @@ class MemoryTools:
             )
         text = _bounded(text, "the text", MAX_TEXT_CHARS, "nothing to remember: the text is empty")
         mtype = MemoryType(memory_type)
-        memory = self.ctx.store.add(mtype, _data_from_text(mtype, text), actor="mcp")
+        memory = self.ctx.store.add(mtype, data_from_text(mtype, text), actor="mcp")
         return {"id": memory.id, "type": memory.type.value, "time": as_utc(memory.time).isoformat()}
 
 

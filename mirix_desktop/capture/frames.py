@@ -13,6 +13,7 @@ from typing import Any
 from PIL import Image
 
 from agents.embeddings import ImageEmbedder, Lazy
+from agents.ids import frame_id
 from agents.store import Frame, MemoryStore
 from agents.store.timeutil import as_utc
 
@@ -82,7 +83,7 @@ class FrameStore:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
         frame = Frame(
-            id=f"frm_{digest[:24]}",
+            id=frame_id(digest),
             captured_at=when,
             monitor=monitor,
             app=app,

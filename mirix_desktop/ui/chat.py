@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from agents.chat import Answer, Citation
 from agents.errors import MirixError
+from agents.ids import CITED_ID, is_frame_id
 from agents.reader import Pick
 from mirix_desktop.ui.backend import Backend
 from mirix_desktop.ui.tasks import Tasks, describe
@@ -47,7 +47,6 @@ from mirix_desktop.ui.viewers import FrameViewer, MemoryViewer
 
 log = logging.getLogger(__name__)
 THUMB = QSize(160, 90)
-_CITED_ID = re.compile(r"\b((?:frm|epi|sem|proc|res|vault|core)_[0-9A-Za-z_]+)\b")
 
 
 def highlight(line: str, span: tuple[int, int] | None) -> str:
@@ -79,7 +78,7 @@ def answering_pick(answer: Answer) -> Pick | None:
 def _frame_of(pick: Pick) -> str | None:
     if pick.source.type == "frame":
         return pick.source.id
-    return next((s for s in pick.source.source_ids if s.startswith("frm_")), None)
+    return next((s for s in pick.source.source_ids if is_frame_id(s)), None)
 
 
 def _grab_screen(folder: Path) -> Path:
@@ -246,14 +245,14 @@ class ChatWidget(QWidget):
     def _cited_in(self, text: str) -> list[Citation]:
         """The screenshots and memories an earlier answer names by id, in its order (read
         on the worker): the sources shown again when a conversation is opened."""
-        ids = list(dict.fromkeys(_CITED_ID.findall(text)))
+        ids = list(dict.fromkeys(CITED_ID.findall(text)))
         store = self.backend.store
         found: dict[str, Citation] = {
             f.id: Citation(f.id, "frame", [f.id], f.captured_at)
-            for f in store.frames([i for i in ids if i.startswith("frm_")])
+            for f in store.frames([i for i in ids if is_frame_id(i)])
         }
         try:
-            memories = store.get_many([i for i in ids if not i.startswith("frm_")])
+            memories = store.get_many([i for i in ids if not is_frame_id(i)])
         except MirixError as exc:  # e.g. a vault value that cannot be decrypted
             log.warning("sources of an earlier answer not shown: %s", exc)
             memories = []
@@ -312,7 +311,7 @@ class ChatWidget(QWidget):
         ids += [s for c in citations if c.type != "frame" for s in c.source_ids[:1]]
         ids += [i for i in more if i not in ids]
         out = {}
-        for frame in self.backend.store.frames([i for i in ids if i.startswith("frm_")]):
+        for frame in self.backend.store.frames([i for i in ids if is_frame_id(i)]):
             image = QImage(frame.image_path)
             if not image.isNull():
                 out[frame.id] = image.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio)
@@ -404,7 +403,7 @@ class ChatWidget(QWidget):
         if citation.type == "frame":
             viewer = FrameViewer(self.backend, self.tasks, citation.id, self)
         elif citation.type == "chat":
-            frames = [s for s in citation.source_ids if s.startswith("frm_")]
+            frames = [s for s in citation.source_ids if is_frame_id(s)]
             if frames:
                 viewer = FrameViewer(self.backend, self.tasks, frames[0], self)
             else:

@@ -8,7 +8,8 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
 
-from agents.store import Memory, MemoryType
+from agents.ids import TITLES
+from agents.store import Memory
 from agents.store.schema import (
     CoreData,
     EpisodicData,
@@ -19,14 +20,7 @@ from agents.store.schema import (
 )
 
 MASK = "••••••••"
-TYPE_TITLES = {
-    MemoryType.CORE: "Core",
-    MemoryType.EPISODIC: "Episodic",
-    MemoryType.SEMANTIC: "Semantic",
-    MemoryType.PROCEDURAL: "Procedural",
-    MemoryType.RESOURCE: "Resources",
-    MemoryType.KNOWLEDGE_VAULT: "Vault",
-}
+TYPE_TITLES = TITLES  # the vocabulary's short titles, by memory type
 
 
 def fmt_time(value: datetime | None, *, seconds: bool = False) -> str:

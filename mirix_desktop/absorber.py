@@ -17,13 +17,10 @@ from agents.absorb import ModelAbsorber
 from agents.batch import BatchItem, load_items
 from agents.errors import InvalidInput, MirixError
 from agents.offline_absorb import OfflineAbsorber
-from mirix_desktop.capture.worker import FRAME_KIND
 from mirix_desktop.context import Context
-from mirix_desktop.inbox import InboxItem
+from mirix_desktop.inbox import ABSORB_KINDS, InboxItem
 
 log = logging.getLogger(__name__)
-CHAT_KIND = "chat"
-KINDS = (FRAME_KIND, CHAT_KIND)
 
 
 @dataclass
@@ -67,7 +64,7 @@ class AbsorbJob:
 
     def due(self) -> bool:
         """Whether a batch is ready: enough items, or the oldest waited long enough."""
-        count, oldest = self.ctx.inbox.waiting(KINDS)
+        count, oldest = self.ctx.inbox.waiting(ABSORB_KINDS)
         if count == 0:
             return False
         return count >= self.batch_size or (
@@ -77,7 +74,7 @@ class AbsorbJob:
     def run_batch(self) -> AbsorbReport | None:
         """Absorb one batch; None when nothing is ready."""
         inbox = self.ctx.inbox
-        taken = inbox.take(self.batch_size, kinds=KINDS)
+        taken = inbox.take(self.batch_size, kinds=ABSORB_KINDS)
         if not taken:
             return None
         report = AbsorbReport(self.mode, batches=1)
@@ -151,4 +148,4 @@ class AbsorbJob:
                 "absorb --redo needs a memory model: set memory_model.base_url and "
                 "memory_model.model first"
             )
-        return self.ctx.inbox.requeue(absorbed_by="offline", kinds=KINDS)
+        return self.ctx.inbox.requeue(absorbed_by="offline", kinds=ABSORB_KINDS)

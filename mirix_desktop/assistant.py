@@ -15,8 +15,8 @@ from pathlib import Path
 from agents.chat import Answer, ChatAgent
 from agents.store import ChatTurn
 from agents.store.timeutil import now
-from mirix_desktop.absorber import CHAT_KIND
 from mirix_desktop.context import Context
+from mirix_desktop.inbox import store_turns
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 8
@@ -111,9 +111,4 @@ class Assistant:
                     created_at=max(stamp, turns[0].created_at + timedelta(milliseconds=1)),
                 )
             )
-        # Stored first, then queued: an inbox item never names a turn that is not stored
-        # (an absorb in another process would find nothing to absorb).
-        self.ctx.store.add_chat_turns(turns)
-        self.ctx.inbox.put_many(
-            CHAT_KIND, [(t.id, {"conversation_id": conversation}) for t in turns]
-        )
+        store_turns(self.ctx.store, self.ctx.inbox, turns)

@@ -23,6 +23,7 @@ from agents.store.schema import MAX_TEXT_CHARS, parse_type
 from agents.store.timeutil import parse_time
 from mirix_desktop import __version__
 from mirix_desktop.context import Context, open_context
+from mirix_desktop.inbox import store_turns
 from mirix_desktop.paths import private_files
 
 EXIT_ERROR = 1
@@ -315,14 +316,8 @@ def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
     def flush() -> None:
         nonlocal added
         if batch:
-            # Stored first, then queued: an absorb running meanwhile (in another process)
-            # never takes an item whose turn is not stored yet. Every turn of the file is
-            # queued, stored before or not, so that a crash between the two is mended by
-            # ingesting the file again (a queued id is kept once).
-            added += store.add_chat_turns(batch)
-            ctx.inbox.put_many(
-                "chat", [(t.id, {"conversation_id": t.conversation_id}) for t in batch]
-            )
+            # A crash between storing and queueing is mended by ingesting the file again.
+            added += store_turns(store, ctx.inbox, batch)
             batch.clear()
 
     with tqdm(total=total, unit="turn", desc="ingest", file=sys.stderr, leave=False) as bar:

@@ -18,7 +18,18 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from agents.store import ChatTurn, Frame, MemoryStore
+
+# The kinds of item, and the order of the pipeline: a frame is stored and queued for
+# its text (OCR_KIND); once read it waits to be absorbed (FRAME_KIND), as a stored chat
+# turn does (CHAT_KIND).
+OCR_KIND = "ocr"
+FRAME_KIND = "frame"
+CHAT_KIND = "chat"
+ABSORB_KINDS = (FRAME_KIND, CHAT_KIND)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -40,6 +51,32 @@ _MIGRATIONS = [
     # Who absorbed an item ("model" or "offline"), so `absorb --redo` finds offline work.
     ("absorbed_by", "ALTER TABLE items ADD COLUMN absorbed_by TEXT"),
 ]
+
+
+def ocr_item(
+    frame_id: str, changed_box: Any, frame: Frame | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The item that asks the OCR worker to read a frame: (item id, payload).
+
+    With ``frame``, it carries the frame's row, so the row can be written again if the
+    program died between queueing the frame and storing it.
+    """
+    payload = {"frame_id": frame_id, "changed_box": changed_box}
+    if frame is not None:
+        payload["frame"] = frame.model_dump(mode="json")
+    return f"{OCR_KIND}:{frame_id}", payload
+
+
+def store_turns(store: MemoryStore, inbox: Inbox, turns: Sequence[ChatTurn]) -> int:
+    """Store chat turns, then queue them to be absorbed; returns how many were new.
+
+    Stored first, then queued: an absorb running meanwhile (in another process) never
+    takes an item whose turn is not stored yet. Every turn is queued, stored before or
+    not, so a crash between the two is mended by storing the same turns again (an item
+    id is kept once)."""
+    added = store.add_chat_turns(turns)
+    inbox.put_many(CHAT_KIND, [(t.id, {"conversation_id": t.conversation_id}) for t in turns])
+    return added
 
 
 def _alive(pid: int) -> bool:
@@ -218,6 +255,18 @@ class Inbox:
             self._db.executemany(
                 "UPDATE items SET claimed_until = 0 WHERE id = ?", [(i,) for i in ids]
             )
+
+    def queue_ocr(self, frame_id: str, changed_box: Any, frame: Frame | None = None) -> bool:
+        """Ask the OCR worker to read a frame (``changed_box``: the region that changed)."""
+        return self.put(OCR_KIND, *ocr_item(frame_id, changed_box, frame))
+
+    def queue_read_frame(self, frame_id: str, app: str) -> bool:
+        """A frame whose text is stored waits to be absorbed."""
+        return self.put(FRAME_KIND, frame_id, {"app": app})
+
+    def forget_frames(self, frame_ids: Sequence[str]) -> None:
+        """Remove every item of these frames (waiting for OCR or to be absorbed)."""
+        self.forget([*frame_ids, *(ocr_item(i, None)[0] for i in frame_ids)])
 
     def forget(self, ids: Sequence[str]) -> None:
         """Remove items (of forgotten frames) whatever their state."""

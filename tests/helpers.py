@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 
 from agents.store import ChatTurn, Frame
 from mirix_desktop.context import Context
+from mirix_desktop.inbox import store_turns
 
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
@@ -48,7 +49,7 @@ def add_frame(
         )
     )
     if queue:
-        ctx.inbox.put("frame", fid, {"app": app})
+        ctx.inbox.queue_read_frame(fid, app)
     return fid
 
 
@@ -66,8 +67,7 @@ def add_turns(
         )
         for i, text in enumerate(texts)
     ]
-    ctx.store.add_chat_turns(turns)
-    ctx.inbox.put_many("chat", [(t.id, {"conversation_id": conversation}) for t in turns])
+    store_turns(ctx.store, ctx.inbox, turns)
     return [t.id for t in turns]
 
 

@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from mirix_desktop.capture.frames import FrameStore
 from mirix_desktop.capture.ocr import Ocr, OcrLine, as_text, merge, order
-from mirix_desktop.capture.worker import OCR_KIND, ocr_item
+from mirix_desktop.inbox import OCR_KIND, ocr_item
 
 LINES = [
     "Flight LX 318 departs 09:40 from gate B12",

@@ -11,8 +11,8 @@ from agents.errors import NotFound
 from agents.store.timeutil import now
 from mirix_desktop.capture.frames import FrameStore
 from mirix_desktop.capture.retention import enforce_retention
-from mirix_desktop.capture.worker import OCR_KIND, ocr_item
 from mirix_desktop.cli import main
+from mirix_desktop.inbox import OCR_KIND, ocr_item
 
 
 def _frame(frames: FrameStore, colour: tuple[int, int, int], age: timedelta, size=(320, 200)):

@@ -11,7 +11,6 @@ from typing import Any
 
 from agents.store import MemoryStore
 from agents.store.timeutil import now
-from mirix_desktop.capture.worker import ocr_item
 from mirix_desktop.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -36,7 +35,7 @@ def _remove_frames(store: MemoryStore, inbox: Inbox, rows: Sequence[dict[str, An
             pass
     ids = [row["id"] for row in rows]
     store.delete_frames(ids)
-    inbox.forget(ids + [ocr_item(i, None)[0] for i in ids])
+    inbox.forget_frames(ids)
     return freed
 
 

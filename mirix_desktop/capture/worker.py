@@ -22,32 +22,16 @@ from agents.embeddings import ImageEmbedder, Lazy
 from agents.errors import NotFound
 from agents.store import Frame, MemoryStore
 from mirix_desktop.capture.ocr import Ocr, OcrLine, focused_text, merge
-from mirix_desktop.inbox import Inbox
+from mirix_desktop.inbox import OCR_KIND, Inbox
 
 log = logging.getLogger(__name__)
-OCR_KIND = "ocr"
-FRAME_KIND = "frame"
-
-
-def ocr_item(
-    frame_id: str, changed_box: Any, frame: Frame | None = None
-) -> tuple[str, dict[str, Any]]:
-    """The inbox entry that asks the worker to read a frame.
-
-    With ``frame``, it carries the frame's row, so the row can be written again if
-    the program died between queueing the frame and storing it.
-    """
-    payload = {"frame_id": frame_id, "changed_box": changed_box}
-    if frame is not None:
-        payload["frame"] = frame.model_dump(mode="json")
-    return f"ocr:{frame_id}", payload
 
 
 def queue_for_ocr(inbox: Inbox, changed_box: Any) -> Callable[[Frame], None]:
     """A ``before_row`` callback for :meth:`FrameStore.save` that queues the frame for OCR."""
 
     def queue(frame: Frame) -> None:
-        inbox.put(OCR_KIND, *ocr_item(frame.id, changed_box, frame))
+        inbox.queue_ocr(frame.id, changed_box, frame)
 
     return queue
 
@@ -111,7 +95,7 @@ class OcrWorker:
             vector = embedder.embed_images([image])[0].tolist()
         text = focused_text(lines, frame.focus_box)
         self.store.set_frame_text(frame_id, text, clip_vector=vector)
-        self.inbox.put(FRAME_KIND, frame_id, {"app": frame.app})
+        self.inbox.queue_read_frame(frame_id, frame.app)
 
     def drain(self) -> int:
         done = 0

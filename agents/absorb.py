@@ -13,13 +13,12 @@ import logging
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents import prompts
-from agents.batch import BatchItem, render_content, render_text
+from agents.batch import AbsorbResult, BatchItem, render_content, render_text
 from agents.errors import AgentError, MirixError
 from agents.llm import LLMClient
 from agents.memory_agents import AgentRun, MemoryAgent
@@ -42,20 +41,11 @@ class ChooseTypes(BaseModel):
     reason: str = ""
 
 
-@dataclass
-class AbsorbResult:
-    """What absorbing one batch did."""
-
-    mode: Literal["model", "offline"]
-    chosen: list[str] = field(default_factory=list)
-    writes: list[tuple[str, str]] = field(default_factory=list)  # (operation, memory id)
-
-    @property
-    def memory_ids(self) -> list[str]:
-        return list(dict.fromkeys(mid for _, mid in self.writes))
-
-
 class ModelAbsorber:
+    """The meta-agent and the memory agents (an :class:`~agents.batch.Absorber`)."""
+
+    mode: Literal["model", "offline"] = "model"
+
     def __init__(
         self,
         store: MemoryStore,

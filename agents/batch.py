@@ -8,10 +8,10 @@ import base64
 import io
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from agents.store import MemoryStore
 from agents.store.timeutil import as_utc
@@ -34,6 +34,28 @@ class BatchItem:
     speaker: str = ""
     conversation_id: str = ""
     image_path: str | None = None
+
+
+@dataclass
+class AbsorbResult:
+    """What absorbing one batch did, with a model or offline."""
+
+    mode: Literal["model", "offline"]
+    chosen: list[str] = field(default_factory=list)  # memory types routed to (or written)
+    writes: list[tuple[str, str]] = field(default_factory=list)  # (operation, memory id)
+
+    @property
+    def memory_ids(self) -> list[str]:
+        return list(dict.fromkeys(mid for _, mid in self.writes))
+
+
+class Absorber(Protocol):
+    """Turns a batch into memories. ``absorb`` returns after every write is committed, or
+    raises a MirixError (the batch is kept and tried again; a retry writes nothing twice)."""
+
+    mode: Literal["model", "offline"]
+
+    def absorb(self, items: Sequence[BatchItem]) -> AbsorbResult: ...
 
 
 def load_items(store: MemoryStore, refs: Sequence[tuple[str, str]]) -> list[BatchItem]:

@@ -18,11 +18,13 @@ import hashlib
 import re
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Literal
 
-from agents.batch import BatchItem
+from agents.batch import AbsorbResult, BatchItem
 from agents.chrome import without_chrome
 from agents.errors import NotFound
-from agents.memory_agents import AgentRun, core_block, insert_once
+from agents.ids import memory_type_of
+from agents.memory_agents import core_block, insert_once
 from agents.offline import detect_sensitive, extract_statements
 from agents.store import MemoryStore, MemoryType
 from agents.store import schema as S
@@ -107,13 +109,19 @@ def resource_kind(item: BatchItem) -> str | None:
 
 
 class OfflineAbsorber:
+    """Memories without a model: episodes, resources, vault values and statements (an
+    :class:`~agents.batch.Absorber`)."""
+
+    mode: Literal["model", "offline"] = "offline"
+
     def __init__(self, store: MemoryStore, *, core_limit: int = S.DEFAULT_CORE_LIMIT) -> None:
         self.store = store
         self.core_limit = core_limit
 
-    def absorb(self, items: Sequence[BatchItem]) -> AgentRun:
-        """Absorb one batch; returns the writes made (as (operation, id) pairs)."""
-        run = AgentRun(MemoryType.EPISODIC)
+    def absorb(self, items: Sequence[BatchItem]) -> AbsorbResult:
+        """Absorb one batch; returns the writes made (as (operation, id) pairs) and the
+        memory types written."""
+        run = AbsorbResult(self.mode)
         frames = sorted((it for it in items if it.kind == "frame"), key=lambda it: it.time)
         frames = without_chrome(self.store, frames)  # memory text without menus and toolbars
         chats = [it for it in items if it.kind == "chat"]
@@ -127,6 +135,8 @@ class OfflineAbsorber:
             run.writes.extend(self._vault(item))
         for item in chats:
             run.writes.extend(self._statements(item))
+        written = {memory_type_of(mid) for _, mid in run.writes}
+        run.chosen = [t.value for t in MemoryType if t in written]
         return run
 
     # -- episodes

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agents.absorb import ModelAbsorber
-from agents.batch import BatchItem, load_items
+from agents.batch import Absorber, BatchItem, load_items
 from agents.errors import InvalidInput, MirixError
 from agents.offline_absorb import OfflineAbsorber
 from mirix_desktop.context import Context
@@ -51,7 +51,7 @@ class AbsorbJob:
         self.mode = "model" if self.llm is not None else "offline"
         settings = ctx.settings.absorb
         self.batch_size = settings.batch_size
-        self._absorber: ModelAbsorber | OfflineAbsorber
+        self._absorber: Absorber
         if self.llm is not None:
             self._absorber = ModelAbsorber(
                 ctx.store,

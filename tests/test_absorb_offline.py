@@ -211,3 +211,20 @@ def test_a_batch_is_due_when_full_or_when_its_oldest_item_waited_long_enough(mon
     monkeypatch.setenv("MIRIX_ABSORB__MAX_WAIT_S", "0")
     assert AbsorbJob(open_context()).due()  # small, but waited long enough
     ctx.close()
+
+
+def test_an_offline_batch_says_which_types_it_wrote(ctx) -> None:
+    """The offline absorber answers like the model's: one result naming the memory types
+    it wrote (a vault value is not reported as an event)."""
+    from agents.batch import load_items
+    from agents.ids import memory_type_of
+    from agents.offline_absorb import OfflineAbsorber
+
+    turns = add_turns(ctx, "write to me at anna.berg@example.org", "I live in Zurich")
+    frame = add_frame(ctx, "Inbox\nFlight LX 318", app="thunderbird", title="Inbox", at=T0)
+    items = load_items(ctx.store, [("chat", t) for t in turns] + [("frame", frame)])
+    result = OfflineAbsorber(ctx.store).absorb(items)
+    assert result.mode == "offline"
+    written = {memory_type_of(mid).value for _, mid in result.writes}
+    assert set(result.chosen) == written
+    assert {"knowledge_vault", "episodic"} <= written

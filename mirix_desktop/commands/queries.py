@@ -1,0 +1,175 @@
+"""Commands that read the memory: ``search``, ``ask``, ``export`` and ``stats``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from agents.errors import InvalidInput, MirixError
+from agents.store import MemoryType
+from agents.store.schema import parse_type
+from agents.store.timeutil import parse_time
+from mirix_desktop.commands import EXIT_USAGE, MAX_QUESTION_CHARS, read_jsonl
+from mirix_desktop.context import Context
+
+log = logging.getLogger("mirix_desktop")
+
+
+def _search_options(ctx: Context, spec: dict[str, Any]) -> Any:
+    types = spec.get("type")
+    if isinstance(types, str):
+        types = [types]
+    if types is not None and (
+        not isinstance(types, list) or not all(isinstance(t, str) for t in types)
+    ):
+        raise InvalidInput("type must be a string or a list of strings")
+    for t in types or ():
+        parse_type(t)
+    k = spec.get("k")
+    if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 1 or k > 1000):
+        raise InvalidInput(f"k must be a whole number from 1 to 1000, got {k!r}")
+    since = parse_time(spec["since"]) if spec.get("since") else None
+    until = parse_time(spec["until"]) if spec.get("until") else None
+    return ctx.search_options(
+        k=k, types=tuple(types or ()), since=since, until=until, app=spec.get("app")
+    )
+
+
+def _print_hits(hits: Sequence[Any], *, as_json: bool, out: TextIO, query_id: Any = None) -> None:
+    for hit in hits:
+        if as_json:
+            obj = hit.to_json()
+            if query_id is not None:
+                obj = {"query_id": query_id, **obj}
+            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        else:
+            text = " ".join(hit.text.split())
+            if len(text) > 160:
+                text = text[:157] + "..."
+            out.write(f"{hit.score:.4f}  {hit.type:<15} {hit.id}  {hit.time:%Y-%m-%d %H:%M}\n")
+            out.write(f"        {text}\n")
+
+
+def cmd_search(ctx: Context, args: argparse.Namespace) -> int:
+    if args.batch is not None:
+        if args.query:
+            raise InvalidInput("give either a query or --batch FILE, not both")
+        return _search_batch(ctx, args)
+    if args.query is None or not args.query.strip():
+        raise InvalidInput("the search query is empty")
+    spec = {
+        "type": args.types,
+        "k": args.k,
+        "since": args.since,
+        "until": args.until,
+        "app": args.app,
+    }
+    hits = ctx.store.search(args.query, _search_options(ctx, spec))
+    _print_hits(hits, as_json=args.json, out=sys.stdout)
+    if not hits and not args.json:
+        print("no results", file=sys.stderr)
+    return 0
+
+
+def _search_batch(ctx: Context, args: argparse.Namespace) -> int:
+    bad = 0
+    for number, obj, error in read_jsonl(args.batch):
+        try:
+            if error is not None:
+                raise InvalidInput(error)
+            assert obj is not None
+            query = obj.get("query")
+            if not isinstance(query, str):
+                raise InvalidInput('"query" must be a string')
+            hits = ctx.store.search(query, _search_options(ctx, obj))
+        except MirixError as exc:
+            bad += 1
+            print(f"mirix-desktop: {args.batch}:{number}: skipped: {exc}", file=sys.stderr)
+            continue
+        _print_hits(hits, as_json=True, out=sys.stdout, query_id=obj.get("id", number))
+    sys.stdout.flush()
+    return EXIT_USAGE if bad else 0
+
+
+def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
+    out: TextIO = sys.stdout
+    if args.output is not None:
+        out = args.output.open("w", encoding="utf-8")
+    count = 0
+    try:
+        for memory in ctx.store.iter_memories():
+            obj = memory.model_dump(mode="json")
+            if memory.type is MemoryType.KNOWLEDGE_VAULT and not args.include_secrets:
+                obj["data"]["secret_value"] = None
+            out.write(json.dumps({"kind": "memory", **obj}, ensure_ascii=False) + "\n")
+            count += 1
+        for turn in ctx.store.iter_chat_turns():
+            obj = {**turn, "created_at": turn["created_at"].isoformat()}
+            out.write(json.dumps({"kind": "chat_turn", **obj}, ensure_ascii=False) + "\n")
+            count += 1
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    print(f"exported {count} records", file=sys.stderr)
+    return 0
+
+
+def _folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
+
+
+def cmd_stats(ctx: Context, args: argparse.Namespace) -> int:
+    counts = ctx.store.counts()
+    for name, count in counts.items():
+        print(f"{name:<16} {count:>9}")
+    frames = sum(int(r["size_bytes"]) for r in ctx.store.frame_rows())
+    budget = ctx.settings.capture.storage_budget_bytes
+    print(f"{'frames on disk':<16} {frames / 1e6:>8.1f} MB of {budget / 1e6:,.0f} MB budget")
+    print(f"{'disk (data)':<16} {_folder_size(ctx.paths.data_dir) / 1e6:>8.1f} MB")
+    return 0
+
+
+def cmd_ask(ctx: Context, args: argparse.Namespace) -> int:
+    from mirix_desktop.assistant import Assistant
+
+    question = args.question.strip()
+    if not question:
+        raise InvalidInput("the question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InvalidInput(
+            f"the question is {len(question):,} characters; the limit is {MAX_QUESTION_CHARS:,}"
+        )
+    if args.image is not None and not args.image.is_file():
+        raise InvalidInput(f"no such file: {args.image}")
+    assistant = Assistant(ctx)
+    streamed = not args.json and assistant.llm is not None
+
+    def show(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    answer = assistant.ask(
+        question,
+        conversation_id=args.conversation,
+        image_path=args.image,
+        on_token=show if streamed else None,
+    )
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+        return 0
+    if not streamed:
+        print(answer.answer)
+    else:
+        print()
+    if answer.citations:
+        print("\nsources:")
+        for c in answer.citations:
+            sources = f" from {', '.join(c.source_ids[:5])}" if c.source_ids else ""
+            print(f"  [{c.id}] {c.type}, {c.time:%Y-%m-%d %H:%M}{sources}")
+    print(f"(conversation {answer.conversation_id})", file=sys.stderr)
+    return 0

@@ -1,0 +1,115 @@
+"""Commands that put records in: ``ingest`` (screenshots, chat files) and ``remember``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from agents.errors import InvalidInput, one_line
+from agents.ids import data_from_text
+from agents.store import ChatTurn, MemoryType
+from agents.store.schema import MAX_TEXT_CHARS, parse_type
+from mirix_desktop.commands import EXIT_USAGE, read_jsonl
+from mirix_desktop.commands.running import run_retention
+from mirix_desktop.context import Context
+from mirix_desktop.inbox import store_turns
+
+log = logging.getLogger("mirix_desktop")
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with path.open("rb") as fh:
+            return sum(1 for line in fh if line.strip())
+    except OSError:
+        return 0
+
+
+def cmd_ingest(ctx: Context, args: argparse.Namespace) -> int:
+    if args.what == "screenshots":
+        return _ingest_screenshots(ctx, args.folder)
+    return _ingest_chat(ctx, args)
+
+
+def _ingest_screenshots(ctx: Context, folder: Path) -> int:
+    from tqdm import tqdm
+
+    from mirix_desktop.capture.frames import FrameStore
+    from mirix_desktop.capture.gate import ChangeGate
+    from mirix_desktop.capture.importer import import_screenshots, screenshot_files
+
+    files = screenshot_files(folder)
+    c = ctx.settings.capture
+    frames = FrameStore(
+        ctx.paths.frames_dir, ctx.store, image_format=c.image_format, quality=c.quality
+    )
+    gate = ChangeGate(threshold=c.change_threshold, keyframe_s=c.keyframe_minutes * 60)
+    with tqdm(total=len(files), unit="file", desc="import", file=sys.stderr, leave=False) as bar:
+
+        def on_file(path: Path, outcome: str) -> None:
+            bar.update(1)
+            if outcome not in ("stored", "unchanged"):
+                tqdm.write(f"mirix-desktop: {path}: skipped: {outcome}", file=sys.stderr)
+
+        report = import_screenshots(files, frames, ctx.ocr_worker(), gate=gate, on_file=on_file)
+    run_retention(ctx)
+    print(
+        f"imported {report.stored} screenshots ({report.unchanged} unchanged, "
+        f"{len(report.unreadable)} unreadable skipped)"
+    )
+    return EXIT_USAGE if report.unreadable else 0
+
+
+def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    path: Path = args.file
+    lines = read_jsonl(path)
+    total = _count_lines(path)
+    bad = added = seen = 0
+    batch: list[ChatTurn] = []
+    store = ctx.store
+
+    def flush() -> None:
+        nonlocal added
+        if batch:
+            # A crash between storing and queueing is mended by ingesting the file again.
+            added += store_turns(store, ctx.inbox, batch)
+            batch.clear()
+
+    with tqdm(total=total, unit="turn", desc="ingest", file=sys.stderr, leave=False) as bar:
+        for number, obj, error in lines:
+            bar.update(1)
+            if obj is not None:
+                try:
+                    batch.append(ChatTurn.model_validate(obj))
+                    seen += 1
+                except ValueError as exc:
+                    error = one_line(exc, whole="line")
+            if error is not None:
+                bad += 1
+                tqdm.write(f"mirix-desktop: {path}:{number}: skipped: {error}", file=sys.stderr)
+            if len(batch) >= 256:
+                flush()
+        flush()
+    if added:
+        store.optimize()
+    print(f"added {added} chat turns ({seen - added} already stored, {bad} bad lines skipped)")
+    return EXIT_USAGE if bad else 0
+
+
+def cmd_remember(ctx: Context, args: argparse.Namespace) -> int:
+    text = args.text.strip()
+    if not text:
+        raise InvalidInput("nothing to remember: the text is empty")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidInput(f"the text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
+    mtype = parse_type(args.type)
+    if not isinstance(mtype, MemoryType):
+        raise InvalidInput(f"{args.type!r} is not a memory type")
+    data = data_from_text(mtype, text)
+    memory = ctx.store.add(mtype, data, actor="user")
+    print(f"remembered {memory.id}")
+    return 0

@@ -1,0 +1,72 @@
+"""The app's timed work: absorption when a batch is due, retention every hour."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer
+
+from mirix_desktop.ui.tasks import describe
+
+if TYPE_CHECKING:
+    from mirix_desktop.ui.controller import AppController
+
+
+class Background(QObject):
+    """Runs absorption (one run at a time) and retention on their timers."""
+
+    def __init__(
+        self, app: AppController, *, absorb_interval_ms: int, retention_interval_ms: int
+    ) -> None:
+        super().__init__(app)
+        self.app = app
+        self.absorbing = False
+        self._absorb_timer = QTimer(self, interval=absorb_interval_ms)
+        self._absorb_timer.timeout.connect(self.absorb_if_due)
+        self._retention_timer = QTimer(self, interval=retention_interval_ms)
+        self._retention_timer.timeout.connect(self.enforce_retention)
+
+    def start(self) -> None:
+        self._absorb_timer.start()
+        self._retention_timer.start()
+
+    def stop(self) -> None:
+        self._absorb_timer.stop()
+        self._retention_timer.stop()
+
+    def absorb_if_due(self, *, force: bool = False) -> None:
+        """Absorb waiting items on a worker when a batch is due (``force``: whatever waits);
+        one run at a time."""
+        if self.absorbing:
+            return
+        self.absorbing = True
+
+        def finished(report: object) -> None:
+            self.absorbing = False
+            errors = getattr(report, "errors", None)
+            if errors:
+                self.app.report_error(f"absorbing failed (kept for a retry): {errors[-1]}")
+            self.app.poll_status()
+            self.app.absorbed.emit(report)
+
+        def failed(error: BaseException) -> None:
+            self.absorbing = False
+            self.app.report_error(f"absorbing failed: {describe(error)}")
+
+        def checked(due: bool) -> None:
+            if not due:
+                self.absorbing = False
+                return
+            self.app.tasks.run(
+                self.app.absorption.run, on_done=finished, on_error=failed, label="Absorbing"
+            )
+
+        if force:
+            checked(True)
+        else:
+            self.app.tasks.run(self.app.absorption.due, on_done=checked, on_error=failed)
+
+    def enforce_retention(self) -> None:
+        self.app.tasks.write(
+            self.app.runtime.enforce_retention, on_done=lambda _: self.app.poll_status()
+        )

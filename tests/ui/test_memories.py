@@ -7,8 +7,9 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from agents.store import MemoryType
 from mirix_desktop.ui.common import MASK
+from mirix_desktop.ui.core_page import CorePage
 from mirix_desktop.ui.editor import MemoryEditor
-from mirix_desktop.ui.memories import CorePage, TypePage
+from mirix_desktop.ui.memories import TypePage
 from mirix_desktop.ui.viewers import MemoryViewer
 
 

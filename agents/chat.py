@@ -14,8 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -25,14 +24,13 @@ from agents import prompts
 from agents.answer import compose
 from agents.batch import image_url
 from agents.errors import AgentError, InvalidInput
-from agents.ids import SECTIONS
 from agents.llm import LLMClient
-from agents.reader import Reading, chat_question, read
+from agents.reader import Reading, read
+from agents.retrieval import Retrieved, Retriever, hit_line, keywords, memory_hit
 from agents.store import MemoryStore, MemoryType, SearchHit, SearchOptions
 from agents.store import schema as S
 from agents.store.timeutil import as_utc, now, parse_time
 from agents.terms import Segmenter
-from agents.terms import keywords as _keywords
 from agents.tooling import (
     Tool,
     acknowledge,
@@ -45,23 +43,9 @@ from agents.tooling import (
 
 log = logging.getLogger(__name__)
 
-SEARCHED = (
-    "episodic",
-    "semantic",
-    "procedural",
-    "resource",
-    "knowledge_vault",
-    "frame",
-    "chat",
-)
 _SCREEN_WORDS = re.compile(
     r"(?i)\b(screen\w*|saw|seen|see|page|window|looked|showing|shown|displayed|tab|photo|image)\b"
 )
-
-
-def keywords(question: str, segmenter: Segmenter = "jieba") -> str:
-    """The offline topic: the question's content words (Chinese segmented), or the question."""
-    return _keywords(question, segmenter)
 
 
 def estimate_tokens(messages: Sequence[dict[str, Any]]) -> int:
@@ -90,38 +74,6 @@ class Citation:
             "source_ids": self.source_ids,
             "time": as_utc(self.time).isoformat(),
         }
-
-
-@dataclass
-class Retrieved:
-    """What active retrieval found, by type; vault values only at low and medium sensitivity."""
-
-    topic: str
-    by_type: dict[str, list[SearchHit]] = field(default_factory=dict)
-    vault_values: dict[str, str] = field(default_factory=dict)
-
-    def hits(self) -> list[SearchHit]:
-        """Every hit once, best first (core blocks last: they are context, not results)."""
-        seen: dict[str, SearchHit] = {}
-        for kind, hits in self.by_type.items():
-            if kind == "core":
-                continue
-            for h in hits:
-                if h.id not in seen or seen[h.id].score < h.score:
-                    seen[h.id] = h
-        ranked = sorted(seen.values(), key=lambda h: h.score, reverse=True)
-        return ranked + list(self.by_type.get("core", []))
-
-    def find(self, item_id: str) -> SearchHit | None:
-        for hits in self.by_type.values():
-            for h in hits:
-                if h.id == item_id:
-                    return h
-        return None
-
-    def add(self, kind: str, hits: Sequence[SearchHit]) -> None:
-        known = {h.id for h in self.by_type.get(kind, [])}
-        self.by_type.setdefault(kind, []).extend(h for h in hits if h.id not in known)
 
 
 @dataclass
@@ -182,14 +134,20 @@ class ChatAgent:
     ) -> None:
         self.store = store
         self.llm = llm
-        self.options = options or SearchOptions()
-        self.per_type_k = per_type_k
-        self.frame_k = frame_k
-        self.chat_k = chat_k
+        self.retriever = Retriever(
+            store, options=options, per_type_k=per_type_k, frame_k=frame_k, chat_k=chat_k
+        )
+        self.options = self.retriever.options
         self.max_tool_rounds = max_tool_rounds
         self.max_images = max_images
         self.segmenter: Segmenter = segmenter
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="retrieve")
+
+    def retrieve(self, topic: str) -> Retrieved:
+        """Search every memory type (and screenshots and earlier turns) for ``topic``."""
+        return self.retriever.retrieve(topic)
+
+    def render(self, found: Retrieved) -> str:
+        return self.retriever.render(found)
 
     # ---- topic ---------------------------------------------------------------------
 
@@ -224,80 +182,7 @@ class ChatAgent:
 
     # ---- retrieval -----------------------------------------------------------------
 
-    def _search(self, topic: str) -> list[SearchHit]:
-        """One fused search over every type but core, so that the order across types
-        means something; each type then keeps its best few. The vault takes part at
-        low and medium sensitivity only: high never reaches a prompt."""
-        k = self.per_type_k * 5 + self.frame_k + self.chat_k * 2
-        opts = replace(
-            self.options,
-            k=k,
-            types=SEARCHED,
-            candidates=max(self.options.candidates, k),
-            # Each type keeps at most 2 * chat_k hits, so more per table is wasted work.
-            per_table=max(2 * max(self.per_type_k, self.frame_k, self.chat_k), 10),
-            recency_weight=max(self.options.recency_weight, 0.2),  # recent and relevant
-            sensitivities=("low", "medium"),
-        )
-        try:
-            hits = self.store.search(topic, opts)
-        except InvalidInput:
-            return []
-        # The assistant's own earlier answers are not evidence, and the user's earlier
-        # questions are not either: they stay (as context for a model), ranked below
-        # everything else, so that they never outrank what answers them. What the user
-        # stated ("my seat is 23A") keeps its place.
-        hits = [h for h in hits if not (h.type == "chat" and h.text.startswith("assistant: "))]
-        asked = [h for h in hits if chat_question(h)]
-        if not asked:
-            return hits
-        floor = min((h.score for h in hits if not chat_question(h)), default=1.0)
-        kept = [h for h in hits if not chat_question(h)]
-        return kept + [
-            h.model_copy(update={"score": floor * 0.5**n}) for n, h in enumerate(asked, 1)
-        ]
-
-    def _core(self) -> list[SearchHit]:
-        return [
-            _memory_hit(m)
-            for m in self.store.core_blocks()
-            if isinstance(m.data, S.CoreData) and m.data.value.strip()
-        ]
-
-    def _vault_values(self, hits: list[SearchHit]) -> dict[str, str]:
-        if not hits:
-            return {}
-        return {
-            m.id: m.data.secret_value
-            for m in self.store.get_many([h.id for h in hits])
-            if isinstance(m.data, S.VaultData) and m.data.sensitivity in ("low", "medium")
-        }
-
-    def retrieve(self, topic: str) -> Retrieved:
-        """Search every memory type (and screenshots and earlier turns) for ``topic``."""
-        found = Retrieved(topic)
-        core = self._pool.submit(self._core)
-        hits = self._search(topic) if topic.strip() else []
-        limits = {"frame": self.frame_k, "chat": self.chat_k}
-        for kind in SEARCHED:
-            of_kind = [h for h in hits if h.type == kind]
-            found.by_type[kind] = of_kind[: limits.get(kind, self.per_type_k)]
-        found.by_type["core"] = core.result()
-        found.vault_values = self._vault_values(found.by_type["knowledge_vault"])
-        return found
-
     # ---- prompt --------------------------------------------------------------------
-
-    def render(self, found: Retrieved) -> str:
-        parts = []
-        for kind, title in SECTIONS.items():
-            hits = found.by_type.get(kind) or []
-            if not hits:
-                continue
-            parts.append(f"## {title}")
-            for h in hits:
-                parts.append(_line(h, found.vault_values.get(h.id)))
-        return "\n".join(parts) or "(no memories matched)"
 
     def build_messages(
         self,
@@ -367,7 +252,7 @@ class ChatAgent:
             opts = replace(self.options, k=args.k, types=types, sensitivities=("low", "medium"))
             hits = self.store.search(args.query, opts)
             found.add("search", hits)
-            return "\n".join(_line(h, None) for h in hits) or "no matches"
+            return "\n".join(hit_line(h, None) for h in hits) or "no matches"
 
         def list_range(args: RangeArgs) -> str:
             since, until = parse_time(args.since), parse_time(args.until)
@@ -378,10 +263,10 @@ class ChatAgent:
                 mtype = S.parse_type(t)
                 if isinstance(mtype, MemoryType):
                     hits += [
-                        _memory_hit(m) for m in self.store.memories_between(mtype, since, until)
+                        memory_hit(m) for m in self.store.memories_between(mtype, since, until)
                     ]
             found.add("search", hits)
-            return "\n".join(_line(h, None) for h in hits) or "nothing in that range"
+            return "\n".join(hit_line(h, None) for h in hits) or "nothing in that range"
 
         return [
             Tool("search_memories", "Search the user's memories.", SearchArgs, search),
@@ -486,29 +371,6 @@ class ChatAgent:
                     {"role": "tool", "tool_call_id": call.id, "content": outcome.result}
                 )
         raise AgentError("the chat model kept calling tools without answering")
-
-
-def _memory_hit(memory: S.Memory, score: float = 1.0) -> SearchHit:
-    return SearchHit(
-        id=memory.id,
-        type=memory.type.value,
-        score=score,
-        text=memory.text,
-        source_ids=memory.source_ids,
-        time=memory.time,
-        app=memory.app,
-    )
-
-
-def _line(hit: SearchHit, secret: str | None) -> str:
-    stamp = f"{as_utc(hit.time):%Y-%m-%d %H:%M}"
-    where = f", {hit.app}" if hit.app else ""
-    text = hit.text.strip().replace("\n", " ⏎ ")
-    limit = 600 if hit.type == "frame" else 400
-    if len(text) > limit:
-        text = text[:limit] + " …"
-    value = f" — value: {secret}" if secret is not None else ""
-    return f"[{hit.id}] ({stamp}{where}) {text}{value}"
 
 
 def cite(answer: str, found: Retrieved) -> list[Citation]:

@@ -31,7 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agents.chat import ChatAgent, keywords  # noqa: E402
+from agents.chat import ChatAgent  # noqa: E402
+from agents.retrieval import keywords  # noqa: E402
 from agents.store import ChatTurn  # noqa: E402
 from mirix_desktop.absorber import AbsorbJob  # noqa: E402
 from mirix_desktop.context import open_context  # noqa: E402

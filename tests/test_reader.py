@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from agents.answer import compose
-from agents.chat import keywords
 from agents.reader import is_question, read
+from agents.retrieval import keywords
 from agents.store import SearchHit
 from agents.terms import terms
 from agents.values import question_kinds

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from agents.embeddings import ImageEmbedder, Lazy, lazy_image_embedder, lazy_text_embedder
 from agents.embeddings.base import TextEmbedder
@@ -32,21 +32,43 @@ if TYPE_CHECKING:
     from mirix_desktop.scheduler import CaptureSchedule
 
 
+T = TypeVar("T")
+
+
+class _built_once(Generic[T]):  # noqa: N801 - used as a decorator, like cached_property
+    """``cached_property`` under the context's lock: the app's threads ask for the same
+    parts at once, and each part (a store, an inbox, a model) must be built only once."""
+
+    def __init__(self, build: Callable[[Any], T]) -> None:
+        self.build = build
+        self.name = build.__name__
+        self.__doc__ = build.__doc__
+
+    def __get__(self, ctx: Any, owner: type | None = None) -> T:
+        if ctx is None:
+            return self  # type: ignore[return-value]
+        with ctx._lock:
+            if self.name not in ctx.__dict__:
+                ctx.__dict__[self.name] = self.build(ctx)
+            value: T = ctx.__dict__[self.name]
+            return value
+
+
 @dataclass
 class Context:
     paths: Paths
     settings: Settings
     _store: MemoryStore | None = field(default=None, init=False, repr=False)
     _suspended: str | None = field(default=None, init=False, repr=False)
-    # The app's threads (capture, OCR, chat, absorb) all ask for the store; only one
-    # may build it, or two writers would share one home.
-    _store_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    # The app's threads (capture, OCR, chat, absorb) all ask for the store and the other
+    # parts; only one may build each, or two writers would share one home.
+    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
 
-    @cached_property
+    @_built_once
     def secrets(self) -> SecretStore:
         return SecretStore(self.paths, self.settings.secrets.backend)
 
-    @cached_property
+    @_built_once
     def text_embedder(self) -> Lazy[TextEmbedder]:
         m = self.settings.models
         provider = m.text_embedder
@@ -57,7 +79,7 @@ class Context:
             device=m.device,
         )
 
-    @cached_property
+    @_built_once
     def image_embedder(self) -> Lazy[ImageEmbedder]:
         m = self.settings.models
         return lazy_image_embedder(
@@ -73,7 +95,7 @@ class Context:
     @property
     def store(self) -> MemoryStore:
         self._check_open()
-        with self._store_lock:
+        with self._lock:
             if self._store is None:
                 self.paths.ensure()
                 s = self.settings.store
@@ -87,7 +109,7 @@ class Context:
                 )
             return self._store
 
-    @cached_property
+    @_built_once
     def inbox(self) -> Inbox:
         self._check_open()
         self.paths.ensure()
@@ -195,12 +217,13 @@ class Context:
 
     def close(self) -> None:
         """Close the store and the inbox (using them again opens them again)."""
-        inbox = self.__dict__.pop("inbox", None)
-        if inbox is not None:
-            inbox.close()
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        with self._lock:
+            inbox = self.__dict__.pop("inbox", None)
+            if inbox is not None:
+                inbox.close()
+            if self._store is not None:
+                self._store.close()
+                self._store = None
 
 
 def open_context(home: str | Path | None = None) -> Context:

@@ -237,14 +237,16 @@ def test_threads_asking_for_the_store_share_one(ctx) -> None:
 
     def ask() -> None:
         start.wait()
-        got.append(ctx.store)
+        got.append((ctx.store, ctx.inbox, ctx.text_embedder))
 
     threads = [threading.Thread(target=ask) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(got) == 4 and all(s is got[0] for s in got)
+    assert len(got) == 4
+    for parts in got:
+        assert all(part is first for part, first in zip(parts, got[0], strict=True))
 
 
 @pytest.mark.parametrize(

@@ -26,11 +26,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agents.chat import ChatAgent, estimate_tokens  # noqa: E402
-from agents.retrieval import keywords  # noqa: E402
+from agents.answer.chat import ChatAgent, estimate_tokens  # noqa: E402
+from agents.answer.retrieval import keywords  # noqa: E402
 from agents.store import ChatTurn, Frame  # noqa: E402
 from bench.search_scale import POOL, WORDS, sentence  # noqa: E402
-from mirix_desktop.context import open_context  # noqa: E402
+from mirix_desktop.services.context import open_context  # noqa: E402
 
 SHARE = {  # of N memories
     "episodic": 0.40,

@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image, ImageDraw  # noqa: E402
 
-from mirix_desktop.capture.frames import encode  # noqa: E402
-from mirix_desktop.capture.ocr import Ocr  # noqa: E402
+from mirix_desktop.pipeline.capture.frames import encode  # noqa: E402
+from mirix_desktop.pipeline.capture.ocr import Ocr  # noqa: E402
 
 DISPLAY = ":77"
 
@@ -46,7 +46,7 @@ def start_xvfb() -> subprocess.Popen[bytes]:
 
 def session(mode: str, seconds: float) -> dict[str, object]:
     """Capture once a second for ``seconds`` with the screen still or being typed on."""
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     driver = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "screen_driver.py"), DISPLAY, mode, str(seconds + 5)]

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agents.store import ChatTurn, Frame  # noqa: E402
-from mirix_desktop.context import open_context  # noqa: E402
+from mirix_desktop.services.context import open_context  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "chinese_retrieval.json"
 

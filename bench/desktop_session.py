@@ -157,8 +157,8 @@ def run(minutes: float, warmup_s: float, change_s: float, home: Path) -> None:
             "TRANSFORMERS_OFFLINE": "1",
         }
         os.environ.update({k: v for k, v in env.items() if k.startswith(("MIRIX_", "HF_"))})
-        from mirix_desktop.paths import resolve_paths
-        from mirix_desktop.ui.backend import record_consent
+        from mirix_desktop.config.paths import resolve_paths
+        from mirix_desktop.services.backend import record_consent
 
         record_consent(resolve_paths(home))
 
@@ -213,7 +213,7 @@ def run(minutes: float, warmup_s: float, change_s: float, home: Path) -> None:
 def report(
     samples: list[tuple[float, float, float]], cpu0: float, changes: int, warmup_s: float
 ) -> None:
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     ctx = open_context()
     unread = ctx.inbox.waiting(["ocr"])[0]

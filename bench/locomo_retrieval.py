@@ -31,11 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agents.chat import ChatAgent  # noqa: E402
-from agents.retrieval import keywords  # noqa: E402
+from agents.answer.chat import ChatAgent  # noqa: E402
+from agents.answer.retrieval import keywords  # noqa: E402
 from agents.store import ChatTurn  # noqa: E402
-from mirix_desktop.absorber import AbsorbJob  # noqa: E402
-from mirix_desktop.context import open_context  # noqa: E402
+from mirix_desktop.pipeline.absorb_job import AbsorbJob  # noqa: E402
+from mirix_desktop.services.context import open_context  # noqa: E402
 
 
 def _default_data() -> Path:

@@ -34,7 +34,7 @@ from locomo_retrieval import CATEGORIES, DEFAULT_DATA, evidence_ids, turns_of  #
 
 from agents.store import SearchOptions  # noqa: E402
 from agents.store.search import fuse  # noqa: E402
-from mirix_desktop.context import open_context  # noqa: E402
+from mirix_desktop.services.context import open_context  # noqa: E402
 
 DEPTH = 100  # taken from the store per retriever
 FUSED_DEPTH = 50  # what fusion sees of each: the product's default `search.candidates`

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.answer_screens import generate  # noqa: E402
 from mirix_desktop.cli import main as cli  # noqa: E402
-from mirix_desktop.context import open_context  # noqa: E402
+from mirix_desktop.services.context import open_context  # noqa: E402
 
 
 def squash(text: str) -> str:

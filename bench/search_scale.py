@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agents.store import SearchOptions  # noqa: E402
-from mirix_desktop.context import open_context  # noqa: E402
+from mirix_desktop.services.context import open_context  # noqa: E402
 
 VERBS = ["opened", "edited", "read", "reviewed", "sent", "searched", "watched", "wrote", "closed"]
 APPS = ["Firefox", "Excel", "Slack", "VS Code", "Outlook", "Zoom", "Notion", "Terminal"]

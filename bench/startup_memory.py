@@ -75,7 +75,7 @@ def run_once(env: dict[str, str], args: list[str]) -> tuple[float, float, int, l
 def fill(env: dict[str, str], memories: int) -> None:
     code = (
         "import sys, json\n"
-        "from mirix_desktop.context import open_context\n"
+        "from mirix_desktop.services.context import open_context\n"
         "facts = json.loads(sys.argv[1]); n = int(sys.argv[2])\n"
         "ctx = open_context()\n"
         "items = [{'summary': f'{facts[i % len(facts)]} (note {i})'} for i in range(n)]\n"

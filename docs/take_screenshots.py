@@ -63,7 +63,7 @@ def demo_image(app: str, title: str, when: datetime, number: int) -> object:
 def fill_home(ctx: object) -> None:
     """A week of screenshots (a few apps a day) and some memories of every type."""
     from agents.store.timeutil import now
-    from mirix_desktop.capture.frames import FrameStore
+    from mirix_desktop.pipeline.capture.frames import FrameStore
 
     store = ctx.store
     frames = FrameStore(ctx.paths.frames_dir, store, quality=60)
@@ -202,9 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QPoint, QTimer
 
     from agents.store import MemoryType
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.backend import has_consent, record_consent
+    from mirix_desktop.services.context import open_context
     from mirix_desktop.ui.app import application
-    from mirix_desktop.ui.backend import has_consent, record_consent
     from mirix_desktop.ui.controller import AppController
     from mirix_desktop.ui.firstrun import FirstRunDialog
 

@@ -29,8 +29,8 @@ from mirix_desktop.commands.running import (
     cmd_optimize,
     cmd_pause,
 )
-from mirix_desktop.context import Context, open_context
-from mirix_desktop.paths import private_files
+from mirix_desktop.config.paths import private_files
+from mirix_desktop.services.context import Context, open_context
 
 log = logging.getLogger("mirix_desktop")
 
@@ -153,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _log_crash(home: str | None) -> Path:
     import traceback
 
-    from mirix_desktop.paths import resolve_paths
+    from mirix_desktop.config.paths import resolve_paths
 
     log_dir = resolve_paths(home).log_dir
     log_dir.mkdir(parents=True, exist_ok=True)

@@ -62,7 +62,7 @@ def use_tiny_clip(monkeypatch: pytest.MonkeyPatch, tiny_clip_config: Path) -> Pa
 
 @pytest.fixture
 def ctx(home: Path):  # type: ignore[no-untyped-def]
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     context = open_context()
     yield context

@@ -11,8 +11,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from agents.store import ChatTurn, Frame
-from mirix_desktop.context import Context
-from mirix_desktop.inbox import store_turns
+from mirix_desktop.pipeline.inbox import store_turns
+from mirix_desktop.services.context import Context
 
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 

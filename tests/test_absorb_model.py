@@ -9,8 +9,8 @@ import time
 import pytest
 
 from agents.store import MemoryType
-from mirix_desktop.absorber import AbsorbJob
-from mirix_desktop.context import open_context
+from mirix_desktop.pipeline.absorb_job import AbsorbJob
+from mirix_desktop.services.context import open_context
 from tests.helpers import add_frame, add_turns
 
 META = "meta memory agent"

@@ -6,9 +6,9 @@ import json
 from datetime import timedelta
 
 from agents.store import MemoryType
-from mirix_desktop.absorber import AbsorbJob
 from mirix_desktop.cli import main
-from mirix_desktop.context import open_context
+from mirix_desktop.pipeline.absorb_job import AbsorbJob
+from mirix_desktop.services.context import open_context
 from tests.fake_openai import FakeOpenAI
 from tests.helpers import T0, add_frame, add_turns
 
@@ -216,9 +216,9 @@ def test_a_batch_is_due_when_full_or_when_its_oldest_item_waited_long_enough(mon
 def test_an_offline_batch_says_which_types_it_wrote(ctx) -> None:
     """The offline absorber answers like the model's: one result naming the memory types
     it wrote (a vault value is not reported as an event)."""
-    from agents.batch import load_items
+    from agents.absorb.batch import load_items
+    from agents.absorb.offline import OfflineAbsorber
     from agents.ids import memory_type_of
-    from agents.offline_absorb import OfflineAbsorber
 
     turns = add_turns(ctx, "write to me at anna.berg@example.org", "I live in Zurich")
     frame = add_frame(ctx, "Inbox\nFlight LX 318", app="thunderbird", title="Inbox", at=T0)

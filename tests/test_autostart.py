@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from mirix_desktop import __version__
-from mirix_desktop.autostart import (
+from mirix_desktop.config.paths import resolve_paths
+from mirix_desktop.services.autostart import (
     FreedesktopAutostart,
     LaunchAgent,
     WindowsRunKey,
@@ -21,7 +22,6 @@ from mirix_desktop.autostart import (
     autostart_for_platform,
     launch_command,
 )
-from mirix_desktop.paths import resolve_paths
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_the_entry_starts_this_installation_in_the_tray(xdg: Path, home: Path) -
 
 
 def test_the_setting_writes_and_removes_the_entry(xdg: Path, ctx) -> None:  # type: ignore[no-untyped-def]
-    from mirix_desktop.ui.backend import Backend
+    from mirix_desktop.services.backend import Backend
 
     backend = Backend(ctx)
     settings = backend.set_start_at_login(True)

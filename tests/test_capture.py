@@ -68,7 +68,7 @@ def _frames(home: Path) -> list[Path]:
 
 def test_still_screen_is_stored_once_and_changes_are_stored(xvfb, home: Path, capsys) -> None:
     from mirix_desktop.cli import main
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     desk = FakeDesktop(xvfb)
     desk.activate("Gedit", "notes.txt - gedit")
@@ -130,8 +130,8 @@ def test_pause_and_resume(xvfb, home: Path, capsys) -> None:
 
 
 def test_the_loop_slows_down_when_idle_and_speeds_up_on_change(xvfb, home: Path) -> None:
-    from mirix_desktop.context import open_context
-    from mirix_desktop.scheduler import CaptureSchedule
+    from mirix_desktop.pipeline.scheduler import CaptureSchedule
+    from mirix_desktop.services.context import open_context
 
     desk = FakeDesktop(xvfb)
     desk.activate("Gedit", "todo.txt")
@@ -154,7 +154,7 @@ def test_kill_9_during_capture_and_ocr_loses_no_stored_frame(xvfb, home: Path) -
 
     from PIL import Image
 
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     desk = FakeDesktop(xvfb)
     desk.activate("Gedit", "draft.txt")

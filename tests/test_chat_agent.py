@@ -8,10 +8,10 @@ import pytest
 from PIL import Image, ImageDraw
 
 from agents.store import MemoryType
-from mirix_desktop.absorber import AbsorbJob
-from mirix_desktop.assistant import Assistant
 from mirix_desktop.cli import main
-from mirix_desktop.context import open_context
+from mirix_desktop.pipeline.absorb_job import AbsorbJob
+from mirix_desktop.pipeline.conversation import Assistant
+from mirix_desktop.services.context import open_context
 from tests.helpers import add_frame, add_turns
 
 

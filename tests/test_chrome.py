@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from agents.chrome import chrome_lines, clean, is_noise
+from agents.absorb.chrome import chrome_lines, clean, is_noise
 from agents.store import MemoryType
-from mirix_desktop.absorber import AbsorbJob
+from mirix_desktop.pipeline.absorb_job import AbsorbJob
 from tests.helpers import T0, add_frame
 
 MENU = "File Edit View Search Tools Documents Help"

@@ -51,7 +51,7 @@ def test_ingest_search_and_reingest(tmp_path: Path, capsys) -> None:
     assert "added 3 chat turns" in capsys.readouterr().out
     assert main(["ingest", "chat", str(path)]) == 0
     assert "added 0 chat turns (3 already stored" in capsys.readouterr().out
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     ctx = open_context()  # every turn waits, once, for absorption
     assert sorted(i.id for i in ctx.inbox.take(10, kinds=["chat"])) == ["d1", "d2", "d3"]

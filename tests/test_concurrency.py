@@ -10,7 +10,7 @@ from pathlib import Path
 WRITER = textwrap.dedent(
     """
     import sys
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
     ctx = open_context()
     name = sys.argv[1]
     ids = []
@@ -42,7 +42,7 @@ def test_two_processes_writing_at_once_lose_nothing(home: Path, monkeypatch) -> 
         assert proc.returncode == 0, err
         assert out.strip() == "25"
     from agents.store import SearchOptions
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     ctx = open_context()
     counts = ctx.store.counts()
@@ -60,7 +60,7 @@ def test_a_reader_sees_another_process_writes(home: Path, monkeypatch) -> None:
     monkeypatch.setenv("MIRIX_MODELS__TEXT_EMBEDDER", "none")
     monkeypatch.setenv("MIRIX_STORE__READ_CONSISTENCY_S", "0")
     from agents.store import SearchOptions
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     reader = open_context()
     reader.store.add("semantic", {"summary": "created by the reader"})

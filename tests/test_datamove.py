@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from agents.errors import InvalidInput
-from mirix_desktop.context import open_context
-from mirix_desktop.datamove import move_data, plan_move
+from mirix_desktop.services.context import open_context
+from mirix_desktop.services.datamove import move_data, plan_move
 from tests.helpers import add_frame
 
 
@@ -57,7 +57,7 @@ def test_a_move_that_cannot_be_done_is_refused(ctx, tmp_path) -> None:
 
 
 def test_a_move_that_fails_midway_leaves_the_old_folder_in_use_and_no_copy(ctx, tmp_path) -> None:
-    from mirix_desktop.settings import load_settings
+    from mirix_desktop.config.settings import load_settings
 
     ctx.store.add("semantic", {"summary": "the spare key is under the blue pot"})
     add_frame(ctx, "Boarding pass LX 318", app="firefox")

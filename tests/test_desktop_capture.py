@@ -152,7 +152,7 @@ def _flat(pixels: np.ndarray, box: tuple[int, int, int, int]) -> bool:
 def test_hidden_windows_are_painted_over_in_every_stored_image_and_never_read(
     desktop, home: Path
 ) -> None:
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     name, desk, wins = desktop
     ctx = open_context()
@@ -188,7 +188,7 @@ def test_hidden_windows_are_painted_over_in_every_stored_image_and_never_read(
 
 
 def test_a_change_in_a_panel_or_a_hidden_window_stores_no_frame(desktop, home: Path) -> None:
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     name, desk, wins = desktop
     ctx = open_context()
@@ -206,7 +206,7 @@ def test_a_change_in_a_panel_or_a_hidden_window_stores_no_frame(desktop, home: P
 
 
 def test_a_focused_excluded_window_is_not_captured_at_all(desktop, home: Path) -> None:
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     name, desk, wins = desktop
     ctx = open_context()
@@ -217,7 +217,7 @@ def test_a_focused_excluded_window_is_not_captured_at_all(desktop, home: Path) -
 
 
 def test_doctor_says_whether_windows_can_be_listed(desktop, home: Path, monkeypatch) -> None:
-    from mirix_desktop.capture.desktop import window_privacy
+    from mirix_desktop.pipeline.capture.desktop import window_privacy
 
     assert window_privacy()["window_list"] is True
     monkeypatch.delenv("DISPLAY")
@@ -237,8 +237,8 @@ class _Flaky:
 
 
 def test_a_window_list_that_fails_after_working_skips_the_round(desktop, home: Path) -> None:
-    from mirix_desktop.capture.desktop import NoWindows
-    from mirix_desktop.context import open_context
+    from mirix_desktop.pipeline.capture.desktop import NoWindows
+    from mirix_desktop.services.context import open_context
 
     name, desk, wins = desktop
     ctx = open_context()

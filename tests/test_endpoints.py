@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mirix_desktop.endpoints import (
+from mirix_desktop.config.endpoints import (
     PRESETS,
     EndpointProblem,
     check_endpoint,
@@ -109,7 +109,7 @@ def test_a_server_refusing_tools_is_no_tool_call_support(server: FakeOpenAI) -> 
 
 
 def test_max_tokens_bounds_each_answer(fake, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     monkeypatch.setenv("MIRIX_MEMORY_MODEL__BASE_URL", fake.url)
     monkeypatch.setenv("MIRIX_MEMORY_MODEL__MODEL", "tiny")

@@ -11,7 +11,7 @@ from mirix_desktop.cli import main
 
 def test_missing_text_model_falls_back_to_full_text(monkeypatch, caplog, tmp_path: Path) -> None:
     monkeypatch.setenv("MIRIX_MODELS__TEXT_MODEL_PATH", str(tmp_path / "no-such-model"))
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     ctx = open_context()
     with caplog.at_level(logging.WARNING):
@@ -39,7 +39,7 @@ def test_missing_clip_weights_do_not_break_frame_search(monkeypatch, capsys) -> 
 
 
 def test_vectors_are_filled_in_when_the_model_returns(monkeypatch) -> None:
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     monkeypatch.setenv("MIRIX_MODELS__TEXT_EMBEDDER", "none")
     offline = open_context()

@@ -28,8 +28,8 @@ def _frame(fid: str, box: tuple[int, int, int, int] | None) -> Frame:
 
 
 def test_an_old_frames_table_gains_the_column_and_keeps_its_rows(home) -> None:
-    from mirix_desktop.context import open_context
-    from mirix_desktop.paths import resolve_paths
+    from mirix_desktop.config.paths import resolve_paths
+    from mirix_desktop.services.context import open_context
 
     old_schema = pa.schema([f for f in S.FRAME_SCHEMA if f.name != "focus_box"])
     db = lancedb.connect(str(resolve_paths(home).store_dir))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
-from mirix_desktop.capture.gate import ChangeGate
+from mirix_desktop.pipeline.capture.gate import ChangeGate
 
 
 def _screen(text: str = "") -> Image.Image:

@@ -11,7 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from mirix_desktop.inbox import Inbox
+from mirix_desktop.pipeline.inbox import Inbox
 
 
 def test_put_is_idempotent_and_take_claims(tmp_path: Path) -> None:
@@ -52,7 +52,7 @@ def test_kill_9_loses_no_committed_item(tmp_path: Path) -> None:
         f"""
         import sys
         from pathlib import Path
-        from mirix_desktop.inbox import Inbox
+        from mirix_desktop.pipeline.inbox import Inbox
         inbox = Inbox(Path({str(path)!r}))
         i = 0
         while True:
@@ -81,7 +81,7 @@ def test_claims_of_a_dead_process_are_released_at_once(tmp_path: Path) -> None:
     inbox = Inbox(path)
     inbox.put_many("ocr", [("a", {}), ("b", {})])
     claimer = (
-        "from pathlib import Path; from mirix_desktop.inbox import Inbox;"
+        "from pathlib import Path; from mirix_desktop.pipeline.inbox import Inbox;"
         f"print(len(Inbox(Path({str(path)!r})).take(10)))"
     )
     out = subprocess.run(

@@ -133,7 +133,7 @@ def _inbox(home: Path) -> dict[str, int]:
 
 def _state(home: Path) -> dict[str, Any]:
     """What the run left, in terms that do not depend on how batches were cut."""
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     ctx = open_context(home)
     try:

@@ -89,7 +89,7 @@ def test_a_client_error_is_not_retried(fake) -> None:
 
 
 def test_endpoints_come_from_settings_and_keys_from_the_keyring(fake, monkeypatch) -> None:
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     ctx = open_context()
     assert ctx.llm("chat") is None and ctx.llm("memory") is None  # offline by default

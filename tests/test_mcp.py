@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from agents.store.timeutil import now
-from mirix_desktop.context import open_context
+from mirix_desktop.services.context import open_context
 from tests.helpers import add_frame
 
 CARD = "4111 1111 1111 1111"  # high sensitivity (a card number)

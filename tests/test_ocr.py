@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from PIL import Image, ImageDraw
 
-from mirix_desktop.capture.frames import FrameStore
-from mirix_desktop.capture.ocr import Ocr, OcrLine, as_text, merge, order
-from mirix_desktop.inbox import OCR_KIND, ocr_item
+from mirix_desktop.pipeline.capture.frames import FrameStore
+from mirix_desktop.pipeline.capture.ocr import Ocr, OcrLine, as_text, merge, order
+from mirix_desktop.pipeline.inbox import OCR_KIND, ocr_item
 
 LINES = [
     "Flight LX 318 departs 09:40 from gate B12",
@@ -141,7 +141,7 @@ def test_ingest_screenshots_from_a_missing_folder_is_one_line(tmp_path, capsys) 
 
 
 def test_worker_adds_a_clip_vector_when_a_model_is_available(use_tiny_clip) -> None:
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     ctx = open_context()
     frames = FrameStore(ctx.paths.frames_dir, ctx.store)

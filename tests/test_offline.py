@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.offline import Statement, detect_sensitive, extract_statements
+from agents.absorb.detectors import Statement, detect_sensitive, extract_statements
 
 
 def _kinds(text: str) -> list[tuple[str, str]]:

@@ -58,7 +58,7 @@ def test_an_installed_wheel_finds_its_icons(wheel: Path, tmp_path: Path) -> None
         timeout=300,
     )
     probe = (
-        "import json, mirix_desktop.icons_path as ip; "
+        "import json, mirix_desktop.services.icons_path as ip; "
         "print(json.dumps([str(ip.icon_file(n)) for n in ('app.svg', 'app.png', 'paused.svg')]"
         " + [ip.__file__]))"
     )

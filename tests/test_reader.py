@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from agents.answer import compose
-from agents.reader import is_question, read
-from agents.retrieval import keywords
+from agents.answer.compose import compose
+from agents.answer.reader import is_question, read
+from agents.answer.retrieval import keywords
+from agents.answer.terms import terms
+from agents.answer.values import question_kinds
 from agents.store import SearchHit
-from agents.terms import terms
-from agents.values import question_kinds
 
 WHEN = datetime(2026, 12, 2, 8, 12, tzinfo=UTC)
 

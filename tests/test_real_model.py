@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 
 from agents.store import MemoryType
-from mirix_desktop.absorber import AbsorbJob
-from mirix_desktop.assistant import Assistant
-from mirix_desktop.context import open_context
+from mirix_desktop.pipeline.absorb_job import AbsorbJob
+from mirix_desktop.pipeline.conversation import Assistant
+from mirix_desktop.services.context import open_context
 from tests.helpers import T0, add_frame, add_turns
 
 pytestmark = pytest.mark.slow
@@ -120,7 +120,7 @@ def real_ctx(llama_server: str, monkeypatch: pytest.MonkeyPatch):  # type: ignor
 
 
 def test_the_server_lists_the_model(llama_server: str) -> None:
-    from mirix_desktop.endpoints import list_models
+    from mirix_desktop.config.endpoints import list_models
 
     assert list_models(llama_server, None) == ["smollm2"]
 

@@ -9,10 +9,10 @@ from PIL import Image
 
 from agents.errors import NotFound
 from agents.store.timeutil import now
-from mirix_desktop.capture.frames import FrameStore
-from mirix_desktop.capture.retention import enforce_retention
 from mirix_desktop.cli import main
-from mirix_desktop.inbox import OCR_KIND, ocr_item
+from mirix_desktop.pipeline.capture.frames import FrameStore
+from mirix_desktop.pipeline.capture.retention import enforce_retention
+from mirix_desktop.pipeline.inbox import OCR_KIND, ocr_item
 
 
 def _frame(frames: FrameStore, colour: tuple[int, int, int], age: timedelta, size=(320, 200)):
@@ -33,7 +33,7 @@ def test_forget_last_minutes(ctx, capsys) -> None:
     ctx.close()
     assert main(["forget", "--last", "30"]) == 0
     assert "forgot 1 frames" in capsys.readouterr().out
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     after = open_context()
     assert not Path(recent.image_path).exists() and Path(old.image_path).exists()

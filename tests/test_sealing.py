@@ -11,9 +11,9 @@ import pytest
 
 from agents.store import MemoryType
 from agents.store.sealing import Sealer
-from mirix_desktop.absorber import AbsorbJob
 from mirix_desktop.cli import main
-from mirix_desktop.context import open_context
+from mirix_desktop.pipeline.absorb_job import AbsorbJob
+from mirix_desktop.services.context import open_context
 from tests.helpers import T0, add_frame, add_turns
 from tests.test_absorb_model import SEM, call, choose, done
 from tests.test_chat_agent import topic

@@ -92,7 +92,7 @@ def test_fusion_rewards_agreement_between_retrievers() -> None:
 
 
 def test_frames_are_found_by_ocr_text_and_by_clip(ctx, use_tiny_clip, tmp_path) -> None:
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     context = open_context()
     store = context.store
@@ -127,7 +127,7 @@ def test_frames_are_found_by_ocr_text_and_by_clip(ctx, use_tiny_clip, tmp_path) 
 
 
 def test_a_search_sees_this_process_writes_at_once(monkeypatch) -> None:
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     # Searches read through their own connection; a long read-consistency interval
     # must not hide what this store itself has just written, updated or deleted.

@@ -55,7 +55,7 @@ def test_cipher_rejects_tampering_and_other_keys() -> None:
 
 
 def test_vault_key_persists_across_restarts(ctx) -> None:
-    from mirix_desktop.context import open_context
+    from mirix_desktop.services.context import open_context
 
     mem = ctx.store.add("knowledge_vault", {"caption": "wifi", "secret_value": "hunter22"})
     ctx.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mirix_desktop.capture.window import UNKNOWN, ActiveWindow, UnknownProbe, window_probe
+from mirix_desktop.pipeline.capture.window import UNKNOWN, ActiveWindow, UnknownProbe, window_probe
 
 
 def test_no_display_means_unknown(monkeypatch) -> None:

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from agents.absorb.detectors import Sensitive, detect_sensitive
 from agents.errors import NotFound
-from agents.offline import Sensitive, detect_sensitive
 from agents.store import schema as S
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from agents.store import MemoryType
 from agents.store.schema import parse_type
 from agents.store.timeutil import parse_time
 from mirix_desktop.commands import EXIT_USAGE, MAX_QUESTION_CHARS, read_jsonl
-from mirix_desktop.context import Context
+from mirix_desktop.services.context import Context
 
 log = logging.getLogger("mirix_desktop")
 
@@ -135,7 +135,7 @@ def cmd_stats(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_ask(ctx: Context, args: argparse.Namespace) -> int:
-    from mirix_desktop.assistant import Assistant
+    from mirix_desktop.pipeline.conversation import Assistant
 
     question = args.question.strip()
     if not question:

@@ -13,8 +13,8 @@ from agents.store import ChatTurn, MemoryType
 from agents.store.schema import MAX_TEXT_CHARS, parse_type
 from mirix_desktop.commands import EXIT_USAGE, read_jsonl
 from mirix_desktop.commands.running import run_retention
-from mirix_desktop.context import Context
-from mirix_desktop.inbox import store_turns
+from mirix_desktop.pipeline.inbox import store_turns
+from mirix_desktop.services.context import Context
 
 log = logging.getLogger("mirix_desktop")
 
@@ -36,9 +36,9 @@ def cmd_ingest(ctx: Context, args: argparse.Namespace) -> int:
 def _ingest_screenshots(ctx: Context, folder: Path) -> int:
     from tqdm import tqdm
 
-    from mirix_desktop.capture.frames import FrameStore
-    from mirix_desktop.capture.gate import ChangeGate
-    from mirix_desktop.capture.importer import import_screenshots, screenshot_files
+    from mirix_desktop.pipeline.capture.frames import FrameStore
+    from mirix_desktop.pipeline.capture.gate import ChangeGate
+    from mirix_desktop.pipeline.capture.importer import import_screenshots, screenshot_files
 
     files = screenshot_files(folder)
     c = ctx.settings.capture

@@ -12,13 +12,13 @@ import sys
 
 from agents.errors import InvalidInput
 from mirix_desktop.commands import EXIT_ERROR, EXIT_USAGE
-from mirix_desktop.context import Context
+from mirix_desktop.services.context import Context
 
 log = logging.getLogger("mirix_desktop")
 
 
 def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
-    from mirix_desktop.doctor import report
+    from mirix_desktop.services.doctor import report
 
     info = report(ctx)
     if args.json:
@@ -73,7 +73,7 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
         if args.duration is None:
             capturer.capture_once()
         else:
-            from mirix_desktop.scheduler import run_for
+            from mirix_desktop.pipeline.scheduler import run_for
 
             worker.start()
             try:
@@ -134,7 +134,7 @@ def cmd_pause(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_forget(ctx: Context, args: argparse.Namespace) -> int:
-    from mirix_desktop.capture.retention import forget_last
+    from mirix_desktop.pipeline.capture.retention import forget_last
 
     if not 0 < args.last <= 10 * 365 * 24 * 60:
         raise InvalidInput("--last needs a positive number of minutes")
@@ -153,7 +153,7 @@ def cmd_optimize(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_absorb(ctx: Context, args: argparse.Namespace) -> int:
-    from mirix_desktop.absorber import AbsorbJob, AbsorbReport
+    from mirix_desktop.pipeline.absorb_job import AbsorbJob, AbsorbReport
 
     if args.max_batches is not None and args.max_batches < 1:
         raise InvalidInput("--max-batches needs a positive number")
@@ -175,6 +175,6 @@ def cmd_absorb(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_mcp(ctx: Context, args: argparse.Namespace) -> int:
-    from mirix_desktop.mcp_server import serve_stdio
+    from mirix_desktop.services.mcp_server import serve_stdio
 
     return serve_stdio(ctx)

@@ -2,7 +2,7 @@
 
 Durations come from the frames: each capture moment counts until the next one,
 capped, so a screen left alone overnight does not count as a night of work
-(:func:`mirix_desktop.ui.backend.app_durations`).
+(:func:`mirix_desktop.services.backend.app_durations`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from PySide6.QtCore import QMargins, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from mirix_desktop.ui.backend import Backend
+from mirix_desktop.services.backend import Backend
 from mirix_desktop.ui.tasks import Tasks, describe
 
 OTHER = "other"

@@ -18,8 +18,8 @@ from PySide6.QtCore import QLockFile, QObject, QProcess, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication
 
-from mirix_desktop.context import Context
-from mirix_desktop.paths import Paths
+from mirix_desktop.config.paths import Paths
+from mirix_desktop.services.context import Context
 from mirix_desktop.ui.icons import icon
 
 if TYPE_CHECKING:

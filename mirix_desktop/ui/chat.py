@@ -37,11 +37,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agents.chat import Answer, Citation
+from agents.answer.chat import Answer, Citation
+from agents.answer.reader import Pick
 from agents.errors import MirixError
 from agents.ids import CITED_ID, is_frame_id
-from agents.reader import Pick
-from mirix_desktop.ui.backend import Backend
+from mirix_desktop.services.backend import Backend
 from mirix_desktop.ui.tasks import Tasks, describe
 from mirix_desktop.ui.viewers import FrameViewer, MemoryViewer
 
@@ -287,7 +287,7 @@ class ChatWidget(QWidget):
         conversation = self.conversation_id  # read here, not on the worker
 
         def work() -> tuple[Answer, dict[str, QImage]]:
-            from mirix_desktop.assistant import Assistant
+            from mirix_desktop.pipeline.conversation import Assistant
 
             if self._assistant is None:
                 self._assistant = Assistant(self.backend.ctx)

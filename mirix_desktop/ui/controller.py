@@ -13,16 +13,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from mirix_desktop.context import Context
-from mirix_desktop.settings import Settings
-from mirix_desktop.ui.backend import Backend, Status, has_consent, record_consent
+from mirix_desktop.config.settings import Settings
+from mirix_desktop.services.backend import Backend, Status, has_consent, record_consent
+from mirix_desktop.services.context import Context
+from mirix_desktop.services.runtime import Absorption, CaptureRuntime
 from mirix_desktop.ui.background import Background
 from mirix_desktop.ui.capture_actions import CaptureActions
 from mirix_desktop.ui.chat import ChatWidget
 from mirix_desktop.ui.data_move import DataMove
 from mirix_desktop.ui.firstrun import FirstRunDialog
 from mirix_desktop.ui.main_window import MainWindow
-from mirix_desktop.ui.runtime import Absorption, CaptureRuntime
 from mirix_desktop.ui.settings_dialog import SettingsDialog
 from mirix_desktop.ui.tasks import Tasks, describe
 from mirix_desktop.ui.tray import Tray
@@ -36,10 +36,10 @@ def _preload() -> None:
     of a second at a time, which the user would feel as a stall mid-use."""
     import openai  # noqa: F401
 
-    import agents.absorb  # noqa: F401
-    import agents.chat  # noqa: F401
-    import mirix_desktop.absorber  # noqa: F401
-    import mirix_desktop.assistant  # noqa: F401
+    import agents.absorb.model  # noqa: F401
+    import agents.answer.chat  # noqa: F401
+    import mirix_desktop.pipeline.absorb_job  # noqa: F401
+    import mirix_desktop.pipeline.conversation  # noqa: F401
 
 
 class AppController(QObject):

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from agents.store import Memory, MemoryType
 from agents.store.schema import DEFAULT_CORE_LIMIT, CoreData
-from mirix_desktop.ui.backend import Backend
+from mirix_desktop.services.backend import Backend
 from mirix_desktop.ui.tasks import Tasks, describe
 
 CORE_LABELS = ("human", "persona")

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from agents.errors import StoreError
-from mirix_desktop.datamove import MovePlan, MoveResult, move_data, plan_move
-from mirix_desktop.ui.backend import has_consent
+from mirix_desktop.services.backend import has_consent
+from mirix_desktop.services.datamove import MovePlan, MoveResult, move_data, plan_move
 from mirix_desktop.ui.tasks import describe
 
 if TYPE_CHECKING:

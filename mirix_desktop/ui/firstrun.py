@@ -1,7 +1,7 @@
 """The first-run page: what is captured, where it is kept, what leaves the machine.
 
 Capture starts only after the user agrees; the agreement is remembered in the
-data folder (:func:`mirix_desktop.ui.backend.record_consent`), so the page is
+data folder (:func:`mirix_desktop.services.backend.record_consent`), so the page is
 shown once.
 """
 
@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mirix_desktop.paths import Paths
-from mirix_desktop.settings import Settings
+from mirix_desktop.config.paths import Paths
+from mirix_desktop.config.settings import Settings
 from mirix_desktop.ui.icons import icon
 
 

@@ -2,7 +2,7 @@
 
 The SVG files live in the repository's top-level ``assets/icons`` folder, under
 ``share/mirix-desktop/icons`` of an installed wheel, and in the bundle's
-``assets/icons`` when packaged with PyInstaller (see ``mirix_desktop.icons_path``).
+``assets/icons`` when packaged with PyInstaller (see ``mirix_desktop.services.icons_path``).
 Where none can be found, a plain coloured disc is drawn instead, so a missing
 file never stops the app.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
-from mirix_desktop.icons_path import icon_file
+from mirix_desktop.services.icons_path import icon_file
 
 STATES = ("capturing", "paused", "working", "error")
 _FALLBACK_COLOURS = {

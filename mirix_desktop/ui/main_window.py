@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mirix_desktop.services.backend import Backend, Status
 from mirix_desktop.ui.activity import ActivityPage
-from mirix_desktop.ui.backend import Backend, Status
 from mirix_desktop.ui.icons import icon
 from mirix_desktop.ui.memories import MemoryBrowser
 from mirix_desktop.ui.tasks import Tasks

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from agents.store import Memory, MemoryType
 from agents.store.schema import VaultData
-from mirix_desktop.ui.backend import Backend
+from mirix_desktop.services.backend import Backend
 from mirix_desktop.ui.common import MASK, TYPE_TITLES, fmt_time, memory_title, one_line
 from mirix_desktop.ui.core_page import CorePage
 from mirix_desktop.ui.editor import MemoryEditor

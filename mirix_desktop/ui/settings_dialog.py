@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from agents.errors import InvalidInput
-from mirix_desktop.endpoints import PRESETS, CheckResult, EndpointProblem, preset_for
-from mirix_desktop.settings import ModelEndpointSettings, Settings
-from mirix_desktop.ui.backend import Backend
+from mirix_desktop.config.endpoints import PRESETS, CheckResult, EndpointProblem, preset_for
+from mirix_desktop.config.settings import ModelEndpointSettings, Settings
+from mirix_desktop.services.backend import Backend
 from mirix_desktop.ui.common import one_line
 from mirix_desktop.ui.tasks import Tasks, describe
 
@@ -173,7 +173,7 @@ class EndpointBox(QGroupBox):
         url, model = values["base_url"], values["model"]
 
         def call() -> CheckResult | list[str]:
-            from mirix_desktop.endpoints import check_endpoint, list_models
+            from mirix_desktop.config.endpoints import check_endpoint, list_models
 
             key = typed or self.backend_key()
             if not model:  # no model yet: list what is served, to pick from

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from agents.store import Frame
-from mirix_desktop.ui.backend import Backend
+from mirix_desktop.services.backend import Backend
 from mirix_desktop.ui.common import load_image, one_line
 from mirix_desktop.ui.tasks import Tasks, describe
 from mirix_desktop.ui.viewers import FrameViewer

@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from mirix_desktop.ui.backend import Status
+from mirix_desktop.services.backend import Status
 from mirix_desktop.ui.icons import icon
 
 PAUSE_LABEL = "Pause capture"

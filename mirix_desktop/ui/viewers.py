@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from agents.store import Frame, HistoryEntry
-from mirix_desktop.ui.backend import Backend, MemoryDetails
+from mirix_desktop.services.backend import Backend, MemoryDetails
 from mirix_desktop.ui.common import (
     MASK,
     TYPE_TITLES,

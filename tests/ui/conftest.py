@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mirix_desktop.context import Context
+from mirix_desktop.services.context import Context
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +32,7 @@ def tasks(qtbot):
 
 @pytest.fixture
 def backend(ctx: Context):
-    from mirix_desktop.ui.backend import Backend
+    from mirix_desktop.services.backend import Backend
 
     return Backend(ctx)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mirix_desktop.context import Context
+from mirix_desktop.services.context import Context
 from tests.helpers import add_frame
 
 

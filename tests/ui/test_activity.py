@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from mirix_desktop.services.backend import app_durations
 from mirix_desktop.ui.activity import OTHER, ActivityPage, chart_data
-from mirix_desktop.ui.backend import app_durations
 from tests.ui.helpers import frame_at, local
 
 

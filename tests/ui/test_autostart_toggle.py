@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mirix_desktop.context import open_context
+from mirix_desktop.services.context import open_context
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ def _widget(backend, tasks, qtbot):
 def test_a_question_streams_an_answer_whose_citation_opens_the_screenshot(
     fake, monkeypatch, qtbot, tasks
 ) -> None:
-    from mirix_desktop.context import open_context
-    from mirix_desktop.ui.backend import Backend
+    from mirix_desktop.services.backend import Backend
+    from mirix_desktop.services.context import open_context
     from mirix_desktop.ui.viewers import FrameViewer
 
     monkeypatch.setenv("MIRIX_CHAT_MODEL__BASE_URL", fake.url)
@@ -111,8 +111,8 @@ def test_the_answering_line_is_highlighted_beside_its_screenshot(
 
 
 def test_stop_ends_a_streaming_answer(fake, monkeypatch, qtbot, tasks) -> None:
-    from mirix_desktop.context import open_context
-    from mirix_desktop.ui.backend import Backend
+    from mirix_desktop.services.backend import Backend
+    from mirix_desktop.services.context import open_context
 
     monkeypatch.setenv("MIRIX_CHAT_MODEL__BASE_URL", fake.url)
     monkeypatch.setenv("MIRIX_CHAT_MODEL__MODEL", "chat")

@@ -7,7 +7,7 @@ import time
 
 from PySide6.QtCore import QTimer
 
-from mirix_desktop.context import open_context
+from mirix_desktop.services.context import open_context
 from tests.helpers import add_turns
 from tests.test_absorb_model import EPI, call, choose, done
 

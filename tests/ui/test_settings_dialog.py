@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mirix_desktop.context import open_context
+from mirix_desktop.services.context import open_context
 from mirix_desktop.ui.settings_dialog import SettingsDialog
 from tests.fake_openai import FakeOpenAI
 
@@ -183,7 +183,7 @@ def test_model_status_is_shown(qtbot, backend, tasks) -> None:
 
 
 def test_saved_capture_settings_apply_without_a_restart(qtbot, ctx, controller) -> None:
-    from mirix_desktop.ui.backend import record_consent
+    from mirix_desktop.services.backend import record_consent
 
     record_consent(ctx.paths)
     with qtbot.waitSignal(controller.capture_started, timeout=10_000):
@@ -198,7 +198,7 @@ def test_saved_capture_settings_apply_without_a_restart(qtbot, ctx, controller) 
     after = controller.runtime._schedule
     assert after is not None and after is not before
     assert controller.runtime.running
-    from mirix_desktop.capture.window import ActiveWindow
+    from mirix_desktop.pipeline.capture.window import ActiveWindow
 
     assert controller.runtime.capturer().privacy.excluded(ActiveWindow(app="firefox", title="x"))
 
@@ -233,7 +233,7 @@ def test_a_chat_model_saved_in_settings_answers_the_next_question(
 
 
 def test_the_data_folder_moves_and_the_app_starts_again_on_it(qtbot, ctx, tmp_path) -> None:
-    from mirix_desktop.ui.backend import record_consent
+    from mirix_desktop.services.backend import record_consent
     from mirix_desktop.ui.controller import AppController
     from tests.helpers import add_frame
 
@@ -290,7 +290,7 @@ def test_moving_into_a_folder_that_is_not_empty_is_refused(qtbot, ctx, tmp_path)
 def test_only_what_was_changed_is_saved(qtbot, ctx, backend, tasks) -> None:
     # MIRIX_CAPTURE__INTERVAL_S=3600 (this suite's environment) is what the dialog shows;
     # saving another change must not write that override into the file.
-    from mirix_desktop.settings import load_settings
+    from mirix_desktop.config.settings import load_settings
 
     dialog = _dialog(qtbot, backend, tasks)
     assert dialog.interval.value() == 3600

@@ -1,0 +1,1 @@
+"""Answers: active retrieval, the chat agent, citations and the offline reader."""

@@ -1,0 +1,140 @@
+"""The answer without a model: the reader's value in a sentence that cites its source,
+then the other sources, in the question's language (English or Chinese).
+
+With low confidence the answer says that it found no direct answer and lists
+what it found, each source quoted by its best line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from agents.answer.reader import Pick, Reading, chat_question
+from agents.answer.terms import has_cjk
+from agents.store import SearchHit
+from agents.store.timeutil import as_utc
+
+_LABELS_EN = {
+    "episodic": "event",
+    "semantic": "fact",
+    "procedural": "how-to",
+    "resource": "document",
+    "knowledge_vault": "stored value",
+    "frame": "screenshot",
+    "chat": "chat",
+    "core": "core memory",
+    "screen": "screen",
+}
+_LABELS_ZH = {
+    "episodic": "事件",
+    "semantic": "事实",
+    "procedural": "操作步骤",
+    "resource": "文档",
+    "knowledge_vault": "保存的值",
+    "frame": "截图",
+    "chat": "对话",
+    "core": "核心记忆",
+    "screen": "屏幕",
+}
+QUOTE_LIMIT = 240
+
+
+def _stamp(hit: SearchHit) -> str:
+    return f"{as_utc(hit.time):%Y-%m-%d %H:%M}"
+
+
+def _where(hit: SearchHit, zh: bool) -> str:
+    """Where the value was: "the firefox screen “Booking confirmed”", "你说过的话"."""
+    if hit.type == "frame":
+        title = hit.text.strip().split("\n", 1)[0].strip()[:80]
+        app = hit.app if hit.app and hit.app != "unknown" else ""
+        if zh:
+            return f"{app} 屏幕“{title}”".strip() if title else f"{app} 屏幕".strip()
+        what = f"the {app} screen" if app else "the screen"
+        return f"{what} “{title}”" if title else what
+    if hit.type == "chat":
+        return "你说过的话" if zh else "what you said"
+    if hit.type == "screen":
+        return "你现在的屏幕" if zh else "your screen now"
+    label = (_LABELS_ZH if zh else _LABELS_EN).get(hit.type, hit.type)
+    return f"记忆中的{label}" if zh else f"your {label} memory"
+
+
+def _quote(pick: Pick | None, hit: SearchHit, vault_value: str | None) -> str:
+    text = pick.line if pick is not None else hit.text.strip().split("\n", 1)[0]
+    text = text.replace("\n", " ").strip()
+    if vault_value is not None and vault_value not in text:
+        text = f"{text}: {vault_value}"
+    if len(text) > QUOTE_LIMIT:
+        cut = QUOTE_LIMIT
+        if pick is not None and pick.span is not None and pick.span[1] > cut:
+            # Keep the value inside the quote: cut around it.
+            start = max(0, pick.span[0] - QUOTE_LIMIT // 2)
+            return "… " + text[start : start + QUOTE_LIMIT] + " …"
+        return text[:cut] + " …"
+    return text
+
+
+def lead_sentence(reading: Reading, zh: bool) -> str:
+    """ "23A — “Seat 23A”, from the firefox screen “Booking” you saw on … [frm_…]."."""
+    pick = reading.best
+    assert pick is not None and pick.span is not None
+    hit = pick.source
+    quote = _quote(pick, hit, None)
+    cite = f" [{hit.id}]" if hit.type != "screen" else ""
+    if zh:
+        seen = "看到" if hit.type in ("frame", "screen") else "记下"
+        return (
+            f"{pick.value} —— 来自你在 {_stamp(hit)} {seen}的{_where(hit, zh)}：“{quote}”{cite}。"
+        )
+    verb = {"frame": "saw", "chat": "said", "screen": "have"}.get(hit.type, "saved")
+    return f"{pick.value} — “{quote}”, from {_where(hit, zh)} you {verb} on {_stamp(hit)}{cite}."
+
+
+def compose(
+    question: str,
+    topic: str,
+    hits: Sequence[SearchHit],
+    reading: Reading,
+    vault_values: dict[str, str],
+    *,
+    top: int = 5,
+) -> str:
+    """The offline answer to ``question`` from the retrieved ``hits`` and the reader."""
+    zh = has_cjk(question)
+    listed = [h for h in hits if not chat_question(h)]
+    listed = [h for h in listed if h.type != "core" or h.id in reading.per_source]
+    lines: list[str] = []
+    lead = ""
+    if reading.confident and reading.best is not None:
+        lead = lead_sentence(reading, zh)
+        listed = [h for h in listed if h.id != reading.best.source.id]
+    elif reading.best is not None:
+        # The closest line first, even when it does not answer with confidence.
+        best_id = reading.best.source.id
+        listed.sort(key=lambda h: h.id != best_id)
+    for hit in listed[:top]:
+        quote = _quote(reading.per_source.get(hit.id), hit, vault_values.get(hit.id))
+        said = (
+            f"“{quote}”"
+            if quote
+            else ("（还没有读出文字）" if zh else "(no text read from it yet)")
+        )
+        label = (_LABELS_ZH if zh else _LABELS_EN).get(hit.type, hit.type)
+        where = f", {hit.app}" if hit.app and hit.app != "unknown" else ""
+        cite = f" [{hit.id}]" if hit.type != "screen" else ""
+        lines.append(f"- {_stamp(hit)}{where} ({label}): {said}{cite}")
+    if lead:
+        if not lines:
+            return lead
+        also = "其他来源：" if zh else "Other sources:"
+        return f"{lead}\n\n{also}\n" + "\n".join(lines)
+    if not lines:
+        if zh:
+            return f"在你的记忆中没有找到关于“{topic}”的内容。"
+        return f"I found nothing in your memories about “{topic}”."
+    if zh:
+        head = f"没有找到直接的答案。关于“{topic}”，我找到的是："
+    else:
+        head = f"I found no direct answer to that. Here is what I found about “{topic}”:"
+    return head + "\n" + "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Configuration: folders, settings (validated at load), secrets, model endpoints."""

@@ -1,0 +1,1 @@
+"""The data path: capture, the inbox, absorption, and conversations (ask, save, ingest)."""

@@ -1,0 +1,151 @@
+"""The absorb job: batches from the inbox become memories, with a model or offline.
+
+Items are marked done only after the memories made from them are committed. An
+item whose frame or chat turn is not stored (yet: another process may be writing
+it) is kept for a retry, never marked done. A batch that fails (the model is down,
+or its answers stay unusable) is kept with its reason and offered again later with
+backoff; ``doctor`` shows it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from agents.absorb.batch import Absorber, BatchItem, load_items
+from agents.absorb.model import ModelAbsorber
+from agents.absorb.offline import OfflineAbsorber
+from agents.errors import InvalidInput, MirixError
+from mirix_desktop.pipeline.inbox import ABSORB_KINDS, InboxItem
+from mirix_desktop.services.context import Context
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AbsorbReport:
+    mode: str
+    batches: int = 0
+    items_done: int = 0
+    items_failed: int = 0
+    writes: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = (
+            f"absorbed {self.items_done} items in {self.batches} batches ({self.mode}): "
+            f"{self.writes} memory writes"
+        )
+        if self.items_failed:
+            text += f"; {self.items_failed} items kept for a retry: {self.errors[-1]}"
+        return text
+
+
+class AbsorbJob:
+    """Runs the absorb step over the inbox; safe to run in several processes at once."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.llm = ctx.llm("memory")
+        self.mode = "model" if self.llm is not None else "offline"
+        settings = ctx.settings.absorb
+        self.batch_size = settings.batch_size
+        self._absorber: Absorber
+        if self.llm is not None:
+            self._absorber = ModelAbsorber(
+                ctx.store,
+                self.llm,
+                core_limit=settings.core_limit,
+                max_images=settings.max_images,
+            )
+        else:
+            self._absorber = OfflineAbsorber(ctx.store, core_limit=settings.core_limit)
+
+    def due(self) -> bool:
+        """Whether a batch is ready: enough items, or the oldest waited long enough."""
+        count, oldest = self.ctx.inbox.waiting(ABSORB_KINDS)
+        if count == 0:
+            return False
+        return count >= self.batch_size or (
+            oldest is not None and oldest >= self.ctx.settings.absorb.max_wait_s
+        )
+
+    def run_batch(self) -> AbsorbReport | None:
+        """Absorb one batch; None when nothing is ready."""
+        inbox = self.ctx.inbox
+        taken = inbox.take(self.batch_size, kinds=ABSORB_KINDS)
+        if not taken:
+            return None
+        report = AbsorbReport(self.mode, batches=1)
+        ids = [it.id for it in taken]
+        try:
+            items = self._load(taken, report)
+            ids = [it.id for it in items]
+            if not items:
+                return report
+            writes = self._absorber.absorb(items).writes
+        except MirixError as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            inbox.fail(ids, reason)
+            report.items_failed += len(ids)
+            report.errors.append(reason)
+            log.warning("absorbing %d items failed, kept for a retry: %s", len(ids), reason)
+            return report
+        except BaseException:
+            inbox.release([it.id for it in taken])  # an interrupt or a bug: nothing was finished
+            raise
+        inbox.done(ids, by=self.mode)
+        report.items_done = len(ids)
+        report.writes = len(writes)
+        return report
+
+    def _load(self, taken: list[InboxItem], report: AbsorbReport) -> list[BatchItem]:
+        """The stored records of ``taken``; the items whose record is missing are given
+        back with the reason and tried again later (their record may be on its way)."""
+        store = self.ctx.store
+        refs = [(it.kind, it.id) for it in taken]
+        items = load_items(store, refs)
+        if len(items) < len(refs):
+            store.catch_up()  # another process may have written them a moment ago
+            items = load_items(store, refs)
+        found = {it.id for it in items}
+        missing = [it for it in taken if it.id not in found]
+        if missing:
+            reason = f"its {missing[0].kind} record is not stored yet"
+            self.ctx.inbox.fail([it.id for it in missing], reason)
+            report.items_failed += len(missing)
+            report.errors.append(f"{len(missing)} items: {reason}")
+            log.warning("%d inbox items name records that are not stored yet", len(missing))
+        return items
+
+    def run(
+        self,
+        *,
+        max_batches: int | None = None,
+        progress: Callable[[AbsorbReport], None] | None = None,
+    ) -> AbsorbReport:
+        """Absorb ready batches until none is left (or ``max_batches``); a failing batch
+        does not stop the others."""
+        total = AbsorbReport(self.mode)
+        while max_batches is None or total.batches < max_batches:
+            report = self.run_batch()
+            if report is None:
+                break
+            total.batches += 1
+            total.items_done += report.items_done
+            total.items_failed += report.items_failed
+            total.writes += report.writes
+            total.errors.extend(report.errors)
+            if progress is not None:
+                progress(total)
+        return total
+
+    def redo(self) -> int:
+        """Queue what offline mode absorbed for the model; returns how many items."""
+        if self.llm is None:
+            raise InvalidInput(
+                "absorb --redo needs a memory model: set memory_model.base_url and "
+                "memory_model.model first"
+            )
+        return self.ctx.inbox.requeue(absorbed_by="offline", kinds=ABSORB_KINDS)

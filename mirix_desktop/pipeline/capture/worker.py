@@ -1,0 +1,125 @@
+"""The OCR worker: reads text off stored frames, off the capture thread, at low priority.
+
+Capture puts an ``ocr`` item in the inbox for each stored frame. The worker reads
+the changed region (the whole frame for a keyframe), keeps the previous frame's
+lines outside it, records the text (and a CLIP vector where a model is
+available), then hands the frame to absorption as a ``frame`` item. A backlog
+only grows the inbox; capture never waits for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from agents.embeddings import ImageEmbedder, Lazy
+from agents.errors import NotFound
+from agents.store import Frame, MemoryStore
+from mirix_desktop.pipeline.capture.ocr import Ocr, OcrLine, focused_text, merge
+from mirix_desktop.pipeline.inbox import OCR_KIND, Inbox
+
+log = logging.getLogger(__name__)
+
+
+def queue_for_ocr(inbox: Inbox, changed_box: Any) -> Callable[[Frame], None]:
+    """A ``before_row`` callback for :meth:`FrameStore.save` that queues the frame for OCR."""
+
+    def queue(frame: Frame) -> None:
+        inbox.queue_ocr(frame.id, changed_box, frame)
+
+    return queue
+
+
+class OcrWorker:
+    def __init__(
+        self,
+        store: MemoryStore,
+        inbox: Inbox,
+        ocr: Ocr,
+        *,
+        clip: Lazy[ImageEmbedder] | None = None,
+    ) -> None:
+        self.store = store
+        self.inbox = inbox
+        self.ocr = ocr
+        self.clip = clip
+        self._previous: dict[int, list[OcrLine]] = {}  # last lines per monitor
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self, limit: int = 4) -> int:
+        """Process up to ``limit`` waiting frames; returns how many were done."""
+        items = self.inbox.take(limit, kinds=[OCR_KIND])
+        for number, item in enumerate(items):
+            if self._stop.is_set():
+                self.inbox.release([i.id for i in items[number:]])
+                return number
+            try:
+                self._process(item.payload)
+                self.inbox.done([item.id])
+            except NotFound:
+                self.inbox.done([item.id])  # the frame was forgotten meanwhile
+            except Exception as exc:  # noqa: BLE001 - an OCR engine's error belongs to this frame
+                self.inbox.fail([item.id], f"OCR failed: {type(exc).__name__}: {exc}")
+        return len(items)
+
+    def _process(self, payload: dict[str, Any]) -> None:
+        frame_id = str(payload["frame_id"])
+        try:
+            frame = self.store.frame(frame_id)
+        except NotFound:
+            saved = payload.get("frame")
+            if saved is None or not Path(saved["image_path"]).is_file():
+                raise
+            frame = Frame.model_validate(saved)  # queued, then the program died: store it now
+            self.store.add_frame(frame)
+        with Image.open(frame.image_path) as img:
+            image = img.convert("RGB")
+        box = payload.get("changed_box")
+        previous = self._previous.get(frame.monitor)
+        if box is None or previous is None:
+            lines = self.ocr.read(image)
+        else:
+            region = (int(box[0]), int(box[1]), int(box[2]), int(box[3]))
+            lines = merge(previous, self.ocr.read(image, region), region)
+        self._previous[frame.monitor] = lines
+        vector = None
+        embedder = self.clip.get() if self.clip is not None else None
+        if embedder is not None:
+            vector = embedder.embed_images([image])[0].tolist()
+        text = focused_text(lines, frame.focus_box)
+        self.store.set_frame_text(frame_id, text, clip_vector=vector)
+        self.inbox.queue_read_frame(frame_id, frame.app)
+
+    def drain(self) -> int:
+        done = 0
+        while count := self.run_once():
+            done += count
+        return done
+
+    def start(self, idle_s: float = 0.5) -> None:
+        def loop() -> None:
+            if hasattr(os, "setpriority"):  # Linux: a thread is a task with its own niceness
+                try:
+                    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+                except OSError:
+                    log.debug("could not lower the OCR thread's priority")
+            while not self._stop.is_set():
+                if not self.run_once():
+                    self._stop.wait(idle_s)
+
+        self._thread = threading.Thread(target=loop, name="ocr-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+        self._stop.clear()  # drain() may still run in the caller's thread

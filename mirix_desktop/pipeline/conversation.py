@@ -1,0 +1,114 @@
+"""The assistant behind ``ask`` and the chat window: the chat agent plus its bookkeeping.
+
+Every question and answer is saved as a chat turn and queued in the inbox, so
+conversations become memories too.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from agents.answer.chat import Answer, ChatAgent
+from agents.store import ChatTurn
+from agents.store.timeutil import now
+from mirix_desktop.pipeline.inbox import store_turns
+from mirix_desktop.services.context import Context
+
+log = logging.getLogger(__name__)
+HISTORY_TURNS = 8
+
+
+def new_conversation_id() -> str:
+    return f"conv_{uuid.uuid4().hex[:16]}"
+
+
+class Assistant:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.llm = ctx.llm("chat")
+        self.agent = ChatAgent(
+            ctx.store,
+            self.llm,
+            options=ctx.search_options(),
+            segmenter=ctx.settings.search.segmenter,
+        )
+
+    @property
+    def offline(self) -> bool:
+        return self.llm is None
+
+    def ask(
+        self,
+        question: str,
+        *,
+        conversation_id: str | None = None,
+        image_path: str | Path | None = None,
+        on_token: Callable[[str], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Answer:
+        """Answer ``question`` in a conversation (a new one when None) and save both turns.
+
+        ``image_path`` is a screenshot to ask about: sent as an image to a model that
+        can see, read by OCR otherwise. Raises InvalidInput or ModelUnavailable.
+        """
+        conversation = conversation_id or new_conversation_id()
+        store = self.ctx.store
+        history = [
+            {"role": "assistant" if t.speaker == "assistant" else "user", "content": t.text}
+            for t in store.conversation(conversation, limit=HISTORY_TURNS)
+        ]
+        screen_text = None
+        vision = self.llm is not None and self.llm.endpoint.vision
+        if image_path is not None and not vision:
+            screen_text = self._read(Path(image_path))
+        asked_at = now()
+        answer = self.agent.ask(
+            question,
+            history=history,
+            image_path=str(image_path) if image_path is not None and vision else None,
+            screen_text=screen_text,
+            on_token=on_token,
+            should_stop=should_stop,
+        )
+        self._save(conversation, question, answer, asked_at)
+        answer.conversation_id = conversation
+        return answer
+
+    def _read(self, path: Path) -> str:
+        from PIL import Image
+
+        from mirix_desktop.pipeline.capture.ocr import Ocr, as_text
+
+        try:
+            with Image.open(path) as image:
+                return as_text(Ocr().read(image.convert("RGB")))
+        except Exception as exc:  # noqa: BLE001 - OCR is best effort: the question still goes
+            log.warning("cannot read the screenshot %s: %s", path, exc)
+            return ""
+
+    def _save(self, conversation: str, question: str, answer: Answer, asked: datetime) -> None:
+        stamp = now()
+        turns = [
+            ChatTurn(
+                id=f"turn_{uuid.uuid4().hex}",
+                conversation_id=conversation,
+                speaker="user",
+                text=question,
+                created_at=asked,
+            ),
+        ]
+        if answer.answer.strip():
+            turns.append(
+                ChatTurn(
+                    id=f"turn_{uuid.uuid4().hex}",
+                    conversation_id=conversation,
+                    speaker="assistant",
+                    text=answer.answer,
+                    created_at=max(stamp, turns[0].created_at + timedelta(milliseconds=1)),
+                )
+            )
+        store_turns(self.ctx.store, self.ctx.inbox, turns)

@@ -1,0 +1,356 @@
+"""What the windows ask of the store, as plain Python (no Qt): run it on a worker.
+
+:class:`Backend` wraps the program's :class:`~mirix_desktop.services.context.Context`
+so that several worker threads may open the store, the inbox and the secrets
+at once (each is built once, under a lock). Its methods block on disk and are
+called through :class:`mirix_desktop.ui.tasks.Tasks`, never on the interface
+thread.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from agents.errors import InvalidInput, NotFound, one_line
+from agents.store import ChatTurn, Frame, HistoryEntry, Memory, MemoryStore, MemoryType
+from agents.store.crypto import VaultCipher
+from agents.store.timeutil import sql_time
+from mirix_desktop import __version__
+from mirix_desktop.config.keystore import SecretStore
+from mirix_desktop.config.paths import Paths
+from mirix_desktop.config.settings import Settings, load_settings, save_settings
+from mirix_desktop.pipeline.inbox import Inbox
+from mirix_desktop.services.context import Context
+
+CONSENT_FILE = "first-run-accepted.json"
+UNDO_ACTOR = "undo"
+
+
+def consent_path(paths: Paths) -> Path:
+    return paths.data_dir / CONSENT_FILE
+
+
+def has_consent(paths: Paths) -> bool:
+    """Whether the user agreed to capture on the first-run page."""
+    return consent_path(paths).is_file()
+
+
+def record_consent(paths: Paths) -> None:
+    """Remember that the user agreed (the first-run page is shown once)."""
+    path = consent_path(paths)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"accepted_at": datetime.now(UTC).isoformat(), "version": __version__}
+    path.write_text(json.dumps(payload), encoding="utf-8")
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The start of ``day`` and of the next day, in local time, as aware datetimes."""
+    start = datetime.combine(day, time()).astimezone()
+    end = datetime.combine(day + timedelta(days=1), time()).astimezone()
+    return start, end
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone().date()
+
+
+def app_durations(
+    frames: Iterable[tuple[datetime, str]], *, cap_s: float = 300.0, last_s: float = 30.0
+) -> dict[date, dict[str, float]]:
+    """Seconds per app per local day, from frames' (time, app).
+
+    Each moment a frame was taken counts until the next one, at most ``cap_s``
+    (the screen may have been left alone); the last counts ``last_s``. Frames of
+    several monitors taken at one moment count once, for the app of the first.
+    """
+    moments: dict[datetime, str] = {}
+    for when, app in sorted(frames, key=lambda f: f[0]):
+        moments.setdefault(when, app or "unknown")
+    times = list(moments)
+    out: dict[date, dict[str, float]] = {}
+    for i, when in enumerate(times):
+        span = min(cap_s, (times[i + 1] - when).total_seconds()) if i + 1 < len(times) else last_s
+        day = out.setdefault(local_day(when), {})
+        app = moments[when]
+        day[app] = day.get(app, 0.0) + max(0.0, span)
+    return out
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the tray's tooltip and icon show."""
+
+    running: bool  # capture was started (first run accepted)
+    paused: bool
+    frames_today: int
+    waiting: int  # inbox items waiting for OCR or absorption
+    failing: int
+    capture_error: str | None = None
+
+    @property
+    def capturing(self) -> bool:
+        return self.running and not self.paused
+
+
+@dataclass(frozen=True)
+class MemoryDetails:
+    """A memory (None when it was deleted), its history and the sources it cites."""
+
+    memory_id: str
+    memory: Memory | None
+    history: list[HistoryEntry]
+    frames: list[Frame]
+    turns: list[ChatTurn]
+    unknown_sources: list[str]
+
+
+class Backend:
+    """The store, inbox and secrets of one context, safe to open from several threads."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._lock = threading.RLock()
+
+    @property
+    def paths(self) -> Paths:
+        return self.ctx.paths
+
+    @property
+    def store(self) -> MemoryStore:
+        with self._lock:
+            return self.ctx.store
+
+    @property
+    def inbox(self) -> Inbox:
+        with self._lock:
+            return self.ctx.inbox
+
+    @property
+    def secrets(self) -> SecretStore:
+        with self._lock:
+            return self.ctx.secrets
+
+    def warm(self) -> None:
+        """Open the store, inbox and secrets now (before other threads use the context)."""
+        with self._lock:
+            self.ctx.store  # noqa: B018 - opening is the point
+            self.ctx.inbox  # noqa: B018
+            self.ctx.secrets  # noqa: B018
+
+    # ---- memories ----------------------------------------------------------------------
+
+    def memories(
+        self, memory_type: MemoryType, query: str = "", *, limit: int = 500
+    ) -> list[Memory]:
+        """Memories of one type: newest first, or the hybrid search's best for ``query``."""
+        store = self.store
+        if not query.strip():
+            return store.list_memories(memory_type, limit=limit)
+        options = self.ctx.search_options(k=limit, types=[memory_type.value])
+        hits = store.search(query, options)
+        return store.get_many([h.id for h in hits])
+
+    def details(self, memory_id: str) -> MemoryDetails:
+        store = self.store
+        try:
+            memory: Memory | None = store.get(memory_id)
+        except NotFound:
+            memory = None
+        history = store.history(memory_id)
+        if memory is None and not history:
+            raise NotFound(f"no memory with id {memory_id!r}")
+        sources = memory.source_ids if memory else _last_sources(history)
+        frames = sorted(store.frames(sources), key=lambda f: f.captured_at)
+        turns = store.chat_turns([s for s in sources if s not in {f.id for f in frames}])
+        known = {f.id for f in frames} | {t.id for t in turns}
+        return MemoryDetails(
+            memory_id, memory, history, frames, turns, [s for s in sources if s not in known]
+        )
+
+    def update(self, memory_id: str, changes: Mapping[str, Any]) -> Memory:
+        return self.store.update(memory_id, dict(changes), actor="user")
+
+    def add(self, memory_type: MemoryType, data: Mapping[str, Any]) -> Memory:
+        return self.store.add(memory_type, dict(data), actor="user")
+
+    def delete(self, memory_id: str) -> None:
+        self.store.delete(memory_id, actor="user")
+
+    def revert(self, entry: HistoryEntry) -> Memory | None:
+        """Undo one change from the history; returns the memory as it is now (None if deleted).
+
+        An update or merge goes back to its old data, a delete (or a memory merged
+        away) is added again under its id, an insert is deleted. The undo is itself
+        a change, recorded in the history with the actor "undo".
+        """
+        store = self.store
+        old = entry.old
+        if entry.op == "insert":
+            store.delete(entry.memory_id, actor=UNDO_ACTOR)
+            return None
+        if old is None:
+            raise InvalidInput("this change has no earlier version to go back to")
+        data = self._plain_data(entry.memory_id, entry.memory_type, old["data"])
+        try:
+            store.get(entry.memory_id)
+        except NotFound:
+            return store.add(
+                entry.memory_type,
+                data,
+                source_ids=old.get("source_ids") or [],
+                app=old.get("app"),
+                actor=UNDO_ACTOR,
+                memory_id=entry.memory_id,
+            )
+        return store.update(entry.memory_id, data, actor=UNDO_ACTOR)
+
+    def undo_last(self, memory_id: str) -> Memory | None:
+        """Undo the newest change of a memory (see :meth:`revert`)."""
+        history = self.store.history(memory_id, limit=1)
+        if not history:
+            raise NotFound(f"no history for {memory_id!r}")
+        return self.revert(history[0])
+
+    def _plain_data(
+        self, memory_id: str, memory_type: str, data: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """History keeps a vault value encrypted; decrypt it to store it again."""
+        plain = dict(data)
+        if memory_type == MemoryType.KNOWLEDGE_VAULT.value and plain.get("secret_value"):
+            cipher = VaultCipher(self.secrets.vault_key())
+            plain["secret_value"] = cipher.decrypt(plain["secret_value"], context=memory_id)
+        return plain
+
+    # ---- frames ------------------------------------------------------------------------
+
+    def frame(self, frame_id: str) -> Frame:
+        return self.store.frame(frame_id)
+
+    def frames_between(self, since: datetime, until: datetime) -> list[Frame]:
+        """Frames captured in [since, until), oldest first."""
+        where = f"time >= {sql_time(since)} AND time < {sql_time(until)}"
+        rows = self.store.frame_rows(where)
+        frames = self.store.frames([r["id"] for r in rows])
+        frames.sort(key=lambda f: (f.captured_at, f.monitor))
+        return frames
+
+    def timeline(
+        self, day: date | None, app: str | None = None
+    ) -> tuple[date, list[str], list[Frame]]:
+        """The frames of a local day (the last day with frames when None), the apps seen that
+        day, and the frames of ``app`` (all when None)."""
+        if day is None:
+            rows = self.store.frame_rows()
+            day = local_day(rows[-1]["time"]) if rows else date.today()
+        frames = self.frames_between(*day_bounds(day))
+        apps = sorted({f.app for f in frames}, key=str.lower)
+        if app:
+            frames = [f for f in frames if f.app == app]
+        # The list needs no text; the viewer reads a frame again when it opens.
+        return day, apps, [f.model_copy(update={"ocr_text": ""}) for f in frames]
+
+    def activity(self, days: int, *, today: date | None = None) -> dict[date, dict[str, float]]:
+        """Seconds per app for each of the last ``days`` local days (days without frames too)."""
+        last = today or date.today()
+        first = last - timedelta(days=days - 1)
+        since, _ = day_bounds(first)
+        _, until = day_bounds(last)
+        durations = app_durations(self._frame_apps(since, until))
+        every_day = [first + timedelta(days=i) for i in range(days)]
+        return {day: durations.get(day, {}) for day in every_day}
+
+    def _frame_apps(self, since: datetime, until: datetime) -> list[tuple[datetime, str]]:
+        """(time, app) of the frames captured in [since, until)."""
+        where = f"time >= {sql_time(since)} AND time < {sql_time(until)}"
+        rows = self.store.frame_rows(where)
+        if rows and "app" in rows[0]:  # a store whose frame rows carry the app
+            return [(r["time"], r["app"]) for r in rows]
+        return [(f.captured_at, f.app) for f in self.store.frames([r["id"] for r in rows])]
+
+    def frames_today(self) -> int:
+        since, _ = day_bounds(date.today())
+        return len(self.store.frame_rows(f"time >= {sql_time(since)}"))
+
+    def status(self, *, running: bool, paused: bool, capture_error: str | None) -> Status:
+        counts = self.inbox.counts()
+        return Status(
+            running=running,
+            paused=paused,
+            frames_today=self.frames_today(),
+            waiting=counts["pending"],
+            failing=counts["failing"],
+            capture_error=capture_error,
+        )
+
+    # ---- settings ----------------------------------------------------------------------
+
+    def save_settings(
+        self, changes: Mapping[str, Mapping[str, Any]], keys: Mapping[str, str | None]
+    ) -> Settings:
+        """Save changed settings and API keys (``{"chat-api-key": "sk-…"}``; None removes
+        one), and put the new settings into effect. Keys go to the secret store only."""
+        settings = save_settings_changes(self.paths, changes)
+        if "start_at_login" in changes.get("desktop", {}):
+            from mirix_desktop.services.autostart import apply_autostart
+
+            apply_autostart(settings.desktop.start_at_login, self.paths)
+        for name, value in keys.items():
+            if value is None:
+                self.secrets.delete(name)
+            else:
+                self.secrets.set(name, value)
+        self.ctx.settings = settings
+        return settings
+
+    def set_start_at_login(self, enabled: bool) -> Settings:
+        """Save ``desktop.start_at_login`` and write or remove the login entry to match."""
+        return self.save_settings({"desktop": {"start_at_login": enabled}}, {})
+
+    def api_key(self, role: str) -> str | None:
+        """The key for ``role`` ("chat" or "memory"): the environment's, else the stored one."""
+        with self._lock:
+            return self.ctx.api_key(role)
+
+    def model_status(self) -> dict[str, dict[str, Any]]:
+        """Whether the text embedder and CLIP are available (loads them if needed)."""
+        from mirix_desktop.services.doctor import report
+
+        self.warm()
+        models: dict[str, dict[str, Any]] = report(self.ctx)["models"]
+        return models
+
+
+def _last_sources(history: Sequence[HistoryEntry]) -> list[str]:
+    """Sources of a deleted memory, from its newest history entry that has them."""
+    for entry in history:
+        for version in (entry.old, entry.new):
+            if version and version.get("source_ids"):
+                return list(version["source_ids"])
+    return []
+
+
+def save_settings_changes(paths: Paths, changes: Mapping[str, Mapping[str, Any]]) -> Settings:
+    """Apply ``changes`` ({section: {field: value}}) to the settings file and return the
+    settings now in effect (the file plus environment overrides).
+
+    Environment overrides are not written to the file. Raises InvalidInput, naming
+    the setting, when a value is refused.
+    """
+    from pydantic import ValidationError
+
+    stored = load_settings(paths, environ={})
+    data = stored.model_dump()
+    for section, values in changes.items():
+        data[section] = {**data[section], **values}
+    try:
+        updated = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(f"setting {one_line(exc)}") from None
+    save_settings(paths, updated)
+    return load_settings(paths)

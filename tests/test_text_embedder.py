@@ -327,7 +327,7 @@ def test_re_embedding_resumes_where_it_stopped_and_runs_in_the_background(tmp_pa
     interrupted.close()
 
     background = _store(path, model_b, cache, key)  # re-embeds on a thread once it sees the model
-    background.embed_query("warm up")
+    background.search("warm up")
     deadline = time.monotonic() + 60
     while background.vector_state()["episodic"]["pending"] is not None:
         assert time.monotonic() < deadline, background.vector_state()

@@ -20,7 +20,6 @@ from typing import Any
 from agents.errors import InvalidInput, NotFound, one_line
 from agents.store import ChatTurn, Frame, HistoryEntry, Memory, MemoryStore, MemoryType
 from agents.store.crypto import VaultCipher
-from agents.store.timeutil import sql_time
 from mirix_desktop import __version__
 from mirix_desktop.config.keystore import SecretStore
 from mirix_desktop.config.paths import Paths
@@ -234,8 +233,7 @@ class Backend:
 
     def frames_between(self, since: datetime, until: datetime) -> list[Frame]:
         """Frames captured in [since, until), oldest first."""
-        where = f"time >= {sql_time(since)} AND time < {sql_time(until)}"
-        rows = self.store.frame_rows(where)
+        rows = self.store.frame_rows(since=since, until=until)
         frames = self.store.frames([r["id"] for r in rows])
         frames.sort(key=lambda f: (f.captured_at, f.monitor))
         return frames
@@ -267,15 +265,14 @@ class Backend:
 
     def _frame_apps(self, since: datetime, until: datetime) -> list[tuple[datetime, str]]:
         """(time, app) of the frames captured in [since, until)."""
-        where = f"time >= {sql_time(since)} AND time < {sql_time(until)}"
-        rows = self.store.frame_rows(where)
+        rows = self.store.frame_rows(since=since, until=until)
         if rows and "app" in rows[0]:  # a store whose frame rows carry the app
             return [(r["time"], r["app"]) for r in rows]
         return [(f.captured_at, f.app) for f in self.store.frames([r["id"] for r in rows])]
 
     def frames_today(self) -> int:
         since, _ = day_bounds(date.today())
-        return len(self.store.frame_rows(f"time >= {sql_time(since)}"))
+        return len(self.store.frame_rows(since=since))
 
     def status(self, *, running: bool, paused: bool, capture_error: str | None) -> Status:
         counts = self.inbox.counts()

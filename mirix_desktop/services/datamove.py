@@ -16,9 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import lancedb
-
 from agents.errors import InvalidInput, StoreError
+from agents.store import MemoryStore
 from mirix_desktop.config.paths import Paths
 from mirix_desktop.config.settings import Settings, load_settings, save_settings
 
@@ -152,21 +151,5 @@ def _repoint_frames(plan: MovePlan) -> None:
     store_dir = plan.target / "memory.lance"
     if not store_dir.exists():
         return
-    db = lancedb.connect(str(store_dir))
-    if "frames" not in db.list_tables().tables:
-        return
-    table = db.open_table("frames")
-    new = str(plan.target) + os.sep
     olds = {str(plan.source) + os.sep, str(plan.source.resolve()) + os.sep}
-    for old in sorted(olds, key=len, reverse=True):
-        table.update(
-            where=f"starts_with(image_path, {_sql(old)})",
-            values_sql={"image_path": f"concat({_sql(new)}, substr(image_path, {len(old) + 1}))"},
-        )
-    for old in olds:
-        if table.count_rows(f"starts_with(image_path, {_sql(old)})"):
-            raise StoreError("some screenshots still name the old folder")
-
-
-def _sql(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    MemoryStore.move_frame_images(store_dir, olds, str(plan.target) + os.sep)

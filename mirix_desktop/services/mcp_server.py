@@ -256,9 +256,7 @@ class MemoryTools:
         }
 
     def _frames_between(self, start: datetime, end: datetime) -> tuple[list[Frame], bool]:
-        from agents.store.timeutil import sql_time
-
-        rows = self.ctx.store.frame_rows(f"time >= {sql_time(start)} AND time < {sql_time(end)}")
+        rows = self.ctx.store.frame_rows(since=start, until=end)
         truncated = len(rows) > MAX_FRAMES_LISTED
         rows = rows[-MAX_FRAMES_LISTED:]
         frames: list[Frame] = []

@@ -1,0 +1,127 @@
+"""Named, add-only migrations of the stored data, each applied once.
+
+The names applied are recorded in ``_migrations.json`` beside the tables; running
+one twice changes nothing. A new migration is a function added to
+:data:`MIGRATIONS`; none is ever changed or removed once released. (Columns a
+table lacks are added when it is opened, see :mod:`agents.store.tables`.)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+
+from lancedb.index import FTS
+
+from agents.store import schema as S
+from agents.store.locking import process_lock
+from agents.store.memories import Memories
+from agents.store.records import Records
+from agents.store.sealing import Sealer, find_in, seal_text, strings_of
+from agents.store.tables import Tables, quote
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What a migration works with: the store's parts."""
+
+    tables: Tables
+    memories: Memories
+    records: Records
+    sealer: Sealer
+
+
+def migrate(path: Path, parts: Parts) -> None:
+    """Apply the migrations not yet applied to the store at ``path``."""
+    marker = path / "_migrations.json"
+    if not _to_apply(marker):
+        return
+    # Two stores opening at once (two threads, or the app and a command) must not
+    # run a migration twice or race on the marker file: the second waits, then
+    # finds the work done.
+    with process_lock(path / "_migrations.lock"):
+        applied = set(MIGRATIONS) - set(_to_apply(marker))
+        for name in _to_apply(marker):
+            if parts.tables.names():  # a new store has nothing to migrate
+                log.warning("upgrading the memory store: %s", name)
+                MIGRATIONS[name](parts)
+            applied.add(name)
+        tmp = marker.with_name(f"_migrations.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(json.dumps(sorted(applied)), encoding="utf-8")
+        tmp.replace(marker)
+
+
+def _to_apply(marker: Path) -> list[str]:
+    try:
+        applied = set(json.loads(marker.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        applied = set()
+    return [name for name in MIGRATIONS if name not in applied]
+
+
+def seal_sensitive_values(parts: Parts) -> None:
+    """Stores written before sealing existed: move high-sensitivity values out of
+    memories, chat turns, frame text and history rows into the vault, then drop the
+    old table versions and indexes that still held them."""
+    tables, memories, records = parts.tables, parts.memories, parts.records
+    touched: set[str] = set()
+    for mtype in S.MemoryType:
+        if mtype is S.MemoryType.KNOWLEDGE_VAULT or tables.existing(mtype.value) is None:
+            continue
+        for memory in memories.of_type(mtype, limit=10**9):
+            if find_in(strings_of(memory.data.model_dump())):
+                memories.rewrite(memory, {}, source_ids=(), actor="migration", op="seal")
+                touched.add(mtype.value)
+    for record, column in ((S.RecordType.CHAT, "content"), (S.RecordType.FRAME, "ocr_text")):
+        name = S.TABLE[record]
+        table = tables.existing(name)
+        if table is None:
+            continue
+        rows = table.search().select(["id", column, "text", "fts"]).limit(None).to_list()
+        for row in rows:
+            found = find_in([row[column] or "", row["text"] or "", row["fts"] or ""])
+            if not found:
+                continue
+            if record is S.RecordType.CHAT:
+                turn = records.chat_turns([row["id"]])[0]
+                parts.sealer.turn(turn)
+            else:
+                parts.sealer.frame_text(records.frame(row["id"]), row[column] or "")
+            values = {key: seal_text(row[key] or "", found) for key in (column, "text", "fts")}
+            where = f"id = {quote(row['id'])}"
+            tables.commit(partial(table.update, where=where, values=values))
+            touched.add(name)
+    history = tables.existing(S.HISTORY_TABLE)
+    if history is not None:
+        for row in history.search().select(["id", "old", "new"]).limit(None).to_list():
+            found = find_in([row["old"] or "", row["new"] or ""])
+            if found:
+                values = {k: seal_text(row[k], found) for k in ("old", "new") if row[k]}
+                where = f"id = {quote(row['id'])}"
+                tables.commit(partial(history.update, where=where, values=values))
+                touched.add(S.HISTORY_TABLE)
+    for name in touched:  # old versions and index files still hold the plain values
+        table = tables.table(name)
+        if name != S.HISTORY_TABLE:
+            table.create_index("fts", config=FTS(base_tokenizer="simple"), name="fts_idx")
+        with warnings.catch_warnings():  # dropping every old version is the point here
+            warnings.simplefilter("ignore", UserWarning)
+            tables.commit(
+                partial(table.optimize, cleanup_older_than=timedelta(0), delete_unverified=True)
+            )
+
+
+# Named, add-only, in the order they run.
+MIGRATIONS: dict[str, Callable[[Parts], None]] = {
+    "seal_sensitive_values": seal_sensitive_values,
+}

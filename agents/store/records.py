@@ -1,0 +1,317 @@
+"""The raw records memories cite: chat turns, screen frames and the frames' CLIP vectors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agents.embeddings import ImageEmbedder, Lazy, TextEmbedder
+from agents.errors import NotFound, StoreError
+from agents.store import schema as S
+from agents.store.reembed import TextVectors
+from agents.store.tables import Tables, in_list, quote, rows_by_id
+from agents.store.text import index_text
+from agents.store.timeutil import as_utc, now, sql_time
+
+if TYPE_CHECKING:
+    from agents.store.sealing import Sealer
+
+FRAMES = S.TABLE[S.RecordType.FRAME]
+CHAT = S.TABLE[S.RecordType.CHAT]
+TURN_COLUMNS = ["id", "conversation_id", "role", "content", "image_caption", "time"]
+FRAME_ROW_COLUMNS = ["id", "time", "created_at", "size_bytes", "image_path"]
+
+
+class Records:
+    """Chat turns and frames, stored under their own ids."""
+
+    def __init__(
+        self,
+        tables: Tables,
+        vectors: TextVectors,
+        image_embedder: Lazy[ImageEmbedder] | None,
+        *,
+        sealer: Callable[[], Sealer],
+    ) -> None:
+        self._tables = tables
+        self._vectors = vectors
+        self._image = image_embedder
+        self._sealer = sealer
+
+    # ---- chat turns ----------------------------------------------------------------------
+
+    def add_chat_turns(self, turns: Sequence[S.ChatTurn]) -> int:
+        if not turns:
+            return 0
+        table = self._tables.table(CHAT)
+        ids = list(dict.fromkeys(t.id for t in turns))
+        existing: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = table.search().where(in_list("id", chunk)).select(["id"]).limit(None)
+            existing.update(r["id"] for r in rows.to_list())
+        seen: set[str] = set()
+        fresh = []
+        for t in turns:
+            if t.id in existing or t.id in seen:
+                continue
+            seen.add(t.id)
+            fresh.append(t)
+        if not fresh:
+            return 0
+        fresh = [self._sealer().turn(t) for t in fresh]
+        # A turn is indexed for full-text with the turn before it: a short answer
+        # ("yes, last Friday") is found by the words of the question it answers.
+        # Its own words are written twice so that it still outranks the turn after it,
+        # which carries it as context. Its vector is of the turn alone (context there
+        # blurred the meaning).
+        context = _previous_turns(fresh, self._last_turns(table, fresh))
+        vectors = self._vectors.embed([t.search_text() for t in fresh])
+        stamp = now()
+        rows = [
+            {
+                "id": t.id,
+                "created_at": t.created_at,
+                "updated_at": stamp,
+                "time": t.created_at,
+                "app": None,
+                "source_ids": [t.id],
+                "text": t.search_text(),
+                "fts": index_text(f"{context.get(t.id, '')}\n{t.search_text()}\n{t.search_text()}"),
+                "vector": vec,
+                "conversation_id": t.conversation_id,
+                "role": t.speaker,
+                "content": t.text,
+                "image_caption": t.image_caption,
+            }
+            for t, vec in zip(fresh, vectors, strict=True)
+        ]
+        result = self._tables.commit(
+            lambda: table.merge_insert("id").when_not_matched_insert_all().execute(rows)
+        )
+        self._tables.after_write(CHAT, table)
+        return int(getattr(result, "num_inserted_rows", len(rows)))
+
+    def _last_turns(self, table: Any, turns: Sequence[S.ChatTurn]) -> dict[str, str]:
+        """Per conversation, the stored turn just before the earliest of ``turns``."""
+        first: dict[str, datetime] = {}
+        for t in turns:
+            if t.conversation_id not in first or t.created_at < first[t.conversation_id]:
+                first[t.conversation_id] = t.created_at
+        out: dict[str, str] = {}
+        for conv, start in first.items():
+            rows = (
+                table.search()
+                .where(f"conversation_id = {quote(conv)} AND time < {sql_time(start)}")
+                .select(["text", "time"])
+                .limit(None)
+                .to_list()
+            )
+            if rows:
+                out[conv] = max(rows, key=lambda r: r["time"])["text"]
+        return out
+
+    def chat_turns(self, ids: Sequence[str]) -> list[S.ChatTurn]:
+        rows = rows_by_id(self._tables.existing(CHAT), ids, columns=TURN_COLUMNS)
+        return [_turn_from_row(rows[i]) for i in ids if i in rows]
+
+    def conversation(self, conversation_id: str, *, limit: int) -> list[S.ChatTurn]:
+        table = self._tables.existing(CHAT)
+        if table is None:
+            return []
+        rows = (
+            table.search()
+            .where(f"conversation_id = {quote(conversation_id)}")
+            .select(TURN_COLUMNS)
+            .limit(None)
+            .to_list()
+        )
+        rows.sort(key=lambda r: (r["time"], r["id"]))
+        return [_turn_from_row(r) for r in rows[-limit:]]
+
+    def iter_chat_turns(self) -> Iterator[dict[str, Any]]:
+        table = self._tables.existing(CHAT)
+        if table is None:
+            return
+        cols = ["id", "conversation_id", "role", "content", "image_caption", "created_at"]
+        yield from table.search().select(cols).limit(None).to_list()
+
+    # ---- frames --------------------------------------------------------------------------
+
+    def add_frame(self, frame: S.Frame, *, clip_vector: Sequence[float] | None) -> None:
+        table = self._tables.table(FRAMES)
+        if frame.ocr_text:
+            frame = frame.model_copy(
+                update={"ocr_text": self._sealer().frame_text(frame, frame.ocr_text)}
+            )
+        text = frame.search_text()
+        row = {
+            "id": frame.id,
+            "created_at": now(),
+            "updated_at": now(),
+            "time": as_utc(frame.captured_at),
+            "app": frame.app,
+            "source_ids": [frame.id],
+            "text": frame.ocr_text,
+            "fts": index_text(text),
+            "vector": self._vectors.embed([text])[0] if frame.ocr_text.strip() else None,
+            **frame.model_dump(exclude={"id", "app", "focus_box"}),
+            "focus_box": ",".join(map(str, frame.focus_box)) if frame.focus_box else None,
+        }
+        row["captured_at"] = as_utc(frame.captured_at)
+        self._tables.commit(
+            lambda: table.merge_insert("id").when_not_matched_insert_all().execute([row])
+        )
+        self._tables.after_write(FRAMES, table)
+        if clip_vector is not None:
+            self._add_clip(frame, clip_vector)
+
+    def frame(self, frame_id: str) -> S.Frame:
+        table = self._tables.existing(FRAMES)
+        rows = (
+            table.search().where(f"id = {quote(frame_id)}").limit(1).to_list()
+            if table is not None
+            else []
+        )
+        if not rows:
+            raise NotFound(f"no frame with id {frame_id!r}")
+        return _frame_from_row(rows[0])
+
+    def set_frame_text(
+        self, frame_id: str, ocr_text: str, *, clip_vector: Sequence[float] | None
+    ) -> S.Frame:
+        stored = self.frame(frame_id)
+        ocr_text = self._sealer().frame_text(stored, ocr_text)
+        frame = stored.model_copy(update={"ocr_text": ocr_text})
+        table = self._tables.table(FRAMES)
+        text = frame.search_text()
+        values = {
+            "ocr_text": ocr_text,
+            "text": ocr_text,
+            "fts": index_text(text),
+            "vector": self._vectors.embed([text])[0] if ocr_text.strip() else None,
+            "updated_at": now(),
+        }
+        self._tables.commit(partial(table.update, where=f"id = {quote(frame_id)}", values=values))
+        if clip_vector is not None:
+            self._add_clip(frame, clip_vector)
+        return frame
+
+    def _add_clip(self, frame: S.Frame, vector: Sequence[float]) -> None:
+        embedder = self._image.get() if self._image is not None else None
+        clip = self._tables.table(S.CLIP_TABLE, schema=S.clip_schema(len(vector)))
+        row = {
+            "id": frame.id,
+            "time": as_utc(frame.captured_at),
+            "app": frame.app,
+            "model": embedder.name if embedder else "unknown",
+            "vector": list(map(float, vector)),
+        }
+        self._tables.commit(
+            lambda: clip.merge_insert("id").when_not_matched_insert_all().execute([row])
+        )
+
+    def frames(self, ids: Sequence[str]) -> list[S.Frame]:
+        rows = rows_by_id(self._tables.existing(FRAMES), ids)
+        return [_frame_from_row(rows[i]) for i in ids if i in rows]
+
+    def frame_rows(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        app: str | None = None,
+    ) -> list[dict[str, Any]]:
+        table = self._tables.existing(FRAMES)
+        if table is None:
+            return []
+        query = table.search()
+        parts = []
+        if app is not None:
+            parts.append(f"app = {quote(app)}")
+        if since is not None:
+            parts.append(f"time >= {sql_time(since)}")
+        if until is not None:
+            parts.append(f"time < {sql_time(until)}")
+        if parts:
+            query = query.where(" AND ".join(parts))
+        rows: list[dict[str, Any]] = query.select(FRAME_ROW_COLUMNS).limit(None).to_list()
+        rows.sort(key=lambda r: r["time"])
+        return rows
+
+    def delete_frames(self, ids: Sequence[str]) -> None:
+        present = self._tables.names()
+        for name in (FRAMES, S.CLIP_TABLE):
+            if name not in present:
+                continue
+            table = self._tables.table(name)
+            for start in range(0, len(ids), 500):
+                where = in_list("id", ids[start : start + 500])
+                self._tables.commit(partial(table.delete, where))
+
+
+def move_frame_images(path: Path, old_roots: Iterable[str], new_root: str) -> None:
+    """In the closed store at ``path``, frame rows naming image files under an old root
+    name them under ``new_root``.
+
+    The roots end with a path separator. Raises StoreError if a row still names
+    an old root afterwards.
+    """
+    no_model: Lazy[TextEmbedder] = Lazy("no text model", _no_model)
+    tables = Tables(path, text_embedder=no_model, read_consistency=timedelta(0))
+    table = tables.existing(FRAMES)
+    if table is None:
+        return
+    olds = set(old_roots)
+    for old in sorted(olds, key=len, reverse=True):
+        tables.commit(
+            partial(
+                table.update,
+                where=f"starts_with(image_path, {quote(old)})",
+                values_sql={
+                    "image_path": f"concat({quote(new_root)}, substr(image_path, {len(old) + 1}))"
+                },
+            )
+        )
+    for old in olds:
+        if table.count_rows(f"starts_with(image_path, {quote(old)})"):
+            raise StoreError("some screenshots still name the old folder")
+
+
+def _no_model() -> TextEmbedder:
+    raise StoreError("moving images needs no text model")
+
+
+def _frame_from_row(row: Mapping[str, Any]) -> S.Frame:
+    values = {k: row[k] for k in S.Frame.model_fields if k != "focus_box"}
+    box = row.get("focus_box")  # absent in stores made before the column was added
+    values["focus_box"] = tuple(int(v) for v in box.split(",")) if box else None
+    return S.Frame.model_validate(values)
+
+
+def _turn_from_row(row: Mapping[str, Any]) -> S.ChatTurn:
+    return S.ChatTurn(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        speaker=row["role"],
+        text=row["content"],
+        created_at=row["time"],
+        image_caption=row["image_caption"],
+    )
+
+
+def _previous_turns(turns: Sequence[S.ChatTurn], earlier: Mapping[str, str]) -> dict[str, str]:
+    """The text of the turn before each turn of the same conversation.
+
+    ``earlier`` gives, per conversation, the last stored turn before this batch.
+    """
+    out: dict[str, str] = {}
+    last: dict[str, str] = dict(earlier)
+    for t in sorted(turns, key=lambda t: t.created_at):
+        if t.conversation_id in last:
+            out[t.id] = last[t.conversation_id]
+        last[t.conversation_id] = t.search_text()
+    return out

@@ -1,0 +1,204 @@
+"""Text vectors that follow the model: embedding what is written, and re-embedding tables
+whose vectors another model made (see :mod:`agents.store.vectors` for the records)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+import pyarrow as pa
+
+from agents.embeddings import Lazy, TextEmbedder
+from agents.store import schema as S
+from agents.store.tables import Tables, quote, rows_by_id
+from agents.store.vectors import Progress, columns_of, plan, texts_of
+
+log = logging.getLogger(__name__)
+
+
+class TextVectors:
+    """The text model's side of the store: vectors for new rows, and re-embedding."""
+
+    def __init__(
+        self, tables: Tables, text_embedder: Lazy[TextEmbedder], *, in_background: bool
+    ) -> None:
+        self._tables = tables
+        self.text = text_embedder
+        self._synced_model: str | None = None
+        self._sync_lock = threading.Lock()
+        self._in_background = in_background
+        self._thread: threading.Thread | None = None
+        self.stop = threading.Event()
+        # The callback to call after each re-embedded batch, when there is one.
+        self.progress: Callable[[], Progress | None] = lambda: None
+
+    def embed(self, texts: Sequence[str], *, query: bool = False) -> list[list[float] | None]:
+        """Vectors of ``texts`` (None each without a text model)."""
+        embedder = self.text.get()
+        if embedder is None:
+            return [None] * len(texts)
+        self._sync(embedder)
+        clipped = [t[:2000] for t in texts]
+        vectors = embedder.embed_queries(clipped) if query else embedder.embed(clipped)
+        return [v.tolist() for v in vectors]
+
+    def _sync(self, embedder: TextEmbedder) -> None:
+        """Once per model: mark tables whose vectors another model made, and re-embed them."""
+        if self._synced_model == embedder.model_id:
+            return
+        models = self._tables.vector_models
+        with self._sync_lock:
+            if self._synced_model == embedder.model_id:
+                return
+            records = models.read(fresh=True)
+            present = self._tables.names()
+            stale = False
+            for name in S.TEXT_VECTOR_TABLES:
+                if name not in present:
+                    continue
+                record = records.get(name)
+                if record is not None and record.searchable_with(embedder.model_id):
+                    continue
+                table = self._tables.table(name)
+                change = plan(
+                    record,
+                    table=name,
+                    model_id=embedder.model_id,
+                    has_vectors=table.count_rows("vector IS NOT NULL") > 0,
+                    rows=table.count_rows(),
+                )
+                if change is not None:
+                    models.write(change, self._tables.commit)
+                    record = change
+                if record is not None and record.pending == embedder.model_id:
+                    stale = True
+                    log.info(
+                        "%s: vectors were made by %s; re-embedding with %s",
+                        name,
+                        record.model,
+                        embedder.model_id,
+                    )
+            self._synced_model = embedder.model_id
+        if stale and self._in_background:
+            self.start()
+
+    def searchable_tables(self, model_id: str) -> set[str]:
+        """Tables whose vectors ``model_id`` made, with nothing pending."""
+        records = self._tables.vector_models.read()
+        return {name for name, rec in records.items() if rec.searchable_with(model_id)}
+
+    def state(self) -> dict[str, dict[str, Any]]:
+        records = self._tables.vector_models.read(fresh=True)
+        return {n: r.to_json() for n, r in sorted(records.items())}
+
+    def start(self) -> threading.Thread | None:
+        """Re-embed stale tables on a background thread (one at a time); returns it."""
+        with self._sync_lock:
+            running = self._thread
+            if running is not None and running.is_alive():
+                return running
+            if self._tables.closed:
+                return None
+            thread = threading.Thread(target=self._reembed_quietly, name="reembed", daemon=True)
+            self._thread = thread
+            thread.start()
+            return thread
+
+    def _reembed_quietly(self) -> None:
+        try:
+            self.reembed()
+        except Exception:  # noqa: BLE001 - a background job logs and stops; the next start resumes
+            log.exception("re-embedding stopped; it resumes on the next start")
+
+    def reembed(self, *, batch: int = 32) -> int:
+        """Re-embed every table marked pending the current model; returns rows re-embedded."""
+        embedder = self.text.get()
+        if embedder is None:
+            return 0
+        self._sync(embedder)
+        model_id = embedder.model_id
+        models, commit = self._tables.vector_models, self._tables.commit
+        total_done = 0
+        for name, record in sorted(models.read(fresh=True).items()):
+            if record.pending != model_id:
+                continue
+            table = self._tables.table(name)
+            query = table.search()
+            if record.cursor is not None:
+                query = query.where(f"id > {quote(record.cursor)}")
+            # Ids first (small), then each batch's texts: memory stays bounded on big tables.
+            ids = query.select(["id"]).limit(None).to_arrow().column("id").to_pylist()
+            ids.sort()
+            done = record.done
+            for start in range(0, len(ids), batch):
+                if self.stop.is_set():
+                    return total_done
+                found = rows_by_id(table, ids[start : start + batch], columns=columns_of(name))
+                chunk = [found[i] for i in ids[start : start + batch] if i in found]
+                if not chunk:
+                    continue
+                texts = texts_of(name, chunk)
+                keep = [i for i, t in enumerate(texts) if t.strip()]
+                if keep:
+                    vectors = embedder.embed([texts[i][:2000] for i in keep])
+                    data = pa.table(
+                        {
+                            "id": [chunk[i]["id"] for i in keep],
+                            "text": [chunk[i]["text"] for i in keep],
+                            "vector": pa.array(
+                                [v.tolist() for v in vectors],
+                                type=pa.list_(pa.float32(), embedder.dim),
+                            ),
+                        }
+                    )
+                    # A row changed meanwhile got its new text's vector then: leave it.
+                    commit(partial(_update_vectors, table, data))
+                done += len(chunk)
+                total_done += len(chunk)
+                record = replace(record, cursor=chunk[-1]["id"], done=done)
+                models.write(record, commit)
+                progress = self.progress()
+                if progress is not None:
+                    progress(name, done, max(record.total, done))
+            finished = replace(record, model=model_id, pending=None, cursor=None)
+            models.write(finished, commit)
+            log.info("%s: %d rows re-embedded with %s", name, done, model_id)
+        return total_done
+
+    def fill_missing(self) -> int:
+        """Embed rows stored while the text model was unavailable; returns how many."""
+        if self.text.get() is None:
+            return 0
+        fixed = 0
+        for name in self._tables.names() & set(S.TEXT_VECTOR_TABLES):
+            table = self._tables.table(name)
+            rows = table.search().where("vector IS NULL").select(["id", "text"]).limit(None)
+            todo = [r for r in rows.to_list() if r["text"].strip()]
+            for start in range(0, len(todo), 256):
+                chunk = todo[start : start + 256]
+                vectors = self.embed([r["text"] for r in chunk])
+                for r, vec in zip(chunk, vectors, strict=True):
+                    where = f"id = {quote(r['id'])}"
+                    self._tables.commit(partial(table.update, where=where, values={"vector": vec}))
+                fixed += len(chunk)
+        return fixed
+
+    def close(self) -> None:
+        """Stop re-embedding after the batch it is on."""
+        self.stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=60)  # it stops after the batch it is on
+
+
+def _update_vectors(table: Any, data: pa.Table) -> Any:
+    """Set the vectors of rows whose text is still what was embedded."""
+    return (
+        table.merge_insert("id")
+        .when_matched_update_all(where="target.text = source.text")
+        .execute(data)
+    )

@@ -1,0 +1,204 @@
+"""Running a hybrid search: full-text, text-vector and CLIP queries across tables, fused."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import CancelledError, Future
+from typing import Any
+
+from lancedb.query import MatchQuery
+
+from agents.embeddings import ImageEmbedder, Lazy
+from agents.errors import InvalidInput, StoreError
+from agents.store import schema as S
+from agents.store.reads import Reads, gather, rows
+from agents.store.reembed import TextVectors
+from agents.store.search import SearchOptions, fuse, merge_ranked
+from agents.store.tables import Tables, in_list, quote
+from agents.store.text import has_terms, query_text
+from agents.store.timeutil import sql_time
+
+MAX_QUERY_CHARS = 4000
+SEARCH_TIMEOUT_S = 120.0  # a search that takes this long is stuck, not slow
+_HIT_COLUMNS = ["id", "text", "source_ids", "time", "app"]
+_FRAME_HIT_COLUMNS = [*_HIT_COLUMNS, "source_path"]
+_CHAT_HIT_COLUMNS = [*_HIT_COLUMNS, "conversation_id"]
+
+
+class Retrieval:
+    """Hybrid search over the store's tables, its queries run on the async read loop."""
+
+    def __init__(
+        self,
+        tables: Tables,
+        reads: Reads,
+        vectors: TextVectors,
+        image_embedder: Lazy[ImageEmbedder] | None,
+    ) -> None:
+        self._tables = tables
+        self._reads = reads
+        self._vectors = vectors
+        self._image = image_embedder
+
+    def search(
+        self, query: str, opts: SearchOptions, *, query_vector: Sequence[float] | None
+    ) -> list[S.SearchHit]:
+        query = query.strip()
+        if not query:
+            raise InvalidInput("the search query is empty")
+        if len(query) > MAX_QUERY_CHARS:
+            raise InvalidInput(
+                f"the search query is {len(query):,} characters; the limit is {MAX_QUERY_CHARS:,}"
+            )
+        if opts.k < 1:
+            raise InvalidInput("k must be at least 1")
+        if opts.since and opts.until and opts.since > opts.until:
+            raise InvalidInput("--since is after --until")
+        if opts.per_table is not None and opts.per_table < 1:
+            raise InvalidInput("per_table must be at least 1")
+        types = (
+            [S.parse_type(t) for t in opts.types]
+            if opts.types
+            else [S.parse_type(t) for t in S.ALL_SEARCH_TYPES]
+        )
+        present = self._tables.names()
+        tables = [S.TABLE[t] for t in types if S.TABLE[t] in present]
+        if not tables:
+            return []
+        vault = S.TABLE[S.MemoryType.KNOWLEDGE_VAULT]
+        where = {name: _filter(opts, vault=name == vault) for name in tables}
+        limit = max(opts.candidates, opts.k)
+        each = min(opts.per_table or limit, limit)
+        generation = self._tables.generation
+        jobs: dict[str, Future[list[list[dict[str, Any]]]]] = {}
+        fts_query = query_text(query)
+        wanted = {name for name, weight in opts.weights.items() if weight > 0}
+        # Full-text queries start first: they run while the query is embedded.
+        if "fts" in wanted and has_terms(fts_query):
+            jobs["fts"] = self._reads.submit(
+                gather(self._fts(n, fts_query, where[n], each, generation) for n in tables)
+            )
+        vector: list[float] | None = None
+        if "vector" in wanted:
+            embedded = (
+                query_vector
+                if query_vector is not None
+                else self._vectors.embed([query], query=True)[0]
+            )
+            vector = list(embedded) if embedded is not None else None
+        # Only tables whose vectors the current model made: never two models' vectors.
+        embedder = self._vectors.text.get() if vector is not None else None
+        searchable = self._vectors.searchable_tables(embedder.model_id) if embedder else set()
+        vector_tables = [n for n in tables if n in searchable]
+        if vector is not None and vector_tables:
+            jobs["vector"] = self._reads.submit(
+                gather(self._vector(n, vector, where[n], each, generation) for n in vector_tables)
+            )
+        frame_table = S.TABLE[S.RecordType.FRAME]
+        if (
+            "clip" in wanted
+            and frame_table in tables
+            and S.CLIP_TABLE in present
+            and self._image is not None
+        ):
+            image = self._image.get()
+            if image is not None:
+                qvec = image.embed_texts([query])[0].tolist()
+                jobs["clip"] = self._reads.submit(
+                    gather([self._clip(qvec, where[frame_table], each, generation)])
+                )
+        rankings = {}
+        for retriever, future in jobs.items():
+            try:
+                found = future.result(timeout=SEARCH_TIMEOUT_S)
+            except (CancelledError, TimeoutError) as exc:
+                raise StoreError(f"the search did not finish ({type(exc).__name__})") from exc
+            if retriever == "clip":
+                results = [(frame_table, self._frame_rows(found[0]))]
+            elif retriever == "vector":
+                results = list(zip(vector_tables, found, strict=True))
+            else:
+                results = list(zip(tables, found, strict=True))
+            rankings[retriever] = merge_ranked(
+                results,
+                key="_score" if retriever == "fts" else "_distance",
+                descending=retriever == "fts",
+                limit=limit,
+            )
+        fused = fuse(rankings, opts)[: opts.k]
+        return [_hit(c.table, c.row, c.score) for c in fused]
+
+    async def _fts(
+        self, name: str, q: str, where: str | None, limit: int, generation: int
+    ) -> list[dict[str, Any]]:
+        cols = _hit_columns(name)
+        table = await self._reads.table(name, generation)
+        query = table.query().nearest_to_text(MatchQuery(q, "fts"))  # type: ignore[call-arg]
+        if where:
+            query = query.where(where)
+        return await rows(query.select([*cols, "_score"]).limit(limit))
+
+    async def _vector(
+        self, name: str, vector: list[float], where: str | None, limit: int, generation: int
+    ) -> list[dict[str, Any]]:
+        cols = _hit_columns(name)
+        table = await self._reads.table(name, generation)
+        query = table.query().nearest_to(vector).column("vector").distance_type("cosine")
+        query = query.nprobes(24).refine_factor(4)
+        if where:
+            query = query.where(where)
+        return await rows(query.select([*cols, "_distance"]).limit(limit))
+
+    async def _clip(
+        self, vector: list[float], where: str | None, limit: int, generation: int
+    ) -> list[dict[str, Any]]:
+        table = await self._reads.table(S.CLIP_TABLE, generation)
+        query = table.query().nearest_to(vector).column("vector").distance_type("cosine")
+        if where:  # the CLIP table carries the frames' time and app for the same filters
+            query = query.where(where)
+        return await rows(query.select(["id", "_distance"]).limit(limit))
+
+    def _frame_rows(self, hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not hits:
+            return []
+        table = self._tables.table(S.TABLE[S.RecordType.FRAME])
+        ids = [h["id"] for h in hits]
+        found = table.search().where(in_list("id", ids)).select(_FRAME_HIT_COLUMNS).limit(None)
+        by_id = {r["id"]: r for r in found.to_list()}
+        return [{**by_id[h["id"]], "_distance": h["_distance"]} for h in hits if h["id"] in by_id]
+
+
+def _hit(table: str, row: Mapping[str, Any], score: float) -> S.SearchHit:
+    kind = {S.TABLE[S.RecordType.CHAT]: "chat", S.TABLE[S.RecordType.FRAME]: "frame"}
+    return S.SearchHit(
+        id=row["id"],
+        type=kind.get(table, table),
+        score=score,
+        text=row["text"],
+        source_ids=list(row.get("source_ids") or []),
+        time=row["time"],
+        app=row.get("app"),
+        source_path=row.get("source_path"),
+    )
+
+
+def _hit_columns(table: str) -> list[str]:
+    if table == S.TABLE[S.RecordType.FRAME]:
+        return _FRAME_HIT_COLUMNS
+    if table == S.TABLE[S.RecordType.CHAT]:
+        return _CHAT_HIT_COLUMNS
+    return _HIT_COLUMNS
+
+
+def _filter(opts: SearchOptions, *, vault: bool = False) -> str | None:
+    """The SQL filter of a search on one table; sensitivities apply to the vault only."""
+    parts = []
+    if opts.since:
+        parts.append(f"time >= {sql_time(opts.since)}")
+    if opts.until:
+        parts.append(f"time <= {sql_time(opts.until)}")
+    if opts.app:
+        parts.append(f"app = {quote(opts.app)}")
+    if opts.sensitivities and vault:
+        parts.append(in_list("sensitivity", opts.sensitivities))
+    return " AND ".join(parts) or None

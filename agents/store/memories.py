@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from agents.errors import InvalidInput, NotFound
+from agents.errors import InvalidInput, NotFound, one_line
 from agents.store import schema as S
 from agents.store.crypto import VaultCipher
 from agents.store.history import Change, History
@@ -321,7 +321,7 @@ def validate(mtype: S.MemoryType, data: S.MemoryData | Mapping[str, Any]) -> Any
     try:
         return model.model_validate(payload)
     except ValueError as exc:
-        raise InvalidInput(f"invalid {mtype.value} memory: {_first_error(exc)}") from None
+        raise InvalidInput(f"invalid {mtype.value} memory: {one_line(exc)}") from None
 
 
 def memory_row(
@@ -390,13 +390,3 @@ def type_of_id(memory_id: str) -> S.MemoryType:
     if prefix not in S.TYPE_BY_PREFIX:
         raise NotFound(f"no memory with id {memory_id!r}")
     return S.TYPE_BY_PREFIX[prefix]
-
-
-def _first_error(exc: Exception) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        first = errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        msg = str(first.get("msg", exc)).removeprefix("Value error, ")
-        return f"{where}: {msg}" if where else msg
-    return str(exc)

@@ -42,6 +42,7 @@ from agents.store.sealing import Sealer
 from agents.store.search import SearchOptions
 from agents.store.tables import Tables
 from agents.store.vectors import Progress
+from agents.store.writer import written
 
 
 class MemoryStore:
@@ -70,6 +71,7 @@ class MemoryStore:
             self.path, text_embedder=text_embedder, read_consistency=read_consistency
         )
         self._table = tables.table  # a LanceDB table by name (made when missing)
+        self._writer = tables.writer  # the write verbs below run on it, one at a time
         self._vectors = TextVectors(tables, text_embedder, in_background=reembed_in_background)
         self._stop = self._vectors.stop  # set: re-embedding stops after its batch
         self.reembed_progress: Progress | None = None  # called after each re-embedded batch
@@ -95,6 +97,7 @@ class MemoryStore:
 
     # ---- memories ----------------------------------------------------------------------
 
+    @written
     def add(
         self,
         memory_type: S.MemoryType | str,
@@ -114,6 +117,7 @@ class MemoryStore:
             memory_type, data, source_ids=source_ids, app=app, actor=actor, memory_id=memory_id
         )
 
+    @written
     def add_many(
         self,
         memory_type: S.MemoryType | str,
@@ -173,6 +177,7 @@ class MemoryStore:
         """Every memory of every type."""
         return self._memories.every()
 
+    @written
     def update(
         self,
         memory_id: str,
@@ -185,6 +190,7 @@ class MemoryStore:
         old = self._memories.get(memory_id)
         return self._memories.rewrite(old, changes, source_ids=source_ids, actor=actor, op="update")
 
+    @written
     def merge(
         self,
         keep_id: str,
@@ -200,12 +206,14 @@ class MemoryStore:
         """
         return self._memories.merge(keep_id, other_ids, changes or {}, actor=actor)
 
+    @written
     def add_sources(
         self, memory_id: str, source_ids: Sequence[str], *, actor: str = "user"
     ) -> S.Memory:
         """Cite more sources in a memory (nothing is written when it cites them all already)."""
         return self._memories.add_sources(memory_id, source_ids, actor=actor)
 
+    @written
     def delete(self, memory_id: str, *, actor: str = "user") -> None:
         """Delete a memory (its history stays); raises NotFound."""
         self._memories.delete(memory_id, actor=actor)
@@ -220,11 +228,10 @@ class MemoryStore:
 
     # ---- chat turns and frames -----------------------------------------------------------
 
+    @written
     def add_chat_turns(self, turns: Sequence[S.ChatTurn]) -> int:
-        """Store chat turns under their own ids; turns already stored are skipped.
-
-        Returns how many were new.
-        """
+        """Store chat turns under their own ids (stored ones are skipped); returns how many
+        were new."""
         return self._records.add_chat_turns(turns)
 
     def chat_turns(self, ids: Sequence[str]) -> list[S.ChatTurn]:
@@ -239,10 +246,12 @@ class MemoryStore:
         """Every chat turn's row (id, conversation, role, content, caption, created_at)."""
         return self._records.iter_chat_turns()
 
+    @written
     def add_frame(self, frame: S.Frame, *, clip_vector: Sequence[float] | None = None) -> None:
         """Store one frame's row (the image file is written by the caller)."""
         self._records.add_frame(frame, clip_vector=clip_vector)
 
+    @written
     def set_frame_text(
         self, frame_id: str, ocr_text: str, *, clip_vector: Sequence[float] | None = None
     ) -> S.Frame:
@@ -264,10 +273,6 @@ class MemoryStore:
         [since, until) (either bound may be open), oldest (captured) first."""
         return self._records.frame_rows(since=since, until=until)
 
-    def frames_since(self, since: datetime) -> list[dict[str, Any]]:
-        """:meth:`frame_rows` of the frames captured since ``since``."""
-        return self._records.frame_rows(since=since)
-
     def recent_frames(
         self, app: str, since: datetime, until: datetime, *, limit: int = 50
     ) -> list[S.Frame]:
@@ -275,6 +280,7 @@ class MemoryStore:
         rows = self._records.frame_rows(since=since, until=until, app=app)
         return self._records.frames([row["id"] for row in rows][-limit:])
 
+    @written
     def delete_frames(self, ids: Sequence[str]) -> None:
         """Delete frame rows and their CLIP vectors (image files are the caller's)."""
         self._records.delete_frames(ids)
@@ -292,14 +298,9 @@ class MemoryStore:
         *,
         query_vector: Sequence[float] | None = None,
     ) -> list[S.SearchHit]:
-        """Hybrid search over the chosen types; raises InvalidInput for an empty or huge query.
-
-        Full-text (BM25) and text-vector hits are ranked per retriever across
-        tables and fused by reciprocal rank fusion; frames are also found by CLIP
-        when an image model is available. ``query_vector`` (the query's vector by
-        the store's text model) saves embedding the query again when one question
-        runs several searches.
-        """
+        """Hybrid search over the chosen types (see :class:`Retrieval`); raises InvalidInput
+        for an empty or huge query. ``query_vector`` (by the store's text model) saves
+        embedding the query again when one question runs several searches."""
         opts = options or SearchOptions()
         return self._retrieval.search(query, opts, query_vector=query_vector)
 
@@ -313,14 +314,13 @@ class MemoryStore:
         """Re-embed stale tables on a background thread (one at a time); returns it."""
         return self._vectors.start()
 
+    @written
     def reembed(self, *, batch: int = 32) -> int:
-        """Re-embed every table marked pending the current model; returns rows re-embedded.
-
-        Stops between batches when the store closes; progress is saved after each
-        batch (and reported to :attr:`reembed_progress`), so a later call resumes.
-        """
+        """Re-embed every table pending the current model; returns rows re-embedded. Stops
+        between batches when the store closes; a later call resumes (progress is saved)."""
         return self._vectors.reembed(batch=batch)
 
+    @written
     def add_vectors_for_missing(self) -> int:
         """Embed rows stored while the text model was unavailable; returns how many."""
         return self._vectors.fill_missing()
@@ -333,6 +333,7 @@ class MemoryStore:
         """Each table's indexes with their indexed and unindexed row counts."""
         return self._upkeep.index_state()
 
+    @written
     def optimize(self, *, progress: Callable[[str], None] | None = None) -> None:
         """Compact files, fold new rows into indexes, build vector indexes on large tables."""
         self._upkeep.optimize(progress=progress)
@@ -340,5 +341,6 @@ class MemoryStore:
     def close(self) -> None:
         """Stop background work; later writes and searches raise StoreError."""
         self._vectors.close()
+        self._writer.close()  # the writes asked before this finish first
         self._tables.closed = True
         self._reads.close()

@@ -1,8 +1,9 @@
 """The store's LanceDB tables: opening them (with add-only columns), writes and row look-ups.
 
-Every write goes through :meth:`Tables.commit`, which retries when another
-writer committed first and counts this process's writes (``generation``) so that
-reads catch up with them.
+Every write goes through :meth:`Tables.commit`, which runs it on the store's one
+writer thread (:mod:`agents.store.writer`), retries when another process committed
+first, and counts this process's writes (``generation``) so that reads catch up with
+them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from agents.errors import StoreError
 from agents.store import schema as S
 from agents.store.indexes import first_indexes
 from agents.store.vectors import VectorModels, VectorRecord
+from agents.store.writer import Writer
 
 T = TypeVar("T")
 INDEX_CACHE_BYTES = 512 << 20  # bounds on LanceDB's caches (see Tables.__init__)
@@ -76,6 +78,7 @@ class Tables:
         self._lock = threading.Lock()
         self.generation = 0  # this process's writes, so that reads catch up with them
         self.closed = False
+        self.writer = Writer()  # every write of this process runs on its one thread
         # Which model made each table's vectors (see agents.store.vectors).
         self.vector_models = VectorModels(self.db, ttl_s=read_consistency.total_seconds())
 
@@ -131,7 +134,11 @@ class Tables:
         return self.table(name)
 
     def commit(self, op: Callable[[], T]) -> T:
-        """Run a write (retried on conflicting commits) and let later reads see it."""
+        """Run a write on the writer (retried on conflicting commits with other processes)
+        and let later reads see it."""
+        return self.writer.run(self._commit_now, op)
+
+    def _commit_now(self, op: Callable[[], T]) -> T:
         if self.closed:  # a late writer must not touch a folder being moved, say
             raise StoreError("the memory store is closed")
         try:

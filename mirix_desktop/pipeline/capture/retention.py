@@ -41,7 +41,7 @@ def _remove_frames(store: MemoryStore, inbox: Inbox, rows: Sequence[dict[str, An
 
 def forget_last(store: MemoryStore, inbox: Inbox, minutes: float) -> Removed:
     """Delete the frames of the last ``minutes`` and every memory made only from them."""
-    rows = store.frames_since(now() - timedelta(minutes=minutes))
+    rows = store.frame_rows(since=now() - timedelta(minutes=minutes))
     ids = [row["id"] for row in rows]
     memories = store.memories_only_from(ids) if ids else []
     freed = _remove_frames(store, inbox, rows)

@@ -106,3 +106,34 @@ def test_a_closed_store_refuses_reads_and_writes_instead_of_hanging(ctx) -> None
         store.search("spare key", only_text)
     with pytest.raises(StoreError, match="closed"):
         store.add("semantic", {"summary": "written after close"})
+
+
+def _stored_image_paths(store) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    rows = store._table("frames").search().select(["id", "image_path"]).limit(None).to_list()
+    return {row["id"]: row["image_path"] for row in rows}
+
+
+def test_frames_name_their_images_relative_to_the_data_folder(ctx) -> None:
+    """So that a moved folder needs no row rewritten; stores that named them in full are
+    upgraded once, when opened."""
+    import json
+
+    fid = add_frame(ctx, "Boarding pass", app="firefox")
+    stored = _stored_image_paths(ctx.store)[fid]
+    assert not Path(stored).is_absolute() and stored.startswith("frames/")
+    full = ctx.store.frame(fid).image_path
+    assert Path(full).is_file() and Path(full).is_absolute()
+    # A row as the store wrote it before: the full path.
+    table = ctx.store._table("frames")
+    table.update(where=f"id = '{fid}'", values={"image_path": full})
+    marker = ctx.paths.store_dir / "_migrations.json"
+    ctx.close()
+    marker.write_text(
+        json.dumps([m for m in json.loads(marker.read_text()) if m != "relative_frame_paths"])
+    )
+    again = open_context()
+    try:
+        assert _stored_image_paths(again.store)[fid] == stored
+        assert again.store.frame(fid).image_path == full
+    finally:
+        again.close()

@@ -35,7 +35,7 @@ from agents.store.indexes import Upkeep
 from agents.store.memories import Memories
 from agents.store.migrations import Parts, migrate
 from agents.store.reads import Reads
-from agents.store.records import Records, move_frame_images
+from agents.store.records import Records
 from agents.store.reembed import TextVectors
 from agents.store.retrieval import Retrieval
 from agents.store.sealing import Sealer
@@ -87,13 +87,6 @@ class MemoryStore:
         self._retrieval = Retrieval(tables, self._reads, self._vectors, image_embedder)
         self._upkeep = Upkeep(tables, vector_index_threshold=vector_index_threshold)
         migrate(self.path, Parts(tables, self._memories, self._records, self._sealer))
-
-    @staticmethod
-    def move_frame_images(path: Path, old_roots: Iterable[str], new_root: str) -> None:
-        """In the closed store at ``path``, point frame rows at their image files moved from
-        under ``old_roots`` to ``new_root`` (each ending with a separator); raises StoreError
-        if a row still names an old root afterwards."""
-        move_frame_images(Path(path), old_roots, new_root)
 
     # ---- memories ----------------------------------------------------------------------
 

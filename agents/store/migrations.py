@@ -121,7 +121,22 @@ def seal_sensitive_values(parts: Parts) -> None:
             )
 
 
+def relative_frame_paths(parts: Parts) -> None:
+    """Frame rows name their image files relative to the data folder, so that moving the
+    folder rewrites no row; rows written before this named them in full."""
+    tables = parts.tables
+    table = tables.existing(S.TABLE[S.RecordType.FRAME])
+    if table is None:
+        return
+    root = parts.records.root
+    for base in dict.fromkeys([str(root) + os.sep, str(root.resolve()) + os.sep]):
+        where = f"starts_with(image_path, {quote(base)})"
+        cut = f"right(image_path, character_length(image_path) - {len(base)})"
+        tables.commit(partial(table.update, where=where, values_sql={"image_path": cut}))
+
+
 # Named, add-only, in the order they run.
 MIGRATIONS: dict[str, Callable[[Parts], None]] = {
     "seal_sensitive_values": seal_sensitive_values,
+    "relative_frame_paths": relative_frame_paths,
 }

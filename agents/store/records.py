@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agents.embeddings import ImageEmbedder, Lazy, TextEmbedder
-from agents.errors import NotFound, StoreError
+from agents.embeddings import ImageEmbedder, Lazy
+from agents.errors import NotFound
 from agents.store import schema as S
 from agents.store.reembed import TextVectors
 from agents.store.tables import Tables, in_list, quote, rows_by_id
@@ -40,6 +40,9 @@ class Records:
         self._vectors = vectors
         self._image = image_embedder
         self._sealer = sealer
+        # Image paths are kept relative to the data folder (the store's parent), so a
+        # moved data folder needs no row rewritten.
+        self.root = tables.path.parent
 
     # ---- chat turns ----------------------------------------------------------------------
 
@@ -159,6 +162,7 @@ class Records:
             "fts": index_text(text),
             "vector": self._vectors.embed([text])[0] if frame.ocr_text.strip() else None,
             **frame.model_dump(exclude={"id", "app", "focus_box"}),
+            "image_path": relative_image_path(frame.image_path, self.root),
             "focus_box": ",".join(map(str, frame.focus_box)) if frame.focus_box else None,
         }
         row["captured_at"] = as_utc(frame.captured_at)
@@ -178,7 +182,7 @@ class Records:
         )
         if not rows:
             raise NotFound(f"no frame with id {frame_id!r}")
-        return _frame_from_row(rows[0])
+        return _frame_from_row(rows[0], self.root)
 
     def set_frame_text(
         self, frame_id: str, ocr_text: str, *, clip_vector: Sequence[float] | None
@@ -216,7 +220,7 @@ class Records:
 
     def frames(self, ids: Sequence[str]) -> list[S.Frame]:
         rows = rows_by_id(self._tables.existing(FRAMES), ids)
-        return [_frame_from_row(rows[i]) for i in ids if i in rows]
+        return [_frame_from_row(rows[i], self.root) for i in ids if i in rows]
 
     def frame_rows(
         self,
@@ -240,6 +244,8 @@ class Records:
             query = query.where(" AND ".join(parts))
         rows: list[dict[str, Any]] = query.select(FRAME_ROW_COLUMNS).limit(None).to_list()
         rows.sort(key=lambda r: r["time"])
+        for row in rows:
+            row["image_path"] = absolute_image_path(row["image_path"], self.root)
         return rows
 
     def delete_frames(self, ids: Sequence[str]) -> None:
@@ -253,40 +259,24 @@ class Records:
                 self._tables.commit(partial(table.delete, where))
 
 
-def move_frame_images(path: Path, old_roots: Iterable[str], new_root: str) -> None:
-    """In the closed store at ``path``, frame rows naming image files under an old root
-    name them under ``new_root``.
-
-    The roots end with a path separator. Raises StoreError if a row still names
-    an old root afterwards.
-    """
-    no_model: Lazy[TextEmbedder] = Lazy("no text model", _no_model)
-    tables = Tables(path, text_embedder=no_model, read_consistency=timedelta(0))
-    table = tables.existing(FRAMES)
-    if table is None:
-        return
-    olds = set(old_roots)
-    for old in sorted(olds, key=len, reverse=True):
-        tables.commit(
-            partial(
-                table.update,
-                where=f"starts_with(image_path, {quote(old)})",
-                values_sql={
-                    "image_path": f"concat({quote(new_root)}, substr(image_path, {len(old) + 1}))"
-                },
-            )
-        )
-    for old in olds:
-        if table.count_rows(f"starts_with(image_path, {quote(old)})"):
-            raise StoreError("some screenshots still name the old folder")
+def relative_image_path(path: str, root: Path) -> str:
+    """``path`` relative to the data folder ``root`` (with "/"), or as it is when the
+    file lies elsewhere."""
+    for base in (root, root.resolve()):
+        try:
+            return Path(path).relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path
 
 
-def _no_model() -> TextEmbedder:
-    raise StoreError("moving images needs no text model")
+def absolute_image_path(path: str, root: Path) -> str:
+    return path if Path(path).is_absolute() else str(root / path)
 
 
-def _frame_from_row(row: Mapping[str, Any]) -> S.Frame:
+def _frame_from_row(row: Mapping[str, Any], root: Path) -> S.Frame:
     values = {k: row[k] for k in S.Frame.model_fields if k != "focus_box"}
+    values["image_path"] = absolute_image_path(values["image_path"], root)
     box = row.get("focus_box")  # absent in stores made before the column was added
     values["focus_box"] = tuple(int(v) for v in box.split(",")) if box else None
     return S.Frame.model_validate(values)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agents.errors import InvalidInput, StoreError
-from agents.store import MemoryStore
 from mirix_desktop.config.paths import Paths
 from mirix_desktop.config.settings import Settings, load_settings, save_settings
 
@@ -104,7 +103,6 @@ def move_data(
             copied, original = plan.target / rel, plan.source / rel
             if not copied.is_file() or copied.stat().st_size != original.stat().st_size:
                 raise StoreError(f"the copy of {rel} in {plan.target} does not match")
-        _repoint_frames(plan)
     except BaseException:
         _remove_copy(plan, remove_root=made_target)  # so that the move can be tried again
         raise
@@ -141,15 +139,3 @@ def _remove_empty_folders(root: Path) -> None:
         if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
             with contextlib.suppress(OSError):
                 folder.rmdir()
-
-
-def _repoint_frames(plan: MovePlan) -> None:
-    """Frame rows name their image files by absolute path: point them at the copies.
-
-    Raises StoreError if a row still names the old folder afterwards.
-    """
-    store_dir = plan.target / "memory.lance"
-    if not store_dir.exists():
-        return
-    olds = {str(plan.source) + os.sep, str(plan.source.resolve()) + os.sep}
-    MemoryStore.move_frame_images(store_dir, olds, str(plan.target) + os.sep)

@@ -1,16 +1,20 @@
 """Fusion settings chosen by leave-one-conversation-out cross-validation on LoCoMo.
 
 Each conversation is ingested as chat turns (as in bench/locomo_retrieval.py);
-for every category 1-4 question the full-text ranking and the text-vector
-ranking are taken once from the store (each alone, 100 candidates), and then
-fused offline by the store's own ``fuse`` for every setting of a grid: the
-vector weight, the RRF constant, the conversation-context share and window.
+for every category 1-4 question every ranking the store's search takes is
+taken once (``MemoryStore.search_rankings``, each alone, 100 deep): full-text
+and vector for the question, within the time it names, and for the question
+without the speakers' names it holds. They are then fused offline by the
+store's own ``fuse`` for every setting of a grid: the vector weight, the RRF
+constant, the conversation-context share, and the weights of the time, speaker
+and content signals.
 
 For each conversation the setting with the best mean evidence recall@10 on
 the *other* conversations is chosen and scored on it; the mean over all
 questions of these held-out scores is the leave-one-out recall, the figure to
 expect on conversations never seen. The setting chosen on all conversations
-(what the product ships) is printed too.
+(what the product ships) is printed too. ``--cache`` keeps the text vectors
+(bench/embed_cache.py), which the multilingual model takes minutes to make.
 
     .venv/bin/python bench/locomo_tune.py [--data PATH] [--cache FILE]
 """
@@ -40,12 +44,13 @@ from mirix_desktop.context import open_context  # noqa: E402
 DEPTH = 100  # taken from the store per retriever
 FUSED_DEPTH = 50  # what fusion sees of each: the product's default `search.candidates`
 GRID = {
-    "vector_weight": [0.5, 0.75, 1.0],
+    "vector_weight": [0.75, 1.0],
     "rrf_k": [10],
     "context_weight": [0.2, 0.35, 0.5],
     "context_window_s": [300.0],
     "time_weight": [0.0, 0.25, 0.5, 1.0],
-    "speaker_weight": [0.0, 0.5, 1.0, 1.5],
+    "speaker_weight": [0.0, 0.5, 1.0],
+    "content_weight": [0.0, 0.5, 1.0],
 }
 PREVIOUS = {  # the defaults before dates and speakers were read from questions
     "vector_weight": 0.75,
@@ -54,6 +59,7 @@ PREVIOUS = {  # the defaults before dates and speakers were read from questions
     "context_window_s": 300.0,
     "time_weight": 0.0,
     "speaker_weight": 0.0,
+    "content_weight": 0.0,
 }
 
 
@@ -79,6 +85,7 @@ def collect(samples: list[dict], cache: Path | None) -> tuple[list[dict], str]:
                 candidates=DEPTH,
                 weights={"fts": 1.0, "vector": 1.0},
                 time_weight=1.0,
+                content_weight=1.0,
             )
             for qa in sample["qa"]:
                 if qa.get("category") not in CATEGORIES:
@@ -133,6 +140,7 @@ def recall_at(question: dict, rankings: dict, setting: dict, k: int = 10) -> flo
         context_window_s=setting["context_window_s"],
         time_weight=setting["time_weight"],
         speaker_weight=setting["speaker_weight"],
+        content_weight=setting["content_weight"],
     )
     # As in the store: a ranking whose weight is 0 is not taken at all.
     used = {n: r for n, r in rankings.items() if ranking_weight(n, opts) > 0}

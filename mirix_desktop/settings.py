@@ -63,7 +63,10 @@ class SearchSettings(_Section):
         default=0.5, ge=0.0, description="weight of the hits within a time the question names"
     )
     speaker_weight: float = Field(
-        default=0.5, ge=0.0, description="how much more the turns of a speaker it names count"
+        default=1.0, ge=0.0, description="how much more the turns of a speaker it names count"
+    )
+    content_weight: float = Field(
+        default=1.0, ge=0.0, description="weight of the hits of the question without those names"
     )
     segmenter: Literal["jieba", "ngram"] = Field(
         default="jieba", description="how Chinese questions are split into words"

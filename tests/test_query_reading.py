@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from agents.store import ChatTurn, SearchOptions
-from agents.store.query import named_speakers, time_window
+from agents.store.query import named_speakers, time_window, without_names
 
 REF = datetime(2026, 3, 18, 15, 0, tzinfo=UTC)  # a Wednesday
 
@@ -54,6 +54,14 @@ def test_speakers_named_by_full_or_first_name() -> None:
     assert named_speakers("what did bob cook", speakers) == {"Bob"}
     assert named_speakers("李华喜欢什么？", speakers) == {"李华"}
     assert named_speakers("What did the user say about Annie?", speakers) == set()
+
+
+def test_names_are_taken_out_of_a_question() -> None:
+    assert without_names("What pets does Nate have? Nate's dog?", ["Nate"]) == (
+        "What pets does have? dog?"
+    )
+    assert without_names("What did Ann Lee say?", ["Ann Lee"]) == "What did say?"
+    assert without_names("李华喜欢什么？", ["李华"]) == "喜欢什么？"
 
 
 FTS_ONLY = SearchOptions(k=3, weights={"fts": 1.0, "vector": 0.0}, context_weight=0.0)
@@ -117,3 +125,36 @@ def test_a_question_naming_a_person_favours_their_turns(ctx) -> None:
     one = replace(FTS_ONLY, k=1)
     assert [h.id for h in ctx.store.search(question, one)] == ["bob"]
     assert [h.id for h in ctx.store.search(question, replace(one, speaker_weight=1.0))] == ["ann"]
+
+
+def test_what_is_asked_counts_more_than_who_is_asked_about(ctx) -> None:
+    # Vectors only: the name in "What pets does Nate have?" pulls the question's vector
+    # towards the turns that greet Nate; searched again without it, the question also
+    # finds the turn about a pet that names nobody.
+    t = datetime(2023, 5, 3, 19, 0, tzinfo=UTC)
+    ctx.store.add_chat_turns(
+        _turns(
+            [
+                ("d1", "Joanna", "Nate! So good to hear from you, Nate.", t),
+                ("d2", "Joanna", "Nate, you are the best, Nate. Talk soon!", t + timedelta(days=1)),
+                ("d3", "Joanna", "Hey Nate, how have you been?", t + timedelta(days=2)),
+                ("d4", "Nate", "Hey Joanna, thanks, Nate here, all good!", t + timedelta(days=3)),
+                (
+                    "right",
+                    "Nate",
+                    "My two turtles keep me busy every morning.",
+                    t + timedelta(days=4),
+                ),
+                ("cats", "Joanna", "I am allergic to cats, sadly.", t + timedelta(days=5)),
+            ]
+        )
+    )
+    assert ctx.text_embedder.get() is not None
+    question = "What pets does Nate have?"
+    vectors = SearchOptions(k=3, weights={"fts": 0.0, "vector": 1.0}, context_weight=0.0)
+    plain = [h.id for h in ctx.store.search(question, vectors)]
+    assert "cats" not in plain
+    rankings = ctx.store.search_rankings(question, replace(vectors, content_weight=1.0))
+    assert set(rankings) == {"vector", "vector:content"}
+    content = [h.id for h in ctx.store.search(question, replace(vectors, content_weight=1.0))]
+    assert "right" in content and "cats" in content

@@ -36,7 +36,14 @@ from agents.store import schema as S
 from agents.store.crypto import VaultCipher
 from agents.store.locking import process_lock
 from agents.store.sealing import Sealer
-from agents.store.search import SearchOptions, fuse, merge_ranked, probes_for
+from agents.store.search import (
+    Probe,
+    SearchOptions,
+    content_probe,
+    fuse,
+    merge_ranked,
+    probes_for,
+)
 from agents.store.text import has_terms, index_text, query_text
 from agents.store.timeutil import as_utc, now, sql_time
 from agents.store.vectors import Progress, VectorModels, VectorRecord, columns_of, plan, texts_of
@@ -1132,7 +1139,10 @@ class MemoryStore:
 
         Besides "fts", "vector" and "clip" for the query, "fts:time" and
         "vector:time" are taken within the time the query names
-        (agents/store/query.py) when ``time_weight`` is above 0.
+        (agents/store/query.py) when ``time_weight`` is above 0, and
+        "fts:content" and "vector:content" for the query without the names of
+        the speakers it names (found among the first rankings' turns) when
+        ``content_weight`` is above 0.
         """
         query = query.strip()
         if not query:
@@ -1156,7 +1166,25 @@ class MemoryStore:
         tables = [S.TABLE[t] for t in types if S.TABLE[t] in present]
         if not tables:
             return {}
-        probes = probes_for(query, opts, now())
+        rankings = self._take(
+            probes_for(query, opts, now()), tables, present, opts, query_vector=query_vector
+        )
+        content = content_probe(query, opts, rankings)
+        if content is not None:  # a second round: the speakers named are known now
+            rankings.update(self._take([content], tables, present, opts))
+        return rankings
+
+    def _take(
+        self,
+        probes: Sequence[Probe],
+        tables: list[str],
+        present: set[str],
+        opts: SearchOptions,
+        *,
+        query_vector: Sequence[float] | None = None,
+    ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        """The rankings of ``probes`` (the first is the query itself, which CLIP also takes)."""
+        query = probes[0].text
         limit = max(opts.candidates, opts.k)
         each = min(opts.per_table or limit, limit)
         generation = self._generation
@@ -1207,6 +1235,7 @@ class MemoryStore:
         frame_table = S.TABLE[S.RecordType.FRAME]
         if (
             "clip" in wanted
+            and probes[0].suffix == ""
             and frame_table in tables
             and S.CLIP_TABLE in present
             and self._image is not None

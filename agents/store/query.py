@@ -9,7 +9,9 @@ No model is used. A question is read for
   window reaches ``AFTER_DAYS`` past the time named. Search adds rankings
   taken within the window; it never drops what lies outside it.
 - **people**: the speakers of stored chat turns that the question names
-  (:func:`named_speakers`), whose turns search favours.
+  (:func:`named_speakers`), whose turns search favours; the question is also
+  searched without their names (:func:`without_names`), so that what is
+  asked counts more than who is asked about.
 """
 
 from __future__ import annotations
@@ -163,3 +165,14 @@ def named_speakers(question: str, speakers: Iterable[str]) -> set[str]:
         if _word(name).search(question) or (len(first) >= 2 and _word(first).search(question)):
             out.add(speaker)
     return out
+
+
+def without_names(question: str, speakers: Iterable[str]) -> str:
+    """The question with the names of ``speakers`` (full or first, with a possessive "'s")
+    taken out."""
+    text = question
+    for speaker in speakers:
+        for name in dict.fromkeys([speaker.strip(), speaker.strip().split()[0]]):
+            pattern = _word(name)
+            text = re.sub(rf"{pattern.pattern}(?:'s|’s)?", " ", text, flags=pattern.flags)
+    return re.sub(r"\s+", " ", text).strip()

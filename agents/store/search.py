@@ -8,7 +8,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from agents.store.query import named_speakers, time_window
+from agents.store.query import named_speakers, time_window, without_names
+from agents.store.text import has_terms
 from agents.store.timeutil import as_utc, now
 
 
@@ -42,6 +43,9 @@ class SearchOptions:
     # chat turns of the speakers it names score this share more.
     time_weight: float = 0.0
     speaker_weight: float = 0.0
+    # Rankings of the question without the names of the speakers it names (their turns
+    # are favoured already; the name no longer drowns what is asked) count this share.
+    content_weight: float = 0.0
     weights: dict[str, float] = field(
         default_factory=lambda: {"fts": 1.0, "vector": 1.0, "clip": 1.0}
     )
@@ -69,6 +73,23 @@ def probes_for(query: str, options: SearchOptions, reference: datetime) -> list[
             if since < until:
                 probes.append(Probe(query, ":time", replace(options, since=since, until=until)))
     return probes
+
+
+def content_probe(
+    query: str, options: SearchOptions, rankings: dict[str, list[tuple[str, dict[str, Any]]]]
+) -> Probe | None:
+    """The query without the names of the speakers (of the turns found) it names, or None
+    ("What pets does Nate have?" -> "What pets does have?")."""
+    if options.content_weight <= 0:
+        return None
+    roles = {str(r["role"]) for ranking in rankings.values() for _, r in ranking if r.get("role")}
+    named = named_speakers(query, roles)
+    if not named:
+        return None
+    text = without_names(query, named)
+    if text == query or not has_terms(text):
+        return None
+    return Probe(text, ":content", options)
 
 
 @dataclass
@@ -101,11 +122,14 @@ def merge_ranked(
 
 def ranking_weight(name: str, options: SearchOptions) -> float:
     """The weight of a ranking: "fts", "vector", "clip", or one of them taken within
-    the time the question names ("fts:time", "vector:time")."""
+    the time the question names ("fts:time") or for what it asks without the names of
+    the speakers it names ("vector:content")."""
     base, _, probe = name.partition(":")
     weight = options.weights.get(base, 1.0)
     if probe == "time":
         weight *= options.time_weight
+    elif probe == "content":
+        weight *= options.content_weight
     return weight
 
 

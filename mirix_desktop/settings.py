@@ -53,7 +53,7 @@ class SearchSettings(_Section):
     rrf_k: int = Field(default=10, ge=1)
     candidates: int = Field(default=50, ge=1, le=2000)
     fts_weight: float = Field(default=1.0, ge=0.0)
-    vector_weight: float = Field(default=1.0, ge=0.0)
+    vector_weight: float = Field(default=0.75, ge=0.0)
     clip_weight: float = Field(default=1.0, ge=0.0)
     recency_weight: float = Field(default=0.0, ge=0.0, le=1.0)
     recency_half_life_days: float = Field(default=30.0, gt=0)

@@ -24,8 +24,9 @@ from agents.embeddings.base import Lazy
 class CachedEmbedder:
     """Delegates to ``inner`` for texts not in the cache (documents and queries kept apart)."""
 
-    def __init__(self, inner: Any, path: Path) -> None:
+    def __init__(self, inner: Any, path: Path, *, queries: bool = True) -> None:
         self.inner = inner
+        self.queries = queries  # False: questions are always embedded (their time counts)
         self.path = path
         self.dim = inner.dim
         self.model_id = inner.model_id
@@ -56,6 +57,8 @@ class CachedEmbedder:
         return self._get("passage", texts)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not self.queries:
+            return np.asarray(self.inner.embed_queries(texts), dtype=np.float32)
         return self._get("query", texts)
 
     def save(self) -> None:
@@ -68,13 +71,14 @@ class CachedEmbedder:
         self.new = 0
 
 
-def install(lazy: Lazy[Any], path: Path) -> CachedEmbedder | None:
-    """Put a cache in front of the loaded model of ``lazy`` (None without a model)."""
+def install(lazy: Lazy[Any], path: Path, *, queries: bool = True) -> CachedEmbedder | None:
+    """Put a cache in front of the loaded model of ``lazy`` (None without a model);
+    ``queries=False`` caches stored texts only, so that search latency stays real."""
     inner = lazy.get()
     if inner is None:
         return None
     if isinstance(inner, CachedEmbedder):
         return inner
-    cached = CachedEmbedder(inner, path)
+    cached = CachedEmbedder(inner, path, queries=queries)
     lazy._value = cached  # the one Lazy every store of this process shares
     return cached

@@ -75,10 +75,7 @@ _RELATIVE = [
 @dataclass(frozen=True)
 class TimeWindow:
     start: datetime
-    end: datetime  # exclusive
-
-    def contains(self, when: datetime) -> bool:
-        return as_utc(self.start) <= as_utc(when) < as_utc(self.end)
+    end: datetime  # the end of the window
 
 
 def _month_end(year: int, month: int) -> datetime:

@@ -297,6 +297,12 @@ class MemoryStore:
         opts = options or SearchOptions()
         return self._retrieval.search(query, opts, query_vector=query_vector)
 
+    def search_rankings(
+        self, query: str, opts: SearchOptions
+    ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        """The per-retriever rankings :meth:`search` fuses (for tuning the fusion)."""
+        return self._retrieval.rankings(query, opts)
+
     # ---- vectors and upkeep ------------------------------------------------------------
 
     def vector_state(self) -> dict[str, dict[str, Any]]:

@@ -13,16 +13,23 @@ from agents.errors import InvalidInput, StoreError
 from agents.store import schema as S
 from agents.store.reads import Reads, gather, rows
 from agents.store.reembed import TextVectors
-from agents.store.search import SearchOptions, fuse, merge_ranked
+from agents.store.search import (
+    Probe,
+    SearchOptions,
+    content_probe,
+    fuse,
+    merge_ranked,
+    probes_for,
+)
 from agents.store.tables import Tables, in_list, quote
 from agents.store.text import has_terms, query_text
-from agents.store.timeutil import sql_time
+from agents.store.timeutil import now, sql_time
 
 MAX_QUERY_CHARS = 4000
 SEARCH_TIMEOUT_S = 120.0  # a search that takes this long is stuck, not slow
 _HIT_COLUMNS = ["id", "text", "source_ids", "time", "app"]
 _FRAME_HIT_COLUMNS = [*_HIT_COLUMNS, "source_path"]
-_CHAT_HIT_COLUMNS = [*_HIT_COLUMNS, "conversation_id"]
+_CHAT_HIT_COLUMNS = [*_HIT_COLUMNS, "conversation_id", "role"]
 
 
 class Retrieval:
@@ -43,6 +50,22 @@ class Retrieval:
     def search(
         self, query: str, opts: SearchOptions, *, query_vector: Sequence[float] | None
     ) -> list[S.SearchHit]:
+        rankings = self.rankings(query, opts, query_vector=query_vector)
+        fused = fuse(rankings, opts, query=query)[: opts.k]
+        return [_hit(c.table, c.row, c.score) for c in fused]
+
+    def rankings(
+        self, query: str, opts: SearchOptions, *, query_vector: Sequence[float] | None = None
+    ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        """The rankings :meth:`search` fuses: per retriever, (table, row) best first.
+
+        Besides "fts", "vector" and "clip" for the query, "fts:time" and
+        "vector:time" are taken within the time the query names
+        (agents/store/query.py) when ``time_weight`` is above 0, and
+        "fts:content" and "vector:content" for the query without the names of
+        the speakers it names (found among the first rankings' turns) when
+        ``content_weight`` is above 0.
+        """
         query = query.strip()
         if not query:
             raise InvalidInput("the search query is empty")
@@ -64,39 +87,79 @@ class Retrieval:
         present = self._tables.names()
         tables = [S.TABLE[t] for t in types if S.TABLE[t] in present]
         if not tables:
-            return []
-        vault = S.TABLE[S.MemoryType.KNOWLEDGE_VAULT]
-        where = {name: _filter(opts, vault=name == vault) for name in tables}
+            return {}
+        rankings = self._take(
+            probes_for(query, opts, now()), tables, present, opts, query_vector=query_vector
+        )
+        content = content_probe(query, opts, rankings)
+        if content is not None:  # a second round: the speakers named are known now
+            rankings.update(self._take([content], tables, present, opts))
+        return rankings
+
+    def _take(
+        self,
+        probes: Sequence[Probe],
+        tables: list[str],
+        present: set[str],
+        opts: SearchOptions,
+        *,
+        query_vector: Sequence[float] | None = None,
+    ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        """The rankings of ``probes`` (the first is the query itself, which CLIP also takes)."""
+        query = probes[0].text
         limit = max(opts.candidates, opts.k)
         each = min(opts.per_table or limit, limit)
         generation = self._tables.generation
-        jobs: dict[str, Future[list[list[dict[str, Any]]]]] = {}
-        fts_query = query_text(query)
         wanted = {name for name, weight in opts.weights.items() if weight > 0}
+        vault = S.TABLE[S.MemoryType.KNOWLEDGE_VAULT]
+        jobs: dict[str, tuple[list[str], Future[list[list[dict[str, Any]]]]]] = {}
         # Full-text queries start first: they run while the query is embedded.
-        if "fts" in wanted and has_terms(fts_query):
-            jobs["fts"] = self._reads.submit(
-                gather(self._fts(n, fts_query, where[n], each, generation) for n in tables)
-            )
-        vector: list[float] | None = None
+        for probe in probes:
+            where = {n: _filter(probe.options, vault=n == vault) for n in tables}
+            fts_query = query_text(probe.text)
+            if "fts" in wanted and has_terms(fts_query):
+                jobs["fts" + probe.suffix] = (
+                    tables,
+                    self._reads.submit(
+                        # A list, not a generator: the loop rebinds ``where`` and ``fts_query``.
+                        gather(
+                            [self._fts(n, fts_query, where[n], each, generation) for n in tables]
+                        )
+                    ),
+                )
+        vectors: dict[str, list[float] | None] = {}
         if "vector" in wanted:
-            embedded = (
-                query_vector
-                if query_vector is not None
-                else self._vectors.embed([query], query=True)[0]
-            )
-            vector = list(embedded) if embedded is not None else None
+            for probe in probes:
+                if probe.text in vectors:
+                    continue
+                given = query_vector if probe.text == query else None
+                embedded = (
+                    given if given is not None else self._vectors.embed([probe.text], query=True)[0]
+                )
+                vectors[probe.text] = list(embedded) if embedded is not None else None
         # Only tables whose vectors the current model made: never two models' vectors.
-        embedder = self._vectors.text.get() if vector is not None else None
+        embedder = self._vectors.text.get() if any(vectors.values()) else None
         searchable = self._vectors.searchable_tables(embedder.model_id) if embedder else set()
         vector_tables = [n for n in tables if n in searchable]
-        if vector is not None and vector_tables:
-            jobs["vector"] = self._reads.submit(
-                gather(self._vector(n, vector, where[n], each, generation) for n in vector_tables)
-            )
+        for probe in probes:
+            vector = vectors.get(probe.text)
+            if vector is not None and vector_tables:
+                where = {n: _filter(probe.options, vault=n == vault) for n in vector_tables}
+                jobs["vector" + probe.suffix] = (
+                    vector_tables,
+                    self._reads.submit(
+                        gather(
+                            [
+                                self._vector(n, vector, where[n], each, generation)
+                                for n in vector_tables
+                            ]
+                        )
+                    ),
+                )
         frame_table = S.TABLE[S.RecordType.FRAME]
         if (
             "clip" in wanted
+            and probes[0].suffix == ""
             and frame_table in tables
             and S.CLIP_TABLE in present
             and self._image is not None
@@ -104,29 +167,28 @@ class Retrieval:
             image = self._image.get()
             if image is not None:
                 qvec = image.embed_texts([query])[0].tolist()
-                jobs["clip"] = self._reads.submit(
-                    gather([self._clip(qvec, where[frame_table], each, generation)])
+                where_frames = _filter(opts)
+                jobs["clip"] = (
+                    [frame_table],
+                    self._reads.submit(gather([self._clip(qvec, where_frames, each, generation)])),
                 )
         rankings = {}
-        for retriever, future in jobs.items():
+        for retriever, (names, future) in jobs.items():
             try:
                 found = future.result(timeout=SEARCH_TIMEOUT_S)
             except (CancelledError, TimeoutError) as exc:
                 raise StoreError(f"the search did not finish ({type(exc).__name__})") from exc
             if retriever == "clip":
                 results = [(frame_table, self._frame_rows(found[0]))]
-            elif retriever == "vector":
-                results = list(zip(vector_tables, found, strict=True))
             else:
-                results = list(zip(tables, found, strict=True))
+                results = list(zip(names, found, strict=True))
             rankings[retriever] = merge_ranked(
                 results,
-                key="_score" if retriever == "fts" else "_distance",
-                descending=retriever == "fts",
+                key="_score" if retriever.startswith("fts") else "_distance",
+                descending=retriever.startswith("fts"),
                 limit=limit,
             )
-        fused = fuse(rankings, opts)[: opts.k]
-        return [_hit(c.table, c.row, c.score) for c in fused]
+        return rankings
 
     async def _fts(
         self, name: str, q: str, where: str | None, limit: int, generation: int

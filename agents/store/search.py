@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from agents.store.query import named_speakers, time_window, without_names
+from agents.store.text import has_terms
 from agents.store.timeutil import as_utc, now
 
 
@@ -36,9 +38,58 @@ class SearchOptions:
     # a question often sits beside the turn that names its topic.
     context_weight: float = 0.0
     context_window_s: float = 600.0
+    # What the question says beyond its words (agents/store/query.py): rankings taken
+    # within the time it names count with this share of the main rankings' weights;
+    # chat turns of the speakers it names score this share more.
+    time_weight: float = 0.0
+    speaker_weight: float = 0.0
+    # Rankings of the question without the names of the speakers it names (their turns
+    # are favoured already; the name no longer drowns what is asked) count this share.
+    content_weight: float = 0.0
     weights: dict[str, float] = field(
         default_factory=lambda: {"fts": 1.0, "vector": 1.0, "clip": 1.0}
     )
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One text searched for a query, under its options; its rankings are named
+    retriever + ``suffix`` ("fts", "vector:time")."""
+
+    text: str
+    suffix: str
+    options: SearchOptions
+
+
+def probes_for(query: str, options: SearchOptions, reference: datetime) -> list[Probe]:
+    """What one search runs: the query itself, and the query again within the time it
+    names (when ``time_weight`` > 0)."""
+    probes = [Probe(query, "", options)]
+    if options.time_weight > 0:
+        window = time_window(query, reference)
+        if window is not None:
+            since = max(window.start, as_utc(options.since)) if options.since else window.start
+            until = min(window.end, as_utc(options.until)) if options.until else window.end
+            if since < until:
+                probes.append(Probe(query, ":time", replace(options, since=since, until=until)))
+    return probes
+
+
+def content_probe(
+    query: str, options: SearchOptions, rankings: dict[str, list[tuple[str, dict[str, Any]]]]
+) -> Probe | None:
+    """The query without the names of the speakers (of the turns found) it names, or None
+    ("What pets does Nate have?" -> "What pets does have?")."""
+    if options.content_weight <= 0:
+        return None
+    roles = {str(r["role"]) for ranking in rankings.values() for _, r in ranking if r.get("role")}
+    named = named_speakers(query, roles)
+    if not named:
+        return None
+    text = without_names(query, named)
+    if text == query or not has_terms(text):
+        return None
+    return Probe(text, ":content", options)
 
 
 @dataclass
@@ -69,16 +120,34 @@ def merge_ranked(
     return merged[:limit]
 
 
+def ranking_weight(name: str, options: SearchOptions) -> float:
+    """The weight of a ranking: "fts", "vector", "clip", or one of them taken within
+    the time the question names ("fts:time") or for what it asks without the names of
+    the speakers it names ("vector:content")."""
+    base, _, probe = name.partition(":")
+    weight = options.weights.get(base, 1.0)
+    if probe == "time":
+        weight *= options.time_weight
+    elif probe == "content":
+        weight *= options.content_weight
+    return weight
+
+
 def fuse(
     rankings: dict[str, list[tuple[str, dict[str, Any]]]],
     options: SearchOptions,
     *,
     reference_time: datetime | None = None,
+    query: str | None = None,
 ) -> list[Candidate]:
-    """Reciprocal rank fusion of several rankings, with optional recency weighting."""
+    """Reciprocal rank fusion of several rankings, with optional recency weighting.
+
+    With ``query`` and a ``speaker_weight``, chat turns of the speakers the query
+    names (:func:`agents.store.query.named_speakers`) score that much more.
+    """
     found: dict[str, Candidate] = {}
     for retriever, ranking in rankings.items():
-        weight = options.weights.get(retriever, 1.0)
+        weight = ranking_weight(retriever, options)
         for rank, (table, row) in enumerate(ranking, 1):
             cand = found.get(row["id"])
             if cand is None:
@@ -90,6 +159,8 @@ def fuse(
             cand.score += weight / (options.rrf_k + rank)
     if options.context_weight > 0:
         spread_context(list(found.values()), options.context_weight, options.context_window_s)
+    if options.speaker_weight > 0 and query:
+        favour_speakers(list(found.values()), query, options.speaker_weight)
     if options.recency_weight > 0:
         ref = as_utc(reference_time or now())
         for cand in found.values():
@@ -125,3 +196,18 @@ def spread_context(cands: Sequence[Candidate], weight: float, window_s: float) -
                 bonus[id(b)] = bonus.get(id(b), 0.0) + share * a.score
     for cand in cands:
         cand.score += bonus.get(id(cand), 0.0)
+
+
+def favour_speakers(cands: Sequence[Candidate], query: str, weight: float) -> None:
+    """Raise by ``weight`` (a share of its score) each chat turn whose speaker the query names.
+
+    "What does Ann collect?" is answered by what Ann said far more often than by
+    what was said to her.
+    """
+    roles = {str(c.row["role"]) for c in cands if c.row.get("role")}
+    named = named_speakers(query, roles)
+    if not named:
+        return
+    for cand in cands:
+        if cand.row.get("role") in named:
+            cand.score *= 1 + weight

@@ -60,6 +60,15 @@ class SearchSettings(_Section):
     recency_half_life_days: float = Field(default=30.0, gt=0)
     context_weight: float = Field(default=0.35, ge=0.0, le=1.0)
     context_window_s: float = Field(default=300.0, gt=0)
+    time_weight: float = Field(
+        default=0.5, ge=0.0, description="weight of the hits within a time the question names"
+    )
+    speaker_weight: float = Field(
+        default=1.0, ge=0.0, description="how much more the turns of a speaker it names count"
+    )
+    content_weight: float = Field(
+        default=1.0, ge=0.0, description="weight of the hits of the question without those names"
+    )
     segmenter: Literal["jieba", "ngram"] = Field(
         default="jieba", description="how Chinese questions are split into words"
     )

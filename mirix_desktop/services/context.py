@@ -197,6 +197,9 @@ class Context:
             "recency_half_life_days": s.recency_half_life_days,
             "context_weight": s.context_weight,
             "context_window_s": s.context_window_s,
+            "time_weight": s.time_weight,
+            "speaker_weight": s.speaker_weight,
+            "content_weight": s.content_weight,
             "weights": {"fts": s.fts_weight, "vector": s.vector_weight, "clip": s.clip_weight},
         }
         base.update({k: v for k, v in overrides.items() if v is not None})

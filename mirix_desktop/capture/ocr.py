@@ -12,7 +12,8 @@ regions are read at their own scale (screen text needs no enlarging; only sides
 over 2,000 pixels are scaled down), and freed heap is handed back to the system
 after each read (glibc's ``malloc_trim``): 196 MB, flat, over the same reads.
 One onnxruntime thread: the worker runs in the background, and a thread pool
-that spins while waiting costs CPU time on a small machine.
+that spins while waiting costs CPU time on a small machine. Lines whose crop is
+pixel for pixel one read before are not recognised again (rec_cache.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 from PIL import Image
 
 from mirix_desktop.capture.gate import Box
+from mirix_desktop.capture.rec_cache import RecognitionCache
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,7 @@ class Ocr:
 
     def __init__(self) -> None:
         self._engine: Any = None
+        self.recognition: RecognitionCache | None = None  # set when the engine loads
         self._lock = threading.Lock()
         self._trim = _heap_trimmer()
 
@@ -72,7 +75,11 @@ class Ocr:
         if self._engine is None:
             from rapidocr import RapidOCR
 
-            self._engine = RapidOCR(params=ENGINE_PARAMS)
+            engine: Any = RapidOCR(params=ENGINE_PARAMS)
+            if callable(getattr(engine, "recognize_txt", None)):  # RapidOCR 3's recognition step
+                self.recognition = RecognitionCache(engine.recognize_txt)
+                engine.recognize_txt = self.recognition
+            self._engine = engine
         return self._engine
 
     def read(self, image: Image.Image, region: Box | None = None) -> list[OcrLine]:

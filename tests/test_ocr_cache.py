@@ -1,0 +1,65 @@
+"""Lines whose pixels are unchanged are not recognised again, and read the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageDraw, ImageFont
+
+from mirix_desktop.capture.ocr import Ocr
+
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+LINES = [
+    "Flight LX 318 departs 09:40 from gate B12",
+    "Invoice number 4471 total 129.50 EUR",
+    "Meeting with Dana about the roadmap",
+    "Remember to renew the passport in March",
+    "会议改到周三下午三点在二楼",
+]
+
+
+def render(lines: list[str]) -> Image.Image:
+    image = Image.new("RGB", (1000, 420), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    font: Any = (
+        ImageFont.truetype(str(CJK_FONT), 28) if CJK_FONT.is_file() else ImageFont.load_default(28)
+    )
+    for i, line in enumerate(lines):
+        draw.text((40, 30 + i * 70), line, fill=(20, 20, 20), font=font)
+    return image
+
+
+class Counting:
+    """RapidOCR's recogniser, counting the line crops it is given."""
+
+    def __init__(self, recogniser: Any) -> None:
+        self.recogniser = recogniser
+        self.crops = 0
+
+    def __call__(self, args: Any) -> Any:
+        self.crops += len(args.img) if isinstance(args.img, list) else 1
+        return self.recogniser(args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.recogniser, name)
+
+
+def test_only_changed_lines_are_recognised_again() -> None:
+    lines = LINES if CJK_FONT.is_file() else LINES[:4]
+    ocr = Ocr()
+    first = [ln.text for ln in ocr.read(render(lines))]
+    assert first == lines
+    engine = ocr._load()
+    counter = Counting(engine.text_rec)
+    engine.text_rec = counter
+
+    again = [ln.text for ln in ocr.read(render(lines))]
+    assert again == lines and counter.crops == 0
+
+    edited = [*lines]
+    edited[1] = "Invoice number 4471 total 219.50 EUR"
+    got = [ln.text for ln in ocr.read(render(edited))]
+    assert counter.crops == 1  # the edited line only
+    assert got == edited
+    assert got == [ln.text for ln in Ocr().read(render(edited))]  # as a fresh engine reads it

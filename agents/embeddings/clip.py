@@ -8,6 +8,7 @@ import logging
 import socket
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +48,12 @@ def hub_reachable(timeout: float = PROBE_TIMEOUT_S) -> bool:
         return _hub[HUB_HOST]
 
 
+@lru_cache(maxsize=1)
 def _hub_table() -> dict[str, dict[str, str]] | None:
     """open_clip's table of pretrained weights (model -> tag -> hub repository), read
-    from its source without running it: importing open_clip imports torch (about
-    200 MB), and only the repository name is wanted to look in the local cache.
-    None when the file's layout is not the one read here."""
+    from its source without running it: importing open_clip imports torch and
+    torchvision (355 MB of RSS), and only the repository name is wanted to look in
+    the local cache. None when the file's layout is not the one read here."""
     spec = importlib.util.find_spec("open_clip")
     if spec is None or not spec.submodule_search_locations:
         return None

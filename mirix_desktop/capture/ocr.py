@@ -12,15 +12,16 @@ regions are read at their own scale (screen text needs no enlarging; only sides
 over 2,000 pixels are scaled down), and freed heap is handed back to the system
 after each read (glibc's ``malloc_trim``): 196 MB, flat, over the same reads.
 One onnxruntime thread: the worker runs in the background, and a thread pool
-that spins while waiting costs CPU time on a small machine. Lines whose crop is
-pixel for pixel one read before are not recognised again (rec_cache.py).
+that spins while waiting costs CPU time on a small machine. Lines whose ink
+matches a line read before (up to the encoder's noise) are not recognised again
+(rec_cache.py).
 
 Lines are recognised one at a time, not in RapidOCR's batches of six: a batch
 is padded to its widest line, and its larger tensors are what the heap trim
 hands back and the next read faults in again. One at a time took 30 reads of
-random regions from 9.0 s to 6.6 s of CPU (system time halved) at the same RSS,
+random regions from 7.6 s to 5.7 s of CPU (system time halved) at the same RSS,
 and read the same lines (199 of 200 exact, English, Chinese and mixed, four
-font sizes, through WebP q80, either way).
+font sizes, through WebP q80, either way): ``bench/ocr_cost.py [--batch 6]``.
 """
 
 from __future__ import annotations

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import logging
 import socket
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +48,63 @@ def hub_reachable(timeout: float = PROBE_TIMEOUT_S) -> bool:
         return _hub[HUB_HOST]
 
 
+@lru_cache(maxsize=1)
+def _hub_table() -> dict[str, dict[str, str]] | None:
+    """open_clip's table of pretrained weights (model -> tag -> hub repository), read
+    from its source without running it: importing open_clip imports torch and
+    torchvision (355 MB of RSS), and only the repository name is wanted to look in
+    the local cache. None when the file's layout is not the one read here."""
+    spec = importlib.util.find_spec("open_clip")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    source = Path(next(iter(spec.submodule_search_locations))) / "pretrained.py"
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    tags: dict[str, dict[str, str]] = {}  # module-level name -> tag -> repository
+    table: dict[str, dict[str, str]] = {}
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target, value = node.targets[0], node.value
+        if not isinstance(target, ast.Name):
+            continue
+        if isinstance(value, ast.Call):
+            tags[target.id] = _hub_ids(value)
+        elif target.id == "_PRETRAINED" and isinstance(value, ast.Dict):
+            for key, ref in zip(value.keys, value.values, strict=True):
+                if not isinstance(key, ast.Constant):
+                    continue
+                if isinstance(ref, ast.Name) and ref.id in tags:
+                    table[str(key.value)] = tags[ref.id]
+                elif isinstance(ref, ast.Call):  # an entry written in place: dict(tag=...)
+                    table[str(key.value)] = _hub_ids(ref)
+    return table or None
+
+
+def _hub_ids(call: ast.Call) -> dict[str, str]:
+    """``dict(tag=_pcfg(hf_hub=...), ...)`` as tag -> repository."""
+    if getattr(call.func, "id", "") != "dict":
+        return {}
+    return {kw.arg: _hub_id(kw.value) for kw in call.keywords if kw.arg is not None}
+
+
+def _hub_id(call: ast.expr) -> str:
+    """The ``hf_hub="owner/name/"`` argument of one ``_pcfg(...)`` entry, or ""."""
+    for kw in getattr(call, "keywords", []):
+        if kw.arg == "hf_hub" and isinstance(kw.value, ast.Constant):
+            return str(kw.value.value)
+    return ""
+
+
 def _hub_repo(model: str, pretrained: str) -> str:
-    open_clip = import_open_clip()
-    cfg = open_clip.get_pretrained_cfg(model, pretrained)
-    hub_id = cfg.get("hf_hub", "") if cfg else ""
+    table = _hub_table() or {}
+    if model in table:
+        hub_id = table[model].get(pretrained.lower().replace("-", "_"), "")
+    else:  # a model the source read above does not list: ask open_clip (imports torch)
+        cfg = import_open_clip().get_pretrained_cfg(model, pretrained)
+        hub_id = cfg.get("hf_hub", "") if cfg else ""
     return "/".join(hub_id.rstrip("/").split("/")[:2]) if hub_id else ""
 
 
@@ -109,15 +165,11 @@ class ClipEmbedder:
         device: str = "cpu",
         download: bool = True,
     ) -> None:
-        open_clip = import_open_clip()
-        import torch
-
-        one_torch_thread()
-        self._torch = torch
+        # The weights are found (or found missing) before open_clip and torch are
+        # imported, so a machine without them never pays for torch.
         if config is not None:
             if not config.is_file():
                 raise ModelUnavailable(f"CLIP config file not found: {config}")
-            open_clip.add_model_config(config)
             model = config.stem
         if checkpoint is not None:
             if not checkpoint.is_file():
@@ -140,6 +192,13 @@ class ClipEmbedder:
                         + placing_hint(model, pretrained)
                     )
                 weights = pretrained
+        open_clip = import_open_clip()
+        import torch
+
+        one_torch_thread()
+        self._torch = torch
+        if config is not None:
+            open_clip.add_model_config(config)
         net, _, preprocess = open_clip.create_model_and_transforms(
             model, pretrained=weights, device=device
         )

@@ -255,3 +255,24 @@ def test_a_window_list_that_fails_after_working_skips_the_round(desktop, home: P
     assert fallback.capture_once() == ["stored"]
     assert fallback.window_list_readable is False
     ctx.close()
+
+
+def test_a_question_about_the_screen_sees_it_as_a_stored_frame_would(desktop, home: Path) -> None:
+    """The chat's "ask about my screen" reads the screen through the same mask: excluded
+    windows and the program's own are painted over, and a focused excluded window stops it."""
+    from agents.errors import InvalidInput
+    from mirix_desktop.services.backend import Backend
+    from mirix_desktop.services.context import open_context
+
+    name, desk, wins = desktop
+    ctx = open_context()
+    backend = Backend(ctx)
+    pixels = np.asarray(Image.open(backend.screen_now()).convert("RGB"))
+    assert pixels.shape[:2] == (H, W)
+    for key in ("keepass", "own", "popup"):
+        assert _flat(pixels, desk.client_box(wins[key])), f"{key} shows in the screen asked about"
+    assert not _flat(pixels, desk.client_box(wins["doc"]))
+    desk.activate(wins["keepass"], name)
+    with pytest.raises(InvalidInput, match="excluded"):
+        backend.screen_now()
+    ctx.close()

@@ -10,6 +10,7 @@ thread.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from agents.errors import InvalidInput, NotFound, one_line
+from agents.answer.chat import Citation
+from agents.errors import InvalidInput, MirixError, NotFound, one_line
+from agents.ids import CITED_ID, is_frame_id
 from agents.store import ChatTurn, Frame, HistoryEntry, Memory, MemoryStore, MemoryType
 from agents.store.crypto import VaultCipher
 from mirix_desktop import __version__
@@ -26,6 +29,8 @@ from mirix_desktop.config.paths import Paths
 from mirix_desktop.config.settings import Settings, load_settings, save_settings
 from mirix_desktop.pipeline.inbox import Inbox
 from mirix_desktop.services.context import Context
+
+log = logging.getLogger(__name__)
 
 CONSENT_FILE = "first-run-accepted.json"
 UNDO_ACTOR = "undo"
@@ -226,10 +231,61 @@ class Backend:
             plain["secret_value"] = cipher.decrypt(plain["secret_value"], context=memory_id)
         return plain
 
+    # ---- conversations -----------------------------------------------------------------
+
+    def conversations(self) -> list[tuple[str, str]]:
+        """The app's own conversations, newest first: (id, its first question)."""
+        firsts: dict[str, tuple[Any, str]] = {}
+        for row in self.store.iter_chat_turns():
+            conv = row["conversation_id"]
+            if not conv.startswith("conv_") or row["role"] != "user":
+                continue
+            if conv not in firsts or row["created_at"] < firsts[conv][0]:
+                firsts[conv] = (row["created_at"], row["content"])
+        ordered = sorted(firsts.items(), key=lambda kv: kv[1][0], reverse=True)
+        return [(conv, text) for conv, (_, text) in ordered]
+
+    def conversation(self, conversation_id: str, *, limit: int = 200) -> list[ChatTurn]:
+        return self.store.conversation(conversation_id, limit=limit)
+
+    def cited_in(self, text: str) -> list[Citation]:
+        """The screenshots and memories an answer names by id, in its order."""
+        ids = list(dict.fromkeys(CITED_ID.findall(text)))
+        found: dict[str, Citation] = {
+            f.id: Citation(f.id, "frame", [f.id], f.captured_at)
+            for f in self.store.frames([i for i in ids if is_frame_id(i)])
+        }
+        try:
+            memories = self.store.get_many([i for i in ids if not is_frame_id(i)])
+        except MirixError as exc:  # e.g. a vault value that cannot be decrypted
+            log.warning("sources of an earlier answer not shown: %s", exc)
+            memories = []
+        for m in memories:
+            found[m.id] = Citation(m.id, m.type.value, list(m.source_ids), m.time)
+        return [found[i] for i in ids if i in found]
+
+    def screen_now(self) -> Path:
+        """The screen now as a PNG, for a question about it, with excluded windows and
+        this program's own painted over; raises InvalidInput when it may not be read."""
+        image = self.ctx.capturer().screen_now()
+        if image is None:
+            raise InvalidInput(
+                "the screen was not read: the window in front is excluded from capture"
+            )
+        folder = self.paths.data_dir / "tmp"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "ask-screen.png"
+        image.save(path)
+        return path
+
     # ---- frames ------------------------------------------------------------------------
 
     def frame(self, frame_id: str) -> Frame:
         return self.store.frame(frame_id)
+
+    def frames(self, ids: Sequence[str]) -> list[Frame]:
+        """The stored screenshots among ``ids`` (other ids are left out), in that order."""
+        return self.store.frames([i for i in ids if is_frame_id(i)])
 
     def frames_between(self, since: datetime, until: datetime) -> list[Frame]:
         """Frames captured in [since, until), oldest first."""

@@ -18,7 +18,6 @@ import html
 import logging
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -39,8 +38,7 @@ from PySide6.QtWidgets import (
 
 from agents.answer.chat import Answer, Citation
 from agents.answer.reader import Pick
-from agents.errors import MirixError
-from agents.ids import CITED_ID, is_frame_id
+from agents.ids import is_frame_id
 from mirix_desktop.services.backend import Backend
 from mirix_desktop.ui.tasks import Tasks, describe
 from mirix_desktop.ui.viewers import FrameViewer, MemoryViewer
@@ -79,20 +77,6 @@ def _frame_of(pick: Pick) -> str | None:
     if pick.source.type == "frame":
         return pick.source.id
     return next((s for s in pick.source.source_ids if is_frame_id(s)), None)
-
-
-def _grab_screen(folder: Path) -> Path:
-    """The whole screen now, as a PNG in ``folder`` (for a question about it)."""
-    import mss
-    from PIL import Image
-
-    folder.mkdir(parents=True, exist_ok=True)
-    with mss.MSS() as sct:
-        shot = sct.grab(sct.monitors[0])
-        image = Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
-    path = folder / "ask-screen.png"
-    image.save(path)
-    return path
 
 
 class ChatWidget(QWidget):
@@ -187,18 +171,7 @@ class ChatWidget(QWidget):
     # ---- conversations -----------------------------------------------------------------
 
     def refresh_conversations(self) -> None:
-        def read() -> list[tuple[str, str]]:
-            firsts: dict[str, tuple[Any, str]] = {}
-            for row in self.backend.store.iter_chat_turns():
-                conv = row["conversation_id"]
-                if not conv.startswith("conv_") or row["role"] != "user":
-                    continue
-                if conv not in firsts or row["created_at"] < firsts[conv][0]:
-                    firsts[conv] = (row["created_at"], row["content"])
-            ordered = sorted(firsts.items(), key=lambda kv: kv[1][0], reverse=True)
-            return [(conv, text) for conv, (_, text) in ordered]
-
-        self.tasks.run(read, on_done=self._show_conversations, owner=self)
+        self.tasks.run(self.backend.conversations, on_done=self._show_conversations, owner=self)
 
     def _show_conversations(self, rows: list[tuple[str, str]]) -> None:
         self.conversations.clear()
@@ -224,9 +197,9 @@ class ChatWidget(QWidget):
         self._show_pick(None, {})
 
         def read() -> tuple[list[Any], list[Citation], dict[str, QImage]]:
-            turns = self.backend.store.conversation(conv, limit=200)
+            turns = self.backend.conversation(conv)
             answers = [t for t in turns if t.speaker == "assistant"]
-            cited = self._cited_in(answers[-1].text) if answers else []
+            cited = self.backend.cited_in(answers[-1].text) if answers else []
             return turns, cited, self._thumbnails(cited)
 
         def shown(result: tuple[list[Any], list[Citation], dict[str, QImage]]) -> None:
@@ -241,26 +214,6 @@ class ChatWidget(QWidget):
             self.conversation_opened.emit(conv)
 
         self.tasks.run(read, on_done=shown, owner=self)
-
-    def _cited_in(self, text: str) -> list[Citation]:
-        """The screenshots and memories an earlier answer names by id, in its order (read
-        on the worker): the sources shown again when a conversation is opened."""
-        ids = list(dict.fromkeys(CITED_ID.findall(text)))
-        store = self.backend.store
-        found: dict[str, Citation] = {
-            f.id: Citation(f.id, "frame", [f.id], f.captured_at)
-            for f in store.frames([i for i in ids if is_frame_id(i)])
-        }
-        try:
-            memories = store.get_many([i for i in ids if not is_frame_id(i)])
-        except MirixError as exc:  # e.g. a vault value that cannot be decrypted
-            log.warning("sources of an earlier answer not shown: %s", exc)
-            memories = []
-        for m in memories:
-            found[m.id] = Citation(m.id, m.type.value, list(m.source_ids), m.time)
-        return [found[i] for i in ids if i in found]
-
-    # ---- asking ------------------------------------------------------------------------
 
     def reset_assistant(self) -> None:
         """Use the settings now in effect (model endpoints) from the next question on."""
@@ -291,7 +244,7 @@ class ChatWidget(QWidget):
 
             if self._assistant is None:
                 self._assistant = Assistant(self.backend.ctx)
-            image = _grab_screen(self.backend.paths.data_dir / "tmp") if with_screen else None
+            image = self.backend.screen_now() if with_screen else None
             answer = self._assistant.ask(
                 question,
                 conversation_id=conversation,
@@ -311,7 +264,7 @@ class ChatWidget(QWidget):
         ids += [s for c in citations if c.type != "frame" for s in c.source_ids[:1]]
         ids += [i for i in more if i not in ids]
         out = {}
-        for frame in self.backend.store.frames([i for i in ids if is_frame_id(i)]):
+        for frame in self.backend.frames(ids):
             image = QImage(frame.image_path)
             if not image.isNull():
                 out[frame.id] = image.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio)

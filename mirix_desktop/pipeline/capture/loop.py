@@ -164,5 +164,33 @@ class Capturer:
             self.stats.counts.update(outcomes)
             return outcomes
 
+    def screen_now(self) -> Image.Image | None:
+        """The screen now, for a question about it: the chosen monitors side by side, with
+        excluded windows and this program's own painted over as in a stored frame. None
+        when the focused window is excluded, or the window list cannot be read although
+        it could before (hidden windows would show)."""
+        with self._lock:
+            if self.privacy.excluded(self.probe.active()):
+                return None
+            before = self.lister.windows()
+            shots = self._grab()
+            listed = self.lister.windows() if before is not None else None
+            if listed is None and self.window_list_readable:
+                return None
+            snapshots = [before, listed] if before is not None and listed is not None else []
+            left = min(shot.left for _, shot in shots)
+            top = min(shot.top for _, shot in shots)
+            width = max(shot.left + shot.width for _, shot in shots) - left
+            height = max(shot.top + shot.height for _, shot in shots) - top
+            screen = Image.new("RGB", (width, height))
+            for _, shot in shots:
+                plan = layout(snapshots, self._hides, (shot.left, shot.top), shot.size)
+                raw: Any = shot.bgra
+                if plan.hidden is not None:
+                    raw = paint(raw, shot.width, shot.height, plan.hidden)
+                image = Image.frombuffer("RGB", shot.size, raw, "raw", "BGRX", 0, 1)
+                screen.paste(image, (shot.left - left, shot.top - top))
+            return screen
+
     def _hides(self, window: VisibleWindow) -> bool:
         return self.privacy.hides(window, window.pid)

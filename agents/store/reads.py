@@ -37,6 +37,10 @@ class Reads:
         self._tables: dict[str, tuple[Any, int]] = {}
         self._closed = False
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def submit(self, coro: Any) -> Future[Any]:
         if self._closed:
             coro.close()

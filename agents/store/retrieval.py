@@ -106,6 +106,8 @@ class Retrieval:
         query_vector: Sequence[float] | None = None,
     ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         """The rankings of ``probes`` (the first is the query itself, which CLIP also takes)."""
+        if self._reads.closed:  # before any query is made, so none is left unawaited
+            raise StoreError("the memory store is closed")
         query = probes[0].text
         limit = max(opts.candidates, opts.k)
         each = min(opts.per_table or limit, limit)

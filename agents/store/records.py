@@ -43,6 +43,7 @@ class Records:
         # Image paths are kept relative to the data folder (the store's parent), so a
         # moved data folder needs no row rewritten.
         self.root = tables.path.parent
+        self._roots = (self.root, self.root.resolve())  # resolved once, not per frame
 
     # ---- chat turns ----------------------------------------------------------------------
 
@@ -162,7 +163,7 @@ class Records:
             "fts": index_text(text),
             "vector": self._vectors.embed([text])[0] if frame.ocr_text.strip() else None,
             **frame.model_dump(exclude={"id", "app", "focus_box"}),
-            "image_path": relative_image_path(frame.image_path, self.root),
+            "image_path": relative_image_path(frame.image_path, self._roots),
             "focus_box": ",".join(map(str, frame.focus_box)) if frame.focus_box else None,
         }
         row["captured_at"] = as_utc(frame.captured_at)
@@ -259,10 +260,10 @@ class Records:
                 self._tables.commit(partial(table.delete, where))
 
 
-def relative_image_path(path: str, root: Path) -> str:
-    """``path`` relative to the data folder ``root`` (with "/"), or as it is when the
-    file lies elsewhere."""
-    for base in (root, root.resolve()):
+def relative_image_path(path: str, roots: Sequence[Path]) -> str:
+    """``path`` relative to the data folder (``roots``: its path as given and resolved),
+    with "/", or as it is when the file lies elsewhere."""
+    for base in roots:
         try:
             return Path(path).relative_to(base).as_posix()
         except ValueError:

@@ -302,6 +302,3 @@ class AppController(QObject):
     def absorb_if_due(self, *, force: bool = False) -> None:
         """Absorb what waits when a batch is due (see :class:`Background`)."""
         self.background.absorb_if_due(force=force)
-
-    def enforce_retention(self) -> None:
-        self.background.enforce_retention()

@@ -17,7 +17,7 @@ from agents.store.timeutil import now
 from mirix_desktop.pipeline.capture.desktop import NoWindows, VisibleWindow, WindowLister
 from mirix_desktop.pipeline.capture.frames import FrameStore
 from mirix_desktop.pipeline.capture.gate import ChangeGate, samples_from_bgra
-from mirix_desktop.pipeline.capture.mask import hide_samples, layout, paint
+from mirix_desktop.pipeline.capture.mask import Layout, hide_samples, layout, paint
 from mirix_desktop.pipeline.capture.privacy import PrivacyFilter
 from mirix_desktop.pipeline.capture.window import WindowProbe
 from mirix_desktop.pipeline.capture.worker import queue_for_ocr
@@ -145,10 +145,7 @@ class Capturer:
                 if not decision.keep:
                     outcomes.append("unchanged")
                     continue
-                raw: Any = shot.bgra
-                if plan.hidden is not None:  # painted before the image exists
-                    raw = paint(raw, shot.width, shot.height, plan.hidden)
-                image = Image.frombuffer("RGB", shot.size, raw, "raw", "BGRX", 0, 1)
+                image = _painted(shot, plan)
                 box = list(decision.changed_box) if decision.changed_box else None
 
                 self.frames.save(
@@ -185,12 +182,17 @@ class Capturer:
             screen = Image.new("RGB", (width, height))
             for _, shot in shots:
                 plan = layout(snapshots, self._hides, (shot.left, shot.top), shot.size)
-                raw: Any = shot.bgra
-                if plan.hidden is not None:
-                    raw = paint(raw, shot.width, shot.height, plan.hidden)
-                image = Image.frombuffer("RGB", shot.size, raw, "raw", "BGRX", 0, 1)
-                screen.paste(image, (shot.left - left, shot.top - top))
+                screen.paste(_painted(shot, plan), (shot.left - left, shot.top - top))
             return screen
 
     def _hides(self, window: VisibleWindow) -> bool:
         return self.privacy.hides(window, window.pid)
+
+
+def _painted(shot: Any, plan: Layout) -> Image.Image:
+    """The RGB image of a raw screenshot, its hidden windows painted over before the
+    image exists."""
+    raw: Any = shot.bgra
+    if plan.hidden is not None:
+        raw = paint(raw, shot.width, shot.height, plan.hidden)
+    return Image.frombuffer("RGB", shot.size, raw, "raw", "BGRX", 0, 1)

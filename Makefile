@@ -27,6 +27,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt torch==2.13.0
 	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
+	$(PY) -m pip install -q --only-binary=faster-paddle 'faster-paddle==1.0.4' \
+		|| echo "no faster-paddle wheel for this machine: OCR uses the accurate engine"
 	touch $(STAMP)
 
 # The real local model server of tests/test_real_model.py: llama.cpp's OpenAI-compatible

@@ -1,16 +1,19 @@
 """What OCR costs and how well it reads: CPU per read, RSS, exact lines (English and Chinese).
 
-Two parts, each in this process with the app's OCR settings:
+Three parts, each in this process with the app's OCR settings and the engine
+asked for (``--engine``: auto, fast or accurate; see ocr_engines.py):
 
 - accuracy: pages of known lines (English, Chinese, mixed, a document like the
   desktop session's) at four font sizes, stored as WebP q80 as frames are, read
   whole; the share of lines read back exactly.
 - cost: 30 reads of random regions of a rendered 1600x900 screen (the changed
-  regions of a session), CPU time of the reading thread (user and system) and
-  RSS after each read; then the same page edited in one line, read again, with
-  the recogniser's line count (lines seen before are not recognised again).
+  regions of a session), CPU time of the process (user and system: the fast
+  engine reads on threads of its own) and RSS after each read; then the same
+  page edited in one line, read again, with the recogniser's line count (the
+  accurate engine does not recognise lines it has seen before);
+- a keyframe: a whole screen of small dense text, CPU and RSS after it.
 
-    .venv/bin/python bench/ocr_cost.py [--batch N]
+    .venv/bin/python bench/ocr_cost.py [--engine fast|accurate] [--batch N]
 
 ``--batch`` sets RapidOCR's recognition batch (the app uses 1) to compare.
 """
@@ -34,6 +37,7 @@ from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 from bench.capture import LINES as ENGLISH  # noqa: E402
 from bench.desktop_session import _document  # noqa: E402
 from mirix_desktop.pipeline.capture import ocr as ocr_module  # noqa: E402
+from mirix_desktop.pipeline.capture import ocr_engines  # noqa: E402
 
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # has Latin and CJK glyphs
 CHINESE = [
@@ -97,13 +101,13 @@ def cost(ocr: ocr_module.Ocr) -> None:
         for i, line in enumerate(_document(column)[1]):
             draw.text((20 + column * 530, 20 + i * 90), line[:40], fill="black", font_size=18)
     ocr.read(screen, (0, 0, 400, 200))
-    before = resource.getrusage(resource.RUSAGE_THREAD)
+    before = resource.getrusage(resource.RUSAGE_SELF)
     rss = []
     for _ in range(30):
         x, y = rnd.randrange(0, 1000), rnd.randrange(0, 500)
         ocr.read(screen, (x, y, x + rnd.randrange(200, 600), y + rnd.randrange(40, 400)))
         rss.append(_rss_mb())
-    after = resource.getrusage(resource.RUSAGE_THREAD)
+    after = resource.getrusage(resource.RUSAGE_SELF)
     user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
     print(f"30 region reads: CPU {user + system:.1f} s (user {user:.1f}, system {system:.1f})")
     print("RSS MB after reads 1, 10, 20, 30:", " ".join(f"{rss[i]:.0f}" for i in (0, 9, 19, 29)))
@@ -113,21 +117,38 @@ def cost(ocr: ocr_module.Ocr) -> None:
     lines[4] = lines[4].replace(lines[4].split()[0], "edited", 1)
     cache = ocr.recognition
     seen = cache.misses if cache is not None else 0
-    start = time.thread_time()
+    start = time.process_time()
     ocr.read(_page(lines, 22, 900))
-    took = time.thread_time() - start
+    took = time.process_time() - start
     fresh = (cache.misses - seen) if cache is not None else len(lines)
     print(f"page of {len(lines)} lines, one edited: {fresh} recognised, {took:.2f} s CPU")
 
 
+def full_screen(ocr: ocr_module.Ocr) -> None:
+    """A keyframe: a whole 1600x900 screen of small dense text, read by a fresh engine."""
+    screen = Image.new("RGB", (1600, 900), "white")
+    draw = ImageDraw.Draw(screen)
+    for i in range(40):
+        draw.text((10, 10 + i * 22), " ".join(_document(i)[1])[:200], fill="black", font_size=14)
+    start = time.process_time()
+    lines = ocr.read(screen)
+    took = time.process_time() - start
+    print(f"full screen, 40 lines of 14 px text: {len(lines)} lines, {took:.1f} s CPU, ", end="")
+    print(f"RSS {_rss_mb():.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--engine", choices=["auto", "fast", "accurate"], default="auto")
     parser.add_argument("--batch", type=int, help="RapidOCR's recognition batch size")
     args = parser.parse_args()
     if args.batch:
-        ocr_module.ENGINE_PARAMS["Rec.rec_batch_num"] = args.batch
-    accuracy(ocr_module.Ocr())
-    cost(ocr_module.Ocr())
+        ocr_engines.RAPID_PARAMS["Rec.rec_batch_num"] = args.batch
+    ocr = ocr_module.Ocr(args.engine)
+    print(f"engine: {ocr.engine_name}")
+    accuracy(ocr)
+    cost(ocr_module.Ocr(args.engine))
+    full_screen(ocr_module.Ocr(args.engine))
 
 
 if __name__ == "__main__":

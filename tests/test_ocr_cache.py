@@ -13,6 +13,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 
 from mirix_desktop.pipeline.capture.ocr import Ocr
+from mirix_desktop.pipeline.capture.ocr_engines import RapidEngine
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 LINES = [
@@ -58,10 +59,12 @@ class Counting:
 
 def test_only_changed_lines_are_recognised_again() -> None:
     lines = LINES if CJK_FONT.is_file() else LINES[:4]
-    ocr = Ocr()
+    ocr = Ocr("accurate")  # the engine with the cache
     first = [ln.text for ln in ocr.read(render(lines))]
     assert first == lines
-    engine = ocr._load()
+    rapid = ocr._load()
+    assert isinstance(rapid, RapidEngine)
+    engine = rapid.rapid
     counter = Counting(engine.text_rec)
     engine.text_rec = counter
 
@@ -73,14 +76,18 @@ def test_only_changed_lines_are_recognised_again() -> None:
     got = [ln.text for ln in ocr.read(render(edited))]
     assert counter.crops == 1  # the edited line only
     assert got == edited
-    assert got == [ln.text for ln in Ocr().read(render(edited))]  # as a fresh engine reads it
+    assert got == [
+        ln.text for ln in Ocr("accurate").read(render(edited))
+    ]  # as a fresh engine reads it
 
 
 def test_unchanged_lines_are_known_through_the_encoders_noise() -> None:
     lines = LINES if CJK_FONT.is_file() else LINES[:4]
-    ocr = Ocr()
+    ocr = Ocr("accurate")  # the engine with the cache
     assert [ln.text for ln in ocr.read(render(lines, webp=True))] == lines
-    engine = ocr._load()
+    rapid = ocr._load()
+    assert isinstance(rapid, RapidEngine)
+    engine = rapid.rapid
     counter = Counting(engine.text_rec)
     engine.text_rec = counter
     edited = [*lines]
@@ -93,9 +100,11 @@ def test_unchanged_lines_are_known_through_the_encoders_noise() -> None:
 def test_a_changed_digit_in_faint_text_is_read_again() -> None:
     lines = LINES[:4]
     light = (215, 215, 215)
-    ocr = Ocr()
+    ocr = Ocr("accurate")  # the engine with the cache
     assert [ln.text for ln in ocr.read(render(lines, light, webp=True))] == lines
-    engine = ocr._load()
+    rapid = ocr._load()
+    assert isinstance(rapid, RapidEngine)
+    engine = rapid.rapid
     counter = Counting(engine.text_rec)
     engine.text_rec = counter
     edited = [*lines]

@@ -97,6 +97,12 @@ class CaptureSettings(_Section):
     quality: int = Field(default=80, ge=10, le=100)
     change_threshold: float = Field(default=0.00005, ge=0.0, le=1.0)
     keyframe_minutes: float = Field(default=10.0, gt=0)
+    ocr_engine: Literal["auto", "fast", "accurate"] = Field(
+        default="auto",
+        description="fast: PP-OCRv6 tiny (faster-paddle), about a quarter of the CPU;"
+        " accurate: PP-OCRv6 small (RapidOCR), fewer misread characters and spaces;"
+        " auto: fast where faster-paddle is installed",
+    )
     storage_budget_bytes: int = Field(default=20_000_000_000, ge=0)
     max_age_days: float = Field(default=90.0, gt=0)
     excluded_apps: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUDED_APPS))

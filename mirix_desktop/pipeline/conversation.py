@@ -85,7 +85,7 @@ class Assistant:
 
         try:
             with Image.open(path) as image:
-                return as_text(Ocr().read(image.convert("RGB")))
+                return as_text(Ocr(self.ctx.settings.capture.ocr_engine).read(image.convert("RGB")))
         except Exception as exc:  # noqa: BLE001 - OCR is best effort: the question still goes
             log.warning("cannot read the screenshot %s: %s", path, exc)
             return ""

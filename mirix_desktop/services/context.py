@@ -159,7 +159,8 @@ class Context:
         )
 
     def ocr_worker(self) -> OcrWorker:
-        return OcrWorker(self.store, self.inbox, Ocr(), clip=self.image_embedder)
+        ocr = Ocr(self.settings.capture.ocr_engine)
+        return OcrWorker(self.store, self.inbox, ocr, clip=self.image_embedder)
 
     def api_key(self, role: str) -> str | None:
         """The key for ``role`` ("chat" or "memory"): the environment's, else the stored one."""

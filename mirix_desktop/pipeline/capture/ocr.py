@@ -1,46 +1,30 @@
-"""Reading text off frames with RapidOCR 3 (its models ship inside the package).
+"""Reading text off frames: the lines of a frame or of its changed region, in frame pixels.
 
 OCR cost follows the changed area: only the changed region of a frame is read,
-and the lines of the previous frame outside that region are kept.
-
-Memory stays flat however many frames are read. RapidOCR already turns
-onnxruntime's CPU arena off; what grew (measured: 330 MB to 710 MB over 60
-reads of random regions) was the C heap, fragmented by tensors of a new shape
-on every read, and made larger by the detector's default of scaling a region up
-until its short side is 736 pixels (a 1600x60 strip became 19,600x736). Here
-regions are read at their own scale (screen text needs no enlarging; only sides
-over 2,000 pixels are scaled down), and freed heap is handed back to the system
-after each read (glibc's ``malloc_trim``): 196 MB, flat, over the same reads.
-One onnxruntime thread: the worker runs in the background, and a thread pool
-that spins while waiting costs CPU time on a small machine. Lines whose ink
-matches a line read before (up to the encoder's noise) are not recognised again
-(rec_cache.py).
-
-Lines are recognised one at a time, not in RapidOCR's batches of six: a batch
-is padded to its widest line, and its larger tensors are what the heap trim
-hands back and the next read faults in again. One at a time took 30 reads of
-random regions from 7.6 s to 5.7 s of CPU (system time halved) at the same RSS,
-and read the same lines (199 of 200 exact, English, Chinese and mixed, four
-font sizes, through WebP q80, either way): ``bench/ocr_cost.py [--batch 6]``.
+and the lines of the previous frame outside that region are kept. Two engines
+(``ocr_engines.py``): ``fast``, PP-OCRv6 tiny through faster-paddle, about four
+times cheaper, and ``accurate``, PP-OCRv6 small through RapidOCR with a cache of
+lines read before; ``auto`` (the default, setting ``capture.ocr_engine``) takes
+the fast one where it is installed. Freed heap is handed back to the system
+after each read (glibc's ``malloc_trim``), so memory stays flat however many
+frames of however many shapes are read.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import logging
 import sys
 import threading
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from PIL import Image
 
+from mirix_desktop.pipeline.capture import ocr_engines
 from mirix_desktop.pipeline.capture.gate import Box
+from mirix_desktop.pipeline.capture.ocr_engines import Engine, EngineChoice
 from mirix_desktop.pipeline.capture.rec_cache import RecognitionCache
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,16 +32,6 @@ class OcrLine:
     text: str
     box: Box  # left, top, right, bottom in frame pixels
     score: float
-
-
-ENGINE_PARAMS = {
-    "Global.log_level": "error",
-    "Det.limit_type": "max",
-    "Det.limit_side_len": 2000,
-    "Rec.rec_batch_num": 1,
-    "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-    "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-}
 
 
 def _heap_trimmer() -> Any:
@@ -72,24 +46,27 @@ def _heap_trimmer() -> Any:
 
 
 class Ocr:
-    """A RapidOCR engine loaded on first use; one read at a time."""
+    """An OCR engine loaded on first use; one read at a time."""
 
-    def __init__(self) -> None:
-        self._engine: Any = None
-        self.recognition: RecognitionCache | None = None  # set when the engine loads
+    def __init__(self, engine: EngineChoice = "auto") -> None:
+        self.choice: EngineChoice = engine
+        self._engine: Engine | None = None
         self._lock = threading.Lock()
         self._trim = _heap_trimmer()
 
-    def _load(self) -> Any:
+    def _load(self) -> Engine:
         if self._engine is None:
-            from rapidocr import RapidOCR
-
-            engine: Any = RapidOCR(params=ENGINE_PARAMS)
-            if callable(getattr(engine, "recognize_txt", None)):  # RapidOCR 3's recognition step
-                self.recognition = RecognitionCache(engine.recognize_txt)
-                engine.recognize_txt = self.recognition
-            self._engine = engine
+            self._engine = ocr_engines.load(self.choice)
         return self._engine
+
+    @property
+    def recognition(self) -> RecognitionCache | None:
+        """The accurate engine's cache of lines read before (None before the first read)."""
+        return self._engine.recognition if self._engine is not None else None
+
+    @property
+    def engine_name(self) -> str:
+        return self._load().name
 
     def read(self, image: Image.Image, region: Box | None = None) -> list[OcrLine]:
         """Lines of text in ``region`` (the whole frame when None), in frame coordinates."""
@@ -99,20 +76,21 @@ class Ocr:
             image = image.crop(region)
         if image.width < 8 or image.height < 8:
             return []
+        image = image.convert("RGB")
+        lines = []
         with self._lock:
-            result = self._load()(np.asarray(image.convert("RGB")), use_cls=False)
+            engine = self._load()
+            for y0, y1, keep_from, keep_to in ocr_engines.bands(image.height, engine.band_px):
+                band = (
+                    image if (y0, y1) == (0, image.height) else image.crop((0, y0, image.width, y1))
+                )
+                for text, box, score in engine.read(band):
+                    x_a, y_a, x_b, y_b = box[0], box[1] + y0, box[2], box[3] + y0
+                    if text.strip() and keep_from <= (y_a + y_b) / 2 < keep_to:
+                        box = (x_a + left, y_a + top, x_b + left, y_b + top)
+                        lines.append(OcrLine(text.strip(), box, score))
             if self._trim is not None:
                 self._trim(0)
-        if result.boxes is None or result.txts is None:
-            return []
-        lines = []
-        for quad, text, score in zip(result.boxes, result.txts, result.scores, strict=True):
-            xs = [int(p[0]) + left for p in quad]
-            ys = [int(p[1]) + top for p in quad]
-            if text.strip():
-                lines.append(
-                    OcrLine(text.strip(), (min(xs), min(ys), max(xs), max(ys)), float(score))
-                )
         return order(lines)
 
 

@@ -59,6 +59,20 @@ def _cpu_s(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _cpu_by_thread(pid: int) -> dict[str, float]:
+    """CPU seconds of the live threads, by their OS name (the app names its own)."""
+    out: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended meanwhile
+        seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        out[name] = out.get(name, 0.0) + seconds
+    return out
+
+
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -199,6 +213,7 @@ def run(minutes: float, warmup_s: float, change_s: float, home: Path) -> None:
                 next_change += change_s
             time.sleep(1.0)
         samples.append((time.monotonic() - started, _cpu_s(app.pid), _rss_mb(app.pid)))
+        threads = _cpu_by_thread(app.pid)
         app.send_signal(signal.SIGTERM)
         app.wait(timeout=60)
         log.close()
@@ -208,6 +223,9 @@ def run(minutes: float, warmup_s: float, change_s: float, home: Path) -> None:
                 proc.terminate()
                 proc.wait(timeout=20)
     report(samples, cpu0, changes + 1, warmup_s)
+    print("CPU seconds by thread (live at the end; the main thread is the process's name):")
+    for name, seconds in sorted(threads.items(), key=lambda kv: -kv[1])[:8]:
+        print(f"  {name:<20} {seconds:7.1f}")
 
 
 def report(

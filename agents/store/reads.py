@@ -13,6 +13,7 @@ from typing import Any
 import lancedb
 
 from agents.errors import StoreError
+from agents.threadname import name_os_thread
 
 
 class Reads:
@@ -29,13 +30,15 @@ class Reads:
         self._read_consistency = read_consistency
         self._session = session
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="store-reads", daemon=True
-        )
+        self._thread = threading.Thread(target=self._serve, name="store-reads", daemon=True)
         self._thread.start()
         self._db: Any = None
         self._tables: dict[str, tuple[Any, int]] = {}
         self._closed = False
+
+    def _serve(self) -> None:
+        name_os_thread()
+        self._loop.run_forever()
 
     @property
     def closed(self) -> bool:

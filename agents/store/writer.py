@@ -17,6 +17,7 @@ from concurrent.futures import Future
 from typing import Any, ParamSpec, TypeVar
 
 from agents.errors import StoreError
+from agents.threadname import name_os_thread
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -48,6 +49,7 @@ class Writer:
         return future.result()
 
     def _serve(self) -> None:
+        name_os_thread()
         while True:
             job = self._queue.get()
             if job is _STOP:

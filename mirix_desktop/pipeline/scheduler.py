@@ -8,6 +8,7 @@ import time
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from agents.threadname import name_os_thread
 from mirix_desktop.pipeline.capture.loop import Capturer
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ class CaptureSchedule:
         self._scheduler = BackgroundScheduler()
 
     def round(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            name_os_thread("capture")  # the scheduler's worker thread
         try:
             outcomes = self.capturer.capture_once()
         except Exception as exc:  # noqa: BLE001 - one failed round must not stop the loop

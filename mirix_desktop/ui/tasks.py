@@ -25,6 +25,8 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 
+from agents.threadname import name_os_thread
+
 log = logging.getLogger(__name__)
 
 Callback = Callable[[Any], None]
@@ -59,8 +61,12 @@ class Tasks(QObject):
 
     def __init__(self, parent: QObject | None = None, *, pool_size: int = 4) -> None:
         super().__init__(parent)
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mirix-writer")
-        self._pool = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="mirix-pool")
+        self._writer = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="mirix-writer", initializer=name_os_thread
+        )
+        self._pool = ThreadPoolExecutor(
+            max_workers=pool_size, thread_name_prefix="mirix-pool", initializer=name_os_thread
+        )
         self._pending: dict[int, _Pending] = {}
         self._ids = itertools.count(1)
         self._closed = False

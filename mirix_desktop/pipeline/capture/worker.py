@@ -21,6 +21,7 @@ from PIL import Image
 from agents.embeddings import ImageEmbedder, Lazy
 from agents.errors import NotFound
 from agents.store import Frame, MemoryStore
+from agents.threadname import name_os_thread
 from mirix_desktop.pipeline.capture.ocr import Ocr, OcrLine, focused_text, merge
 from mirix_desktop.pipeline.inbox import OCR_KIND, Inbox
 
@@ -105,6 +106,7 @@ class OcrWorker:
 
     def start(self, idle_s: float = 0.5) -> None:
         def loop() -> None:
+            name_os_thread()
             if hasattr(os, "setpriority"):  # Linux: a thread is a task with its own niceness
                 try:
                     os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)

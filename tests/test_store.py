@@ -231,3 +231,30 @@ def test_history_old_and_new_have_the_same_shape(ctx) -> None:
     assert update.old is not None and update.new is not None
     assert set(update.old) == set(update.new) == set(insert.new)
     assert update.old["data"]["summary"] == "v1" and update.new["data"]["summary"] == "v2"
+
+
+def test_the_status_bars_frame_count_follows_writes_and_sees_other_processes(
+    ctx, monkeypatch
+) -> None:
+    from agents.store.timeutil import now
+    from mirix_desktop.services import backend as backend_module
+    from mirix_desktop.services.backend import Backend
+    from mirix_desktop.services.context import open_context
+    from tests.helpers import add_frame
+
+    backend = Backend(ctx)
+    add_frame(ctx, "Yesterday's page", at=now() - timedelta(days=1))
+    add_frame(ctx, "Today's page", at=now())
+    assert backend.frames_today() == 1
+    add_frame(ctx, "Another page today", at=now() + timedelta(seconds=1))
+    assert backend.frames_today() == 2  # this process wrote: counted again at once
+    other = open_context()  # as another process: a store of its own
+    try:
+        assert other.store.count_frames() == 3
+        add_frame(other, "A page the other process stored", at=now() + timedelta(seconds=2))
+        assert backend.frames_today() == 2  # cached: nothing written here
+        monkeypatch.setattr(backend_module, "TODAY_STALE_S", 0.0)
+        ctx.store.catch_up()
+        assert backend.frames_today() == 3  # read again once the count may be stale
+    finally:
+        other.close()

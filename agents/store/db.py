@@ -266,6 +266,15 @@ class MemoryStore:
         [since, until) (either bound may be open), oldest (captured) first."""
         return self._records.frame_rows(since=since, until=until)
 
+    @property
+    def generation(self) -> int:
+        """Moves with every write this process commits: a key for caching what was read."""
+        return self._tables.generation
+
+    def count_frames(self, *, since: datetime | None = None) -> int:
+        """How many frames were captured since ``since`` (all when None); reads one column."""
+        return self._records.count_frames(since=since)
+
     def recent_frames(
         self, app: str, since: datetime, until: datetime, *, limit: int = 50
     ) -> list[S.Frame]:

@@ -223,6 +223,13 @@ class Records:
         rows = rows_by_id(self._tables.existing(FRAMES), ids)
         return [_frame_from_row(rows[i], self.root) for i in ids if i in rows]
 
+    def count_frames(self, *, since: datetime | None = None) -> int:
+        table = self._tables.existing(FRAMES)
+        if table is None:
+            return 0
+        count: int = table.count_rows(f"time >= {sql_time(since)}" if since else None)
+        return count
+
     def frame_rows(
         self,
         *,

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 from agents.answer.chat import Citation
@@ -30,6 +31,7 @@ from mirix_desktop.config.settings import Settings, load_settings, save_settings
 from mirix_desktop.pipeline.inbox import Inbox
 from mirix_desktop.services.context import Context
 
+TODAY_STALE_S = 30.0  # the frame count of the status bar, when this process wrote nothing
 log = logging.getLogger(__name__)
 
 CONSENT_FILE = "first-run-accepted.json"
@@ -120,6 +122,7 @@ class Backend:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._lock = threading.RLock()
+        self._today: tuple[tuple[int, date], float, int] | None = None  # key, read at, count
 
     @property
     def paths(self) -> Paths:
@@ -327,8 +330,17 @@ class Backend:
         return [(f.captured_at, f.app) for f in self.store.frames([r["id"] for r in rows])]
 
     def frames_today(self) -> int:
-        since, _ = day_bounds(date.today())
-        return len(self.store.frame_rows(since=since))
+        """Frames captured today. The status bar asks every few seconds: the count is read
+        again when this process has written since, or after ``TODAY_STALE_S`` (another
+        process may have written)."""
+        store, today = self.store, date.today()
+        key = (store.generation, today)
+        cached = self._today
+        if cached is not None and cached[0] == key and monotonic() - cached[1] < TODAY_STALE_S:
+            return cached[2]
+        count = store.count_frames(since=day_bounds(today)[0])
+        self._today = (key, monotonic(), count)
+        return count
 
     def status(self, *, running: bool, paused: bool, capture_error: str | None) -> Status:
         counts = self.inbox.counts()

@@ -36,7 +36,7 @@ class GateDecision:
     keyframe: bool
 
 
-def samples_from_bgra(raw: bytes, width: int, height: int, step: int) -> np.ndarray:
+def samples_from_bgra(raw: bytes | bytearray, width: int, height: int, step: int) -> np.ndarray:
     """The gate's samples of a BGRA screen buffer (as mss returns it)."""
     pixels = np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4)
     return pixels[::step, ::step, 1].astype(np.int16)

@@ -135,7 +135,8 @@ class Capturer:
             for monitor, shot in shots:
                 gate = self._gate(monitor)
                 plan = layout(snapshots, self._hides, (shot.left, shot.top), shot.size)
-                samples = samples_from_bgra(shot.bgra, shot.width, shot.height, gate.step)
+                # the raw buffer itself: ``bgra`` would copy 5.8 MB (3 ms) for every round
+                samples = samples_from_bgra(shot.raw, shot.width, shot.height, gate.step)
                 if plan.hidden is not None:
                     hide_samples(samples, plan.hidden, gate.step)
                 decision = gate.check_samples(samples, shot.size, time.monotonic(), plan.docks)

@@ -59,6 +59,15 @@ _X_ATOMS = (
 )
 
 
+PROPERTY_LONGS = 4096  # read up to 16 kB of a property in one reply (titles, lists)
+
+
+def _text(value: Any, encoding: str) -> str:
+    if value is None:
+        return ""
+    return value.decode(encoding, "replace") if isinstance(value, bytes) else str(value)
+
+
 class X11Windows:
     """EWMH through python-xlib; one display connection, used by one thread at a time."""
 
@@ -75,49 +84,90 @@ class X11Windows:
         prop = win.get_full_property(self._atom[name], kind or X.AnyPropertyType)
         return None if prop is None else prop.value
 
-    def _static_of(self, win: Any) -> tuple[str, int | None, bool]:
-        """App (WM_CLASS), process id and whether it is a dock; read every time, since a
-        window may change its class, and a stale class could show an excluded window."""
-        wm_class = win.get_wm_class()
-        pid = self._prop(win, "_NET_WM_PID")
-        types = self._prop(win, "_NET_WM_WINDOW_TYPE")
-        docks = {self._atom["_NET_WM_WINDOW_TYPE_DOCK"]}  # not DESKTOP: it spans the screen
-        return (
-            (wm_class[1] if wm_class else "") or "unknown",
-            int(pid[0]) if pid is not None and len(pid) else None,
-            types is not None and any(int(t) in docks for t in types),
+    # Each window takes ten requests. They are sent together and their replies read
+    # together (python-xlib's deferred requests): one round trip a window list instead of
+    # one a request, which was most of the capture thread's CPU time.
+
+    def _ask_property(self, wid: int, atom: int, kind: int) -> Any:
+        from Xlib.protocol import request
+
+        return request.GetProperty(
+            display=self._d.display,
+            defer=True,
+            delete=False,
+            window=wid,
+            property=atom,
+            type=kind,
+            long_offset=0,
+            long_length=PROPERTY_LONGS,
         )
 
-    def _title(self, win: Any) -> str:
-        raw = self._prop(win, "_NET_WM_NAME", self._atom["UTF8_STRING"])
-        if raw is None:
-            return str(win.get_wm_name() or "")
-        return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    def _ask(self, wid: int, *, managed: bool) -> dict[str, Any]:
+        """The requests that describe one window, sent, not yet answered."""
+        from Xlib import X, Xatom
+        from Xlib.protocol import request
 
-    def _describe(self, win: Any, active: int, *, managed: bool) -> VisibleWindow | None:
+        d, a, anything = self._d.display, self._atom, X.AnyPropertyType
+        asked = {
+            "attributes": request.GetWindowAttributes(display=d, defer=True, window=wid),
+            "state": self._ask_property(wid, a["_NET_WM_STATE"], anything),
+            "geometry": request.GetGeometry(display=d, defer=True, drawable=wid),
+            "origin": request.TranslateCoords(
+                display=d, defer=True, src_wid=wid, dst_wid=self._root.id, src_x=0, src_y=0
+            ),
+            # read every time, since a window may change its class, and a stale class
+            # could show an excluded window
+            "class": self._ask_property(wid, Xatom.WM_CLASS, Xatom.STRING),
+            "pid": self._ask_property(wid, a["_NET_WM_PID"], anything),
+            "types": self._ask_property(wid, a["_NET_WM_WINDOW_TYPE"], anything),
+            "name": self._ask_property(wid, a["_NET_WM_NAME"], a["UTF8_STRING"]),
+            "wm_name": self._ask_property(wid, Xatom.WM_NAME, Xatom.STRING),
+        }
+        if managed:
+            asked["extents"] = self._ask_property(wid, a["_NET_FRAME_EXTENTS"], anything)
+        return asked
+
+    @staticmethod
+    def _value(asked: Any) -> Any:
+        """The value of a property asked for (bytes for text, numbers otherwise), or None
+        when the window does not have it; raises XError when the window is gone."""
+        asked.reply()
+        if not asked.property_type:
+            return None
+        return asked.value[1]
+
+    def _describe(self, wid: int, asked: dict[str, Any], active: int) -> VisibleWindow | None:
         from Xlib import X
 
-        if win.get_attributes().map_state != X.IsViewable:
+        for request in asked.values():
+            request.reply()  # all of them: a window gone meanwhile raises here
+        if asked["attributes"].map_state != X.IsViewable:
             return None
-        state = self._prop(win, "_NET_WM_STATE")
+        state = self._value(asked["state"])
         if state is not None and self._atom["_NET_WM_STATE_HIDDEN"] in list(state):
             return None
-        geom = win.get_geometry()
-        origin = self._root.translate_coords(win, 0, 0)
+        origin, geometry = asked["origin"], asked["geometry"]
         left, top = int(origin.x), int(origin.y)
-        right, bottom = left + int(geom.width), top + int(geom.height)
-        extents = self._prop(win, "_NET_FRAME_EXTENTS") if managed else None
+        right, bottom = left + int(geometry.width), top + int(geometry.height)
+        extents = self._value(asked["extents"]) if "extents" in asked else None
         if extents is not None and len(extents) == 4:  # left, right, top, bottom
             left, right = left - int(extents[0]), right + int(extents[1])
             top, bottom = top - int(extents[2]), bottom + int(extents[3])
-        app, pid, dock = self._static_of(win)
+        wm_class = _text(self._value(asked["class"]), "latin-1").split("\0")
+        pid = self._value(asked["pid"])
+        types = self._value(asked["types"])
+        docks = {self._atom["_NET_WM_WINDOW_TYPE_DOCK"]}  # not DESKTOP: it spans the screen
+        name = self._value(asked["name"])
+        title = _text(name, "utf-8") if name is not None else ""
+        if name is None:
+            title = _text(self._value(asked["wm_name"]), "latin-1")
         return VisibleWindow(
-            app=app,
-            title=self._title(win),
+            app=(wm_class[1] if len(wm_class) >= 2 else "") or "unknown",
+            title=title,
             rect=(left, top, right, bottom),
-            pid=pid,
-            dock=dock,
-            focused=win.id == active,
+            pid=int(pid[0]) if pid is not None and len(pid) else None,
+            dock=types is not None and any(int(t) in docks for t in types),
+            focused=wid == active,
         )
 
     def _unmanaged(self) -> list[Any]:
@@ -141,17 +191,28 @@ class X11Windows:
         """This process's override-redirect windows (menus, tooltips, drop-downs)."""
         from Xlib import X
         from Xlib.error import XError
+        from Xlib.protocol import request
 
-        mine = os.getpid()
-        out = []
-        for child in self._root.query_tree().children:
+        mine, d = os.getpid(), self._d.display
+        children = self._root.query_tree().children
+        attributes = [
+            request.GetWindowAttributes(display=d, defer=True, window=c) for c in children
+        ]
+        pids = []
+        for child, asked in zip(children, attributes, strict=True):
             try:
-                attrs = child.get_attributes()
-                if not attrs.override_redirect or attrs.map_state != X.IsViewable:
-                    continue
-                pid = self._prop(child, "_NET_WM_PID")
+                asked.reply()
             except XError:
                 continue  # the window went away meanwhile
+            if asked.override_redirect and asked.map_state == X.IsViewable:
+                pid_atom = self._atom["_NET_WM_PID"]
+                pids.append((child, self._ask_property(child.id, pid_atom, X.AnyPropertyType)))
+        out = []
+        for child, asked in pids:
+            try:
+                pid = self._value(asked)
+            except XError:
+                continue
             if pid is not None and len(pid) and int(pid[0]) == mine:
                 out.append(child)
         return out
@@ -172,10 +233,16 @@ class X11Windows:
         except (XError, OSError, ValueError) as exc:
             log.debug("window list unreadable: %s", exc)
             return None
+        try:
+            wins = [(w.id, managed) for w in clients] + [(w.id, False) for w in popups]
+            asked = [(wid, self._ask(wid, managed=is_managed)) for wid, is_managed in wins]
+        except (XError, OSError, ValueError) as exc:
+            log.debug("window list unreadable: %s", exc)
+            return None
         out = []
-        for win, is_managed in [(w, managed) for w in clients] + [(w, False) for w in popups]:
+        for wid, requests in asked:
             try:
-                described = self._describe(win, active, managed=is_managed)
+                described = self._describe(wid, requests, active)
             except (XError, OSError, ValueError):
                 continue  # the window went away meanwhile
             if described is not None:

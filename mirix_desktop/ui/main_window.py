@@ -130,8 +130,10 @@ class MainWindow(QMainWindow):
 
     def set_status(self, status: Status, *, working: str = "", error: str | None = None) -> None:
         paused = status.paused
-        self.pause_action.setText(RESUME_LABEL if paused else PAUSE_LABEL)
-        self.pause_action.setIcon(icon("capturing" if paused else "paused"))
+        label = RESUME_LABEL if paused else PAUSE_LABEL
+        if label != self.pause_action.text() or self.pause_action.icon().isNull():
+            self.pause_action.setText(label)  # the status comes every few seconds:
+            self.pause_action.setIcon(icon("capturing" if paused else "paused"))  # on change
         self.capture_action.setEnabled(status.running)
         state = "paused" if paused else "capturing"
         if not status.running:

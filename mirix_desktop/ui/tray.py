@@ -139,9 +139,13 @@ class Tray(QObject):
         self.pause_action.setEnabled(status is not None)
         self.capture_action.setEnabled(status is not None and status.running)
         active = self._error if self._error_active else None
-        self.state = tray_state(status, working=self._working, error=active)
-        self.icon.setIcon(icon(self.state))
-        self.icon.setToolTip(tooltip(status, working=self._working, error=self._error))
+        state = tray_state(status, working=self._working, error=active)
+        if state != self.state or self.icon.icon().isNull():
+            self.icon.setIcon(icon(state))  # the tray host repaints it: only on a change
+        self.state = state
+        tip = tooltip(status, working=self._working, error=self._error)
+        if tip != self.icon.toolTip():
+            self.icon.setToolTip(tip)
 
     def notify(self, title: str, message: str, *, error: bool = True) -> None:
         """A notification bubble (where the tray host shows them)."""

@@ -54,3 +54,24 @@ def test_a_dock_as_large_as_the_screen_is_not_ignored() -> None:
         VisibleWindow("panel", "", (0, 570, 800, 600), dock=True),
     ]
     assert layout([windows], _hides, (0, 0), (800, 600)).docks == [(0, 570, 800, 600)]
+
+
+def test_the_gates_mask_is_the_full_mask_sampled() -> None:
+    import random
+
+    rnd = random.Random(5)
+    for _ in range(50):
+        windows = []
+        for n in range(rnd.randrange(1, 6)):
+            left, top = rnd.randrange(-50, 790), rnd.randrange(-50, 590)
+            rect = (left, top, left + rnd.randrange(1, 400), top + rnd.randrange(1, 300))
+            app = "keepassxc" if rnd.random() < 0.4 else f"app{n}"
+            windows.append(VisibleWindow(app, "", rect))
+        plan = layout([windows], _hides, (0, 0), (801, 601))
+        for step in (1, 3, 4):
+            sampled = plan.hidden_every(step)
+            full = np.zeros((601, 801), bool) if plan.hidden is None else plan.hidden
+            if sampled is None:  # nothing hidden where the gate samples
+                assert not full[::step, ::step].any()
+            else:
+                assert (sampled == full[::step, ::step]).all()

@@ -137,8 +137,9 @@ class Capturer:
                 plan = layout(snapshots, self._hides, (shot.left, shot.top), shot.size)
                 # the raw buffer itself: ``bgra`` would copy 5.8 MB (3 ms) for every round
                 samples = samples_from_bgra(shot.raw, shot.width, shot.height, gate.step)
-                if plan.hidden is not None:
-                    hide_samples(samples, plan.hidden, gate.step)
+                sampled = plan.hidden_every(gate.step)
+                if sampled is not None:
+                    hide_samples(samples, sampled)
                 decision = gate.check_samples(samples, shot.size, time.monotonic(), plan.docks)
                 planned.append((monitor, shot, plan, decision))
             self.stats.grab_gate_ms.append((time.perf_counter() - started) * 1000)

@@ -160,8 +160,8 @@ def main() -> int:
         ("frames stored", "stored", "{}"),
         ("capture+gate ms per frame, p50", "grab_gate_ms_p50", "{:.1f}"),
         ("capture+gate ms per frame, p95", "grab_gate_ms_p95", "{:.1f}"),
-        ("OCR s per stored frame, full", "ocr_full_s", "{:.2f}"),
-        ("OCR s per stored frame, region", "ocr_region_s", "{:.2f}"),
+        ("OCR s per stored frame, full", "ocr_full_s", "{:.3f}"),
+        ("OCR s per stored frame, region", "ocr_region_s", "{:.3f}"),
         ("bytes per stored frame (WebP q80)", "bytes_per_frame", "{:,.0f}"),
     ]
     for label, key, fmt in rows:

@@ -57,16 +57,21 @@ class Counting:
         return getattr(self.recogniser, name)
 
 
+def counting(ocr: Ocr) -> Counting:
+    """Count the line crops that ``ocr``'s RapidOCR recogniser is given from now on."""
+    rapid = ocr._load()
+    assert isinstance(rapid, RapidEngine)
+    counter = Counting(rapid.rapid.text_rec)
+    rapid.rapid.text_rec = counter
+    return counter
+
+
 def test_only_changed_lines_are_recognised_again() -> None:
     lines = LINES if CJK_FONT.is_file() else LINES[:4]
     ocr = Ocr("accurate")  # the engine with the cache
     first = [ln.text for ln in ocr.read(render(lines))]
     assert first == lines
-    rapid = ocr._load()
-    assert isinstance(rapid, RapidEngine)
-    engine = rapid.rapid
-    counter = Counting(engine.text_rec)
-    engine.text_rec = counter
+    counter = counting(ocr)
 
     again = [ln.text for ln in ocr.read(render(lines))]
     assert again == lines and counter.crops == 0
@@ -85,11 +90,7 @@ def test_unchanged_lines_are_known_through_the_encoders_noise() -> None:
     lines = LINES if CJK_FONT.is_file() else LINES[:4]
     ocr = Ocr("accurate")  # the engine with the cache
     assert [ln.text for ln in ocr.read(render(lines, webp=True))] == lines
-    rapid = ocr._load()
-    assert isinstance(rapid, RapidEngine)
-    engine = rapid.rapid
-    counter = Counting(engine.text_rec)
-    engine.text_rec = counter
+    counter = counting(ocr)
     edited = [*lines]
     edited[1] = "Invoice number 4471 total 129.56 EUR"
     assert [ln.text for ln in ocr.read(render(edited, webp=True))] == edited
@@ -102,11 +103,7 @@ def test_a_changed_digit_in_faint_text_is_read_again() -> None:
     light = (215, 215, 215)
     ocr = Ocr("accurate")  # the engine with the cache
     assert [ln.text for ln in ocr.read(render(lines, light, webp=True))] == lines
-    rapid = ocr._load()
-    assert isinstance(rapid, RapidEngine)
-    engine = rapid.rapid
-    counter = Counting(engine.text_rec)
-    engine.text_rec = counter
+    counter = counting(ocr)
     edited = [*lines]
     edited[0] = "Flight LX 318 departs 09:48 from gate B12"
     got = [ln.text for ln in ocr.read(render(edited, light, webp=True))]

@@ -65,6 +65,14 @@ RAPID_PARAMS = {
 }
 
 
+def _accurate_name() -> str:
+    return f"accurate (RapidOCR {metadata.version('rapidocr')}, PP-OCRv6 small)"
+
+
+def _fast_name() -> str:
+    return f"fast (faster-paddle {metadata.version('faster-paddle')}, PP-OCRv6 tiny)"
+
+
 class RapidEngine:
     """PP-OCRv6 small through RapidOCR 3, with the recognition cache."""
 
@@ -79,7 +87,7 @@ class RapidEngine:
             self.recognition = RecognitionCache(engine.recognize_txt)
             engine.recognize_txt = self.recognition
         self.rapid = engine
-        self.name = f"accurate (RapidOCR {metadata.version('rapidocr')}, PP-OCRv6 small)"
+        self.name = _accurate_name()
 
     def read(self, image: Image.Image) -> list[Read]:
         result = self.rapid(np.asarray(image), use_cls=False)
@@ -105,7 +113,7 @@ class FastEngine:
         # det_min_side=0: read at the image's own scale (its default enlarges a short
         # side to 736 pixels, which makes a strip of one line cost a page)
         self._engine = OcrEngine(model_size="tiny", threads=1, det_min_side=0, det_max_side=2000)
-        self.name = f"fast (faster-paddle {metadata.version('faster-paddle')}, PP-OCRv6 tiny)"
+        self.name = _fast_name()
 
     def read(self, image: Image.Image) -> list[Read]:
         encoded = io.BytesIO()
@@ -129,13 +137,11 @@ def fast_available() -> bool:
 def describe(choice: EngineChoice) -> dict[str, Any]:
     """Which engine ``choice`` gives on this machine, without loading it (for ``doctor``)."""
     if choice != "accurate" and fast_available():
-        name = f"fast (faster-paddle {metadata.version('faster-paddle')}, PP-OCRv6 tiny)"
-        return {"name": name, "available": True, "detail": f"setting: {choice}"}
+        return {"name": _fast_name(), "available": True, "detail": f"setting: {choice}"}
     detail = f"setting: {choice}"
     if choice != "accurate":
         detail += "; faster-paddle is not installed, so the slower accurate engine reads"
-    name = f"accurate (RapidOCR {metadata.version('rapidocr')}, PP-OCRv6 small)"
-    return {"name": name, "available": True, "detail": detail}
+    return {"name": _accurate_name(), "available": True, "detail": detail}
 
 
 def load(choice: EngineChoice) -> Engine:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import numpy as np
+
 from agents.store import MemoryType
+from agents.store.search import SearchOptions
 from mirix_desktop.cli import main
 from mirix_desktop.pipeline.absorb_job import AbsorbJob
 from mirix_desktop.services.context import open_context
@@ -228,3 +231,58 @@ def test_an_offline_batch_says_which_types_it_wrote(ctx) -> None:
     written = {memory_type_of(mid).value for _, mid in result.writes}
     assert set(result.chosen) == written
     assert {"knowledge_vault", "episodic"} <= written
+
+
+def _stored_vectors(ctx, table: str) -> dict[str, np.ndarray]:
+    rows = ctx.store._table(table).search().select(["id", "vector"]).limit(None).to_list()
+    return {r["id"]: np.asarray(r["vector"]) for r in rows if r["vector"] is not None}
+
+
+def test_screen_memories_take_their_frames_vectors_instead_of_embedding_again(
+    ctx, monkeypatch
+) -> None:
+    """An episode or a resource holds nothing but its frames' text, which the store has
+    embedded already: its vector is the mean of theirs, and search by meaning finds it."""
+    a = add_frame(
+        ctx,
+        "Quarterly report\nRevenue grew 4% in the Lisbon office",
+        app="evince",
+        title="q3-report.pdf",
+        at=T0,
+    )
+    b = add_frame(
+        ctx,
+        "Quarterly report\nTravel costs fell by a third",
+        app="evince",
+        title="q3-report.pdf",
+        at=T0 + timedelta(seconds=20),
+    )
+    other = add_frame(
+        ctx,
+        "Garden plan\nTomatoes along the south fence, watered twice a week",
+        app="evince",
+        title="garden-plan.pdf",
+        at=T0 + timedelta(hours=1),
+    )
+    embedder = ctx.store._vectors.text.get()
+    embedded: list[str] = []
+    real = embedder.embed
+    monkeypatch.setattr(embedder, "embed", lambda texts: embedded.extend(texts) or real(texts))
+    AbsorbJob(ctx).run()
+    assert embedded == []  # the same lines are not embedded a second and third time
+    episode, garden_episode = sorted(of(ctx, MemoryType.EPISODIC), key=lambda m: m.time)
+    resource, garden = sorted(
+        of(ctx, MemoryType.RESOURCE), key=lambda m: m.data.title != "q3-report.pdf"
+    )
+    assert episode.source_ids == sorted([a, b]) and resource.source_ids == [a, b]
+    assert garden.source_ids == [other] and garden_episode.source_ids == [other]
+    frames = _stored_vectors(ctx, "frames")
+    mean = frames[a] + frames[b]
+    mean /= np.linalg.norm(mean)
+    assert np.allclose(_stored_vectors(ctx, "episodic")[episode.id], mean, atol=1e-5)
+    assert np.allclose(_stored_vectors(ctx, "resource")[resource.id], mean, atol=1e-5)
+    by_meaning = SearchOptions(k=5, types=["episodic", "resource"], weights={"fts": 0, "vector": 1})
+    found = [h.id for h in ctx.store.search("how much did revenue grow in Lisbon", by_meaning)]
+    assert set(found[:2]) == {episode.id, resource.id}, found
+    found = [h.id for h in ctx.store.search("when do I water the tomatoes", by_meaning)]
+    assert set(found[:2]) == {garden.id, garden_episode.id}, found

@@ -337,3 +337,45 @@ def test_re_embedding_resumes_where_it_stopped_and_runs_in_the_background(tmp_pa
     only_vectors = SearchOptions(k=1, weights={"fts": 0.0, "vector": 1.0})
     assert background.search("hotel in tokyo booked 3", only_vectors)
     background.close()
+
+
+def test_a_memory_takes_its_frames_mean_vector_only_when_they_are_the_models(
+    tmp_path: Path,
+) -> None:
+    """``frames_vector`` (what offline absorption stores for a memory made of frames' text)
+    is never another model's vector: while the frames wait to be re-embedded it is None,
+    so the memory's own text is embedded instead."""
+    model_a = make_tiny_bert(tmp_path / "a" / "bert", seed=1, hidden=384, layers=1)
+    model_b = make_tiny_bert(tmp_path / "b" / "bert", seed=2, hidden=384, layers=1)
+    cache, key, path = tmp_path / "models", new_key(), tmp_path / "store"
+    first = _store(path, model_a, cache, key, reembed_in_background=False)
+    shown = Frame(
+        id="frm_1",
+        captured_at=datetime(2026, 3, 1, tzinfo=UTC),
+        app="firefox",
+        window_title="tokyo hotel",
+        image_path="frm_1.webp",
+        width=8,
+        height=8,
+        size_bytes=1,
+        ocr_text="the hotel in tokyo is booked",
+    )
+    first.add_frame(shown)
+    first.add_frame(shown.model_copy(update={"id": "frm_2", "ocr_text": "check-in at three"}))
+    first.add_frame(shown.model_copy(update={"id": "frm_3", "ocr_text": ""}))  # no vector
+    emb_a = OnnxTextEmbedder(model_a, cache_dir=cache)
+    frame_vectors = emb_a.embed([f.search_text() for f in first.frames(["frm_1", "frm_2"])])
+    mean = frame_vectors.mean(axis=0)
+    assert np.allclose(
+        first.frames_vector(["frm_1", "frm_2", "frm_3"]), mean / np.linalg.norm(mean), atol=1e-5
+    )
+    assert first.frames_vector(["frm_3"]) is None and first.frames_vector([]) is None
+    first.close()
+
+    second = _store(path, model_b, cache, key, reembed_in_background=False)
+    assert second.frames_vector(["frm_1"]) is None  # model A's vector: not for model B
+    second.reembed()
+    emb_b = OnnxTextEmbedder(model_b, cache_dir=cache)
+    expected = emb_b.embed([second.frame("frm_1").search_text()])[0]
+    assert np.allclose(second.frames_vector(["frm_1"]), expected, atol=1e-5)
+    second.close()

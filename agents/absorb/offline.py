@@ -4,6 +4,8 @@
   when, with OCR excerpts as details); a later batch continuing the same window
   extends that event instead of starting another.
 - A web page or document seen becomes a resource (one per page title).
+- An episode or resource holds nothing but its frames' text, whose vectors the store
+  already has: its vector is their mean, not a second embedding of the same lines.
 - Sensitive values seen on screen or said in chat go to the knowledge vault,
   encrypted, with where they were seen as the caption.
 - Chat statements ("remember that ...", "my X is Y") become semantic memories or
@@ -36,6 +38,9 @@ EPISODE_GAP = timedelta(minutes=5)
 MAX_DETAILS = 4000
 MAX_EXCERPT = 300
 MAX_RESOURCE = 20_000
+# An episode's or resource's vector is the mean of its frames' text vectors (the text
+# it holds is theirs, so it is not embedded again): of at most this many, the latest.
+MAX_VECTOR_SOURCES = 200
 USER_SPEAKERS = {"user", "me", "you"}
 BROWSERS = {
     "firefox",
@@ -164,8 +169,12 @@ class OfflineAbsorber:
         head = f"When: {start:%Y-%m-%d %H:%M:%S} – {last.time:%H:%M:%S} UTC, in {first.app}"
         details = "\n".join([head, *new_lines])[:MAX_DETAILS]
         sources = [it.id for it in group]
+        everything = [*(ongoing.source_ids if ongoing is not None else ()), *sources]
+        vector = self.store.frames_vector(everything[-MAX_VECTOR_SOURCES:])
         if ongoing is not None:
-            self.store.update(ongoing.id, {"details": details}, source_ids=sources, actor=ACTOR)
+            self.store.update(
+                ongoing.id, {"details": details}, source_ids=sources, actor=ACTOR, vector=vector
+            )
             return ("update", ongoing.id)
         data = S.EpisodicData(
             occurred_at=start, actor="user", event_type="screen", summary=summary, details=details
@@ -178,6 +187,7 @@ class OfflineAbsorber:
             app=first.app,
             actor=ACTOR,
             memory_id=f"epi_{digest}",
+            vector=vector,
         )
         return ("insert", memory.id)
 
@@ -223,6 +233,7 @@ class OfflineAbsorber:
                 app=item.app,
                 actor=ACTOR,
                 memory_id=mid,
+                vector=self.store.frames_vector([item.id]),
             )
             return ("insert", mid)
         assert isinstance(old.data, S.ResourceData)
@@ -231,7 +242,11 @@ class OfflineAbsorber:
         known = set(old.data.content.splitlines())
         added = [ln for ln in content.splitlines() if ln not in known]
         merged = "\n".join([old.data.content, *added]).strip()[:MAX_RESOURCE]
-        self.store.update(mid, {"content": merged}, source_ids=[item.id], actor=ACTOR)
+        sources = [*old.source_ids, item.id]
+        vector = self.store.frames_vector(sources[-MAX_VECTOR_SOURCES:])
+        self.store.update(
+            mid, {"content": merged}, source_ids=[item.id], actor=ACTOR, vector=vector
+        )
         return ("update", mid)
 
     # -- vault

@@ -100,14 +100,23 @@ class MemoryStore:
         app: str | None = None,
         actor: str = "user",
         memory_id: str | None = None,
+        vector: Sequence[float] | None = None,
     ) -> S.Memory:
         """Store a new memory and its history row; returns it.
 
         Raises InvalidInput when the data does not fit the type. ``memory_id`` makes
         the insert idempotent: adding an id that exists returns the stored memory.
+        ``vector``, when given, is stored instead of embedding the memory's text (see
+        :meth:`frames_vector`).
         """
         return self._memories.add(
-            memory_type, data, source_ids=source_ids, app=app, actor=actor, memory_id=memory_id
+            memory_type,
+            data,
+            source_ids=source_ids,
+            app=app,
+            actor=actor,
+            memory_id=memory_id,
+            vector=vector,
         )
 
     @written
@@ -178,10 +187,14 @@ class MemoryStore:
         *,
         source_ids: Sequence[str] = (),
         actor: str = "user",
+        vector: Sequence[float] | None = None,
     ) -> S.Memory:
-        """Change fields of a memory (and add source ids); raises NotFound or InvalidInput."""
+        """Change fields of a memory (and add source ids); raises NotFound or InvalidInput.
+        ``vector``, when given, is stored instead of embedding the new text."""
         old = self._memories.get(memory_id)
-        return self._memories.rewrite(old, changes, source_ids=source_ids, actor=actor, op="update")
+        return self._memories.rewrite(
+            old, changes, source_ids=source_ids, actor=actor, op="update", vector=vector
+        )
 
     @written
     def merge(
@@ -270,6 +283,12 @@ class MemoryStore:
     def generation(self) -> int:
         """Moves with every write this process commits: a key for caching what was read."""
         return self._tables.generation
+
+    def frames_vector(self, frame_ids: Sequence[str]) -> list[float] | None:
+        """The unit mean of these frames' text vectors, for a memory made of nothing but
+        their text, so that text is not embedded again. None when no frame has a vector,
+        or while the frames' vectors are another model's (the caller embeds then)."""
+        return self._vectors.mean_of(S.TABLE[S.RecordType.FRAME], frame_ids)
 
     def count_frames(self, *, since: datetime | None = None) -> int:
         """How many frames were captured since ``since`` (all when None); reads one column."""

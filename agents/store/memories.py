@@ -63,6 +63,7 @@ class Memories:
         app: str | None,
         actor: str,
         memory_id: str | None,
+        vector: Sequence[float] | None = None,
     ) -> S.Memory:
         mtype = memory_type_of(memory_type)
         valid = validate(mtype, data)
@@ -83,7 +84,7 @@ class Memories:
             created_at=stamp,
             app=app,
             source_ids=source_ids,
-            vector=self._vectors.embed([valid.search_text()])[0],
+            vector=self._vector(valid, vector),
         )
         table = self._tables.table(mtype.value)
         commit = self._tables.commit
@@ -192,11 +193,24 @@ class Memories:
         rows.sort(key=lambda r: r["time"], reverse=True)
         return [self._memory(mtype, r) for r in rows[:limit]]
 
+    def _vector(self, data: S.MemoryData, given: Sequence[float] | None) -> list[float] | None:
+        if given is not None:
+            return [float(v) for v in given]
+        return self._vectors.embed([data.search_text()])[0]
+
     def update(
-        self, memory_id: str, changes: Mapping[str, Any], *, source_ids: Sequence[str], actor: str
+        self,
+        memory_id: str,
+        changes: Mapping[str, Any],
+        *,
+        source_ids: Sequence[str],
+        actor: str,
+        vector: Sequence[float] | None = None,
     ) -> S.Memory:
         old = self.get(memory_id)
-        return self.rewrite(old, changes, source_ids=source_ids, actor=actor, op="update")
+        return self.rewrite(
+            old, changes, source_ids=source_ids, actor=actor, op="update", vector=vector
+        )
 
     def add_sources(self, memory_id: str, source_ids: Sequence[str], *, actor: str) -> S.Memory:
         memory = self.get(memory_id)
@@ -212,8 +226,10 @@ class Memories:
         source_ids: Sequence[str],
         actor: str,
         op: str,
+        vector: Sequence[float] | None = None,
     ) -> S.Memory:
-        """Write ``old`` again with ``changes`` and more sources, leaving a history row."""
+        """Write ``old`` again with ``changes`` and more sources, leaving a history row
+        (``vector``, when given, instead of embedding the new text)."""
         mtype = old.type
         unknown = set(changes) - set(S.data_columns(mtype))
         if unknown:
@@ -230,7 +246,7 @@ class Memories:
             created_at=old.created_at,
             app=old.app,
             source_ids=[*old.source_ids, *source_ids],
-            vector=self._vectors.embed([valid.search_text()])[0],
+            vector=self._vector(valid, vector),
             when=old.time,
         )
         table = self._tables.table(mtype.value)

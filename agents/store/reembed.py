@@ -10,6 +10,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from agents.embeddings import Lazy, TextEmbedder
@@ -85,6 +86,23 @@ class TextVectors:
             self._synced_model = embedder.model_id
         if stale and self._in_background:
             self.start()
+
+    def mean_of(self, name: str, ids: Sequence[str]) -> list[float] | None:
+        """The unit mean of the text vectors of rows ``ids`` of table ``name``; None when
+        none has a vector, or when the table's vectors are not all the current model's."""
+        embedder = self.text.get()
+        if embedder is None or not ids:
+            return None
+        self._sync(embedder)
+        if name not in self.searchable_tables(embedder.model_id):
+            return None
+        found = rows_by_id(self._tables.existing(name), list(ids), columns=["id", "vector"])
+        vectors = [r["vector"] for r in found.values() if r["vector"] is not None]
+        if not vectors:
+            return None
+        mean = np.mean(np.asarray(vectors, dtype=np.float32), axis=0)
+        norm = float(np.linalg.norm(mean))
+        return [float(v) for v in mean / norm] if norm > 0 else None
 
     def searchable_tables(self, model_id: str) -> set[str]:
         """Tables whose vectors ``model_id`` made, with nothing pending."""

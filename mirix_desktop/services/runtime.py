@@ -102,6 +102,11 @@ class CaptureRuntime:
         self.backend.warm()
         return self.backend.ctx.enforce_retention()
 
+    def tidy_store(self) -> None:
+        """Compact the store and update its indexes (see MemoryStore.optimize)."""
+        self.backend.warm()
+        self.backend.ctx.store.optimize()
+
 
 class Absorption:
     """Absorbs what waits in the inbox when a batch is due (see ``absorb.batch_size`` and

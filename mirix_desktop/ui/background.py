@@ -1,4 +1,5 @@
-"""The app's timed work: absorption when a batch is due, retention every hour."""
+"""The app's timed work: absorption when a batch is due; retention and store upkeep every
+hour."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 
 
 class Background(QObject):
-    """Runs absorption (one run at a time) and retention on their timers."""
+    """Runs absorption (one run at a time), retention and store upkeep on their timers."""
 
     def __init__(
         self, app: AppController, *, absorb_interval_ms: int, retention_interval_ms: int
@@ -24,7 +25,7 @@ class Background(QObject):
         self._absorb_timer = QTimer(self, interval=absorb_interval_ms)
         self._absorb_timer.timeout.connect(self.absorb_if_due)
         self._retention_timer = QTimer(self, interval=retention_interval_ms)
-        self._retention_timer.timeout.connect(self.enforce_retention)
+        self._retention_timer.timeout.connect(self.hourly)
 
     def start(self) -> None:
         self._absorb_timer.start()
@@ -66,7 +67,21 @@ class Background(QObject):
         else:
             self.app.tasks.run(self.app.absorption.due, on_done=checked, on_error=failed)
 
+    def hourly(self) -> None:
+        self.enforce_retention()
+        self.tidy_store()
+
     def enforce_retention(self) -> None:
         self.app.tasks.write(
             self.app.runtime.enforce_retention, on_done=lambda _: self.app.poll_status()
         )
+
+    def tidy_store(self) -> None:
+        """Compact the store's files and fold new rows into its indexes (what `mirix-desktop
+        optimize` does). LanceDB leaves a file and a version for every write, and capture
+        writes a few a frame: without this, every read opens more of them as the day goes."""
+
+        def failed(error: BaseException) -> None:
+            self.app.report_error(f"tidying the memory store failed: {describe(error)}")
+
+        self.app.tasks.write(self.app.runtime.tidy_store, on_error=failed)

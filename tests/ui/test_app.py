@@ -91,3 +91,32 @@ def test_the_module_start_is_the_command_lines_app_command(home) -> None:
     )
     assert run.returncode == 2
     assert "no display to show the app on" in run.stderr
+
+
+def test_the_hourly_timer_tidies_the_store(qtbot, ctx) -> None:
+    """Capture writes a few LanceDB versions and files a frame; the app compacts them on its
+    hourly timer (here every 200 ms) instead of leaving every read to open them all."""
+    from datetime import timedelta
+
+    from tests.helpers import T0, add_frame
+
+    for i in range(5):
+        add_frame(
+            ctx, f"note {i}: the spare key is under the blue pot", at=T0 + timedelta(seconds=i)
+        )
+
+    def fragments() -> int:
+        frames = ctx.store._table("frames")
+        frames.checkout_latest()
+        return int(frames.stats()["fragment_stats"]["num_fragments"])
+
+    assert fragments() >= 5
+    app = AppController(ctx, retention_interval_ms=200, confirm_forget=False)
+    try:
+        app.resume_timers()
+        qtbot.waitUntil(lambda: fragments() == 1, timeout=30_000)
+    finally:
+        app.shutdown()
+        app.window.close()
+        app.window.deleteLater()
+    assert len(ctx.store.frame_rows()) == 5  # compacted, nothing lost

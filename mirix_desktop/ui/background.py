@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from mirix_desktop.ui.controller import AppController
 
 
+FIRST_TIDY_MS = 15 * 60_000  # the first store upkeep after start; then hourly
+
+
 class Background(QObject):
     """Runs absorption (one run at a time), retention and store upkeep on their timers."""
 
@@ -26,14 +29,21 @@ class Background(QObject):
         self._absorb_timer.timeout.connect(self.absorb_if_due)
         self._retention_timer = QTimer(self, interval=retention_interval_ms)
         self._retention_timer.timeout.connect(self.hourly)
+        # A first tidy soon after start, so that short sessions are tidied too.
+        self._first_tidy = QTimer(self, interval=FIRST_TIDY_MS, singleShot=True)
+        self._first_tidy.timeout.connect(self.tidy_store)
+        self.tidied = False
 
     def start(self) -> None:
         self._absorb_timer.start()
         self._retention_timer.start()
+        if not self.tidied:
+            self._first_tidy.start()
 
     def stop(self) -> None:
         self._absorb_timer.stop()
         self._retention_timer.stop()
+        self._first_tidy.stop()
 
     def absorb_if_due(self, *, force: bool = False) -> None:
         """Absorb waiting items on a worker when a batch is due (``force``: whatever waits);
@@ -84,4 +94,5 @@ class Background(QObject):
         def failed(error: BaseException) -> None:
             self.app.report_error(f"tidying the memory store failed: {describe(error)}")
 
+        self.tidied = True
         self.app.tasks.write(self.app.runtime.tidy_store, on_error=failed)

@@ -239,6 +239,21 @@ def _store(path: Path, model: Path, cache: Path, key: bytes, **kw: object) -> Me
     return MemoryStore(path, text_embedder=embedder, cipher=VaultCipher(key), **kw)  # type: ignore[arg-type]
 
 
+def _tokyo_frame() -> Frame:
+    """A frame row (its image is not read) whose text is about a hotel in Tokyo."""
+    return Frame(
+        id="frm_1",
+        captured_at=datetime(2026, 3, 1, tzinfo=UTC),
+        app="firefox",
+        window_title="tokyo hotel",
+        image_path="frm_1.webp",
+        width=8,
+        height=8,
+        size_bytes=1,
+        ocr_text="the hotel in tokyo is booked",
+    )
+
+
 def test_a_model_change_re_embeds_and_search_never_mixes_models(tmp_path: Path) -> None:
     model_a = make_tiny_bert(tmp_path / "a" / "bert", seed=1, hidden=384, layers=1)
     model_b = make_tiny_bert(tmp_path / "b" / "bert", seed=2, hidden=384, layers=1)
@@ -254,17 +269,7 @@ def test_a_model_change_re_embeds_and_search_never_mixes_models(tmp_path: Path) 
     ]
     first = _store(path, model_a, cache, key, reembed_in_background=False)
     ids = [first.add("semantic", {"summary": t}).id for t in texts]
-    shown = Frame(
-        id="frm_1",
-        captured_at=datetime(2026, 3, 1, tzinfo=UTC),
-        app="firefox",
-        window_title="tokyo hotel",
-        image_path="frm_1.webp",
-        width=8,
-        height=8,
-        size_bytes=1,
-        ocr_text="the hotel in tokyo is booked",
-    )
+    shown = _tokyo_frame()
     first.add_frame(shown)
     first.add_frame(shown.model_copy(update={"id": "frm_2", "ocr_text": ""}))  # no text
     id_a = OnnxTextEmbedder(model_a, cache_dir=cache).model_id
@@ -349,17 +354,7 @@ def test_a_memory_takes_its_frames_mean_vector_only_when_they_are_the_models(
     model_b = make_tiny_bert(tmp_path / "b" / "bert", seed=2, hidden=384, layers=1)
     cache, key, path = tmp_path / "models", new_key(), tmp_path / "store"
     first = _store(path, model_a, cache, key, reembed_in_background=False)
-    shown = Frame(
-        id="frm_1",
-        captured_at=datetime(2026, 3, 1, tzinfo=UTC),
-        app="firefox",
-        window_title="tokyo hotel",
-        image_path="frm_1.webp",
-        width=8,
-        height=8,
-        size_bytes=1,
-        ocr_text="the hotel in tokyo is booked",
-    )
+    shown = _tokyo_frame()
     first.add_frame(shown)
     first.add_frame(shown.model_copy(update={"id": "frm_2", "ocr_text": "check-in at three"}))
     first.add_frame(shown.model_copy(update={"id": "frm_3", "ocr_text": ""}))  # no vector

@@ -286,6 +286,12 @@ def report(
     print(f"RSS growth warm-up -> end                  {100 * (rss_end / warm[2] - 1):7.1f}%")
     by_minute = [next(s[2] for s in samples if s[0] >= 60 * m) for m in range(int(t_end // 60) + 1)]
     print("RSS MB at each minute                     ", " ".join(f"{v:.0f}" for v in by_minute))
+    if t_end >= 1200:  # a long session: does the cost stay flat as the store grows?
+        marks = [next(s for s in samples if s[0] >= 600 * w) for w in range(int(t_end // 600) + 1)]
+        shares = [
+            100 * (b[1] - a[1]) / (b[0] - a[0]) for a, b in zip(marks, marks[1:], strict=False)
+        ]
+        print("app CPU % of one core, each 10 minutes     ", " ".join(f"{v:.1f}" for v in shares))
     print(f"frames stored                              {len(frames):8d}")
     print(f"frames per content change                  {len(frames) / changes:8.2f}")
     print(f"frames unread by OCR when the app stopped  {unread:8d}")

@@ -258,3 +258,27 @@ def test_the_status_bars_frame_count_follows_writes_and_sees_other_processes(
         assert backend.frames_today() == 3  # read again once the count may be stale
     finally:
         other.close()
+
+
+def test_optimize_removes_the_files_of_versions_past_the_window(ctx, monkeypatch) -> None:
+    """Compaction rewrites a table into a new file; the files only old versions use go once
+    those versions are older than KEEP_VERSIONS (an hour; here at once), so hourly upkeep
+    does not keep a copy of the table for every hour of a day."""
+    import warnings
+
+    from agents.store import indexes
+    from tests.helpers import T0, add_frame
+
+    for i in range(6):
+        add_frame(ctx, f"page {i} of the lease", at=T0 + timedelta(seconds=i))
+    data = ctx.store.path / "frames.lance" / "data"
+    assert len(list(data.iterdir())) >= 6
+    ctx.store.optimize()  # the hour has not passed: every file is still referenced
+    kept = len(list(data.iterdir()))
+    assert kept >= 7
+    monkeypatch.setattr(indexes, "KEEP_VERSIONS", timedelta(0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # LanceDB warns that 0 drops every older version
+        ctx.store.optimize()
+    assert len(list(data.iterdir())) <= 2 < kept
+    assert len(ctx.store.frame_rows()) == 6

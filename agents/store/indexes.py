@@ -48,6 +48,15 @@ def ensure_index(table: Any, index_name: str, column: str, config: Any) -> None:
             table.checkout_latest()
 
 
+# Versions older than this go at each optimize. Compaction rewrites a table's small
+# fragments into a new file (the whole table, below a million rows), and the file it
+# replaced stays while a version kept refers to it: the app tidies hourly, so a day's
+# window kept up to 24 copies of the frames table. Another process reads the latest
+# version within store.read_consistency_s, and files of a write still in progress are
+# never removed (LanceDB keeps unverified files for 7 days).
+KEEP_VERSIONS = timedelta(hours=1)
+
+
 class Upkeep:
     """Counting rows, reporting indexes and optimizing the tables."""
 
@@ -100,4 +109,4 @@ class Upkeep:
                     num_sub_vectors=max(1, dim // 8),
                 )
                 table.create_index("vector", config=config, name="vector_idx")
-            self._tables.commit(partial(table.optimize, cleanup_older_than=timedelta(days=1)))
+            self._tables.commit(partial(table.optimize, cleanup_older_than=KEEP_VERSIONS))

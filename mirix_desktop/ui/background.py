@@ -32,12 +32,12 @@ class Background(QObject):
         # A first tidy soon after start, so that short sessions are tidied too.
         self._first_tidy = QTimer(self, interval=FIRST_TIDY_MS, singleShot=True)
         self._first_tidy.timeout.connect(self.tidy_store)
-        self.tidied = False
+        self._tidied = False
 
     def start(self) -> None:
         self._absorb_timer.start()
         self._retention_timer.start()
-        if not self.tidied:
+        if not self._tidied:
             self._first_tidy.start()
 
     def stop(self) -> None:
@@ -94,5 +94,5 @@ class Background(QObject):
         def failed(error: BaseException) -> None:
             self.app.report_error(f"tidying the memory store failed: {describe(error)}")
 
-        self.tidied = True
+        self._tidied = True
         self.app.tasks.write(self.app.runtime.tidy_store, on_error=failed)

@@ -20,6 +20,7 @@ import pytest
 from PIL import Image
 
 from agents.store.timeutil import now
+from mirix_desktop.pipeline.capture.ocr import Ocr
 from mirix_desktop.services.context import open_context
 from tests.helpers import add_frame
 
@@ -266,8 +267,12 @@ def test_vault_values_are_withheld(home: Path, filled: dict[str, str]) -> None:
     assert "[withheld" in text
     assert "Rosa's email address" in text  # the caption is found, only the value is not
     shot = seen["shot"]
-    assert len(shot.content) == 1  # no image of a screen showing the card
-    assert "withheld" in json.loads(shot.content[0].text)["image"]
+    # The screenshot is sent with the card's line painted over: OCR reads no card on it.
+    assert json.loads(shot.content[0].text)["image"] == "attached (JPEG)"
+    with Image.open(io.BytesIO(base64.b64decode(shot.content[1].data))) as decoded:
+        lines = Ocr("accurate").read(decoded.convert("RGB"))
+    seen_text = " ".join(line.text for line in lines).replace(" ", "")
+    assert "4111" not in seen_text
 
 
 def test_sharing_lets_medium_values_out_never_high(home: Path, filled: dict[str, str]) -> None:

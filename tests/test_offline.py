@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from agents.absorb.detectors import Statement, detect_sensitive, extract_statements
+from agents.absorb.detectors import Statement, extract_statements
+from agents.privacy import detect as detect_sensitive
 
 
 def _kinds(text: str) -> list[tuple[str, str]]:

@@ -24,13 +24,13 @@ from typing import Literal
 
 from agents.absorb.batch import AbsorbResult, BatchItem
 from agents.absorb.chrome import without_chrome
-from agents.absorb.detectors import detect_sensitive, extract_statements
+from agents.absorb.detectors import extract_statements
 from agents.absorb.memory_agents import core_block, insert_once
 from agents.errors import NotFound
 from agents.ids import memory_type_of
+from agents.privacy import context_line, detect, label
 from agents.store import MemoryStore, MemoryType
 from agents.store import schema as S
-from agents.store.sealing import KIND_NAMES, context_line
 from agents.store.timeutil import as_utc
 
 ACTOR = "offline"
@@ -252,10 +252,12 @@ class OfflineAbsorber:
     # -- vault
 
     def _vault(self, item: BatchItem) -> list[tuple[str, str]]:
-        writes = []
-        values = detect_sensitive(item.text)
+        writes: list[tuple[str, str]] = []
+        if item.speaker.lower() == "assistant":
+            return writes  # the program's own answers: what they quote is filed already
+        values = detect(item.text)
         for found in values:
-            what = KIND_NAMES.get(found.kind, found.kind)
+            what = label(found.kind)
             context = context_line(item.text, found.value, [v.value for v in values])
             if item.kind == "frame":
                 where = f"{item.app} — {item.title}" if item.title else item.app

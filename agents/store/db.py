@@ -279,6 +279,10 @@ class MemoryStore:
         [since, until) (either bound may be open), oldest (captured) first."""
         return self._records.frame_rows(since=since, until=until)
 
+    def sealed_frame_ids(self) -> list[str]:
+        """The frames whose text holds a masked reference: their image shows the value."""
+        return self._records.sealed_frame_ids()
+
     @property
     def generation(self) -> int:
         """Moves with every write this process commits: a key for caching what was read."""

@@ -21,11 +21,12 @@ from pathlib import Path
 
 from lancedb.index import FTS
 
+from agents.privacy import seal_text, strings_of
 from agents.store import schema as S
 from agents.store.locking import process_lock
 from agents.store.memories import Memories
 from agents.store.records import Records
-from agents.store.sealing import Sealer, find_in, seal_text, strings_of
+from agents.store.sealing import Sealer, find_in
 from agents.store.tables import Tables, quote
 
 log = logging.getLogger(__name__)
@@ -139,4 +140,7 @@ def relative_frame_paths(parts: Parts) -> None:
 MIGRATIONS: dict[str, Callable[[Parts], None]] = {
     "seal_sensitive_values": seal_sensitive_values,
     "relative_frame_paths": relative_frame_paths,
+    # The field's detectors (agents.privacy) find kinds the first rules missed: seal
+    # again what they find in every memory, chat turn, frame text and history row.
+    "seal_with_field_detectors": seal_sensitive_values,
 }

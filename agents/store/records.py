@@ -230,6 +230,14 @@ class Records:
         count: int = table.count_rows(f"time >= {sql_time(since)}" if since else None)
         return count
 
+    def sealed_frame_ids(self) -> list[str]:
+        """The frames whose text holds a masked reference (their image shows a value)."""
+        table = self._tables.existing(FRAMES)
+        if table is None:
+            return []
+        where = "ocr_text LIKE '%, kept in the vault]%'"
+        return [r["id"] for r in table.search().where(where).select(["id"]).limit(None).to_list()]
+
     def frame_rows(
         self,
         *,

@@ -1,100 +1,30 @@
-"""Sensitive values never become plain text outside the vault.
+"""The store's side of sealing: values that only the vault may hold go to its vault.
 
-Before a memory, a chat turn or a frame's text is written, high-sensitivity
-values (card numbers, IBANs, API keys and tokens, passwords) are found and each
-is replaced by a masked reference ("[card number ending 1111, kept in the vault]");
-the value itself goes to the knowledge vault, encrypted. The same happens to a
-memory that a language model writes through its tools, so that no value reaches
-the core blocks, the history, the full-text index, the vectors or an export.
+Before a memory, a chat turn or a frame's text is written, the high values that
+:mod:`agents.privacy` finds (keys, tokens, passwords, cards, IBANs, ID numbers …) are
+replaced by masked references ("[card number ending 1111, kept in the vault]"); the value
+itself goes to the knowledge vault, encrypted. The same happens to a memory that a
+language model writes through its tools, so that no value reaches the core blocks, the
+history, the full-text index, the vectors or an export.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from agents.absorb.detectors import Sensitive, detect_sensitive
 from agents.errors import NotFound
+from agents.privacy import Finding, context_line, detect, iter_high, label, seal_text, seal_values
+from agents.privacy import strings_of as strings_of
 from agents.store import schema as S
 
 if TYPE_CHECKING:
     from agents.store.db import MemoryStore
 
-KIND_NAMES = {
-    "email": "email address",
-    "phone": "phone number",
-    "card": "card number",
-    "iban": "bank account (IBAN)",
-    "api_key": "API key or token",
-    "password": "password",
-}
 
-
-def high_values(text: str) -> list[Sensitive]:
-    """The high-sensitivity values in ``text`` (those that only the vault may hold)."""
-    if not text:
-        return []
-    return [s for s in detect_sensitive(text) if s.sensitivity == "high"]
-
-
-SEALED_MARK = ", kept in the vault]"  # ends every masked reference
-
-
-def masked(found: Sensitive) -> str:
-    """The reference that stands in for a value in every text outside the vault."""
-    tail = re.sub(r"[\s-]", "", found.value)[-4:]
-    return f"[{KIND_NAMES.get(found.kind, found.kind)} ending {tail}{SEALED_MARK}"
-
-
-def seal_text(text: str, found: Iterable[Sensitive]) -> str:
-    """``text`` with every found value replaced by its masked reference."""
-    for item in sorted(found, key=lambda s: len(s.value), reverse=True):
-        text = text.replace(item.value, masked(item))
-    return text
-
-
-def strings_of(value: Any) -> Iterable[str]:
-    """Every string inside a model dump (nested lists and dicts included)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from strings_of(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from strings_of(item)
-
-
-def seal_values(value: Any, found: Sequence[Sensitive]) -> Any:
-    """A copy of a model dump with every string sealed."""
-    if isinstance(value, str):
-        return seal_text(value, found)
-    if isinstance(value, list | tuple):
-        return [seal_values(item, found) for item in value]
-    if isinstance(value, dict):
-        return {key: seal_values(item, found) for key, item in value.items()}
-    return value
-
-
-def find_in(values: Iterable[str]) -> list[Sensitive]:
-    """High-sensitivity values in any of ``values``, each once."""
-    out: dict[str, Sensitive] = {}
-    for text in values:
-        for item in high_values(text):
-            out.setdefault(item.value, item)
-    return list(out.values())
-
-
-def context_line(text: str, value: str, secrets: Sequence[str]) -> str:
-    """The line around a sensitive value, with it and every other secret left out."""
-    for line in text.splitlines():
-        if value in line:
-            for secret in sorted(secrets, key=len, reverse=True):
-                line = line.replace(secret, "…")
-            masked_line = line.strip()
-            return masked_line[:200] if masked_line != "…" else ""
-    return ""
+def find_in(values: Iterable[str]) -> list[Finding]:
+    """High values in any of ``values``, each value once."""
+    return iter_high(values)
 
 
 class Sealer:
@@ -107,7 +37,7 @@ class Sealer:
 
     def _to_vault(
         self,
-        found: Sequence[Sensitive],
+        found: Sequence[Finding],
         *,
         text: str,
         where: str,
@@ -117,7 +47,7 @@ class Sealer:
         actor: str,
     ) -> None:
         # Every sensitive value is left out of a caption, the medium ones (emails, phones) too.
-        secrets = [f.value for f in found] + [s.value for s in detect_sensitive(text)]
+        secrets = [f.value for f in found] + [s.value for s in detect(text)]
         for item in found:
             vid = "vault_" + self.store.fingerprint(f"{item.kind}\x00{item.value}")[:32]
             try:
@@ -125,7 +55,7 @@ class Sealer:
                 continue
             except NotFound:
                 pass
-            caption = f"{KIND_NAMES.get(item.kind, item.kind)} {where}"
+            caption = f"{label(item.kind)} {where}"
             context = context_line(text, item.value, secrets)
             if context:
                 caption += f": “{context}”"

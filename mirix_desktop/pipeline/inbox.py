@@ -136,6 +136,19 @@ class Inbox:
                     self._db.execute("INSERT INTO migrations (name) VALUES (?)", (name,))
             self._db.execute("COMMIT")
 
+    def job_done(self, name: str) -> bool:
+        """Whether the pipeline's one-off job ``name`` has been done in this inbox."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM migrations WHERE name = ?", (f"job:{name}",)
+            ).fetchone()
+        return row is not None
+
+    def mark_job_done(self, name: str) -> None:
+        """Record the one-off job ``name`` as done (beside the SQL migrations)."""
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO migrations (name) VALUES (?)", (f"job:{name}",))
+
     def _release_dead_claims(self) -> None:
         """Items claimed by a process of this machine that no longer runs are ready again
         at once (a claim's lease only matters while its process is alive)."""

@@ -4,11 +4,12 @@ Other assistants (Claude Desktop, Cursor, VS Code agents, any MCP client) start
 this as a subprocess and call six tools: ``search_memories``, ``ask``,
 ``list_activity``, ``get_screenshot``, ``remember`` and ``recent_context``.
 
-What may leave: every text a tool returns passes :class:`Redactor`, which
-replaces the knowledge vault's values (and any card number, IBAN, key or token
-it finds) with a marker. High-sensitivity values never leave; low and medium
-ones only where ``mcp.share_vault_values`` is on (default off). A screenshot that
-shows a withheld value is not sent, only its masked text. While capture is
+What may leave: every text a tool returns passes :class:`agents.privacy.Redactor`,
+which replaces the knowledge vault's values (and any high value it finds: keys,
+tokens, cards, IBANs, ID numbers …) with a marker. High values never leave; contact
+values (e-mail, phone) and low and medium vault values only where
+``mcp.share_vault_values`` is on (default off). A screenshot is sent with the lines
+that show such values painted over, never withheld whole for them. While capture is
 paused nothing new is recorded through the server: ``ask`` answers without
 saving the conversation and ``remember`` refuses.
 
@@ -28,11 +29,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
-from agents.absorb.detectors import detect_sensitive
 from agents.errors import InvalidInput, MirixError
-from agents.store import Frame, Memory, MemoryType, SearchHit
+from agents.privacy import SEALED_MARK, Redactor, detect
+from agents.store import Frame, MemoryType, SearchHit
 from agents.store.schema import MAX_TEXT_CHARS, VaultData
-from agents.store.sealing import SEALED_MARK
 from agents.store.timeutil import as_utc, now, parse_time
 from mirix_desktop import __version__
 from mirix_desktop.services.context import Context
@@ -66,37 +66,10 @@ INSTRUCTIONS = (
 # ---- what may leave -------------------------------------------------------------------
 
 
-class Redactor:
-    """Masks the values that must not leave: vault values and detected secrets.
-
-    High-sensitivity values are always masked; low and medium ones unless
-    ``share`` is set.
-    """
-
-    def __init__(self, vault: list[Memory], *, share: bool) -> None:
-        self.share = share
-        withheld: dict[str, str] = {}
-        for memory in vault:
-            data = memory.data
-            if isinstance(data, VaultData) and not self.may_share(data.sensitivity):
-                value = data.secret_value.strip()
-                if len(value) >= 3:
-                    withheld[value] = data.entry_type or "value"
-        # Longest first, so that a value containing another is masked whole.
-        self._values = sorted(withheld.items(), key=lambda kv: len(kv[0]), reverse=True)
-
-    def may_share(self, sensitivity: str) -> bool:
-        return self.share and sensitivity in ("low", "medium")
-
-    def text(self, text: str) -> str:
-        """``text`` with every value that must not leave replaced by a marker."""
-        for value, kind in self._values:
-            if value in text:
-                text = text.replace(value, f"[withheld {kind}]")
-        for found in detect_sensitive(text):
-            if not self.may_share(found.sensitivity):
-                text = text.replace(found.value, f"[withheld {found.kind}]")
-        return text
+def may_share(share: bool, sensitivity: str) -> bool:
+    """Whether a vault value of ``sensitivity`` may leave: high ones never, the others
+    only where ``mcp.share_vault_values`` is on."""
+    return share and sensitivity in ("low", "medium")
 
 
 # ---- the tools, without the protocol --------------------------------------------------
@@ -125,9 +98,21 @@ class MemoryTools:
     def paused(self) -> bool:
         return (self.ctx.paths.data_dir / "capture.paused").exists()
 
+    @property
+    def share(self) -> bool:
+        return self.ctx.settings.mcp.share_vault_values
+
     def redactor(self) -> Redactor:
+        """Masks the vault's values that may not leave, every high value found in a text,
+        and contact values (e-mail, phone) unless sharing is on; times and the
+        program's own masked references pass as they are."""
         vault = self.ctx.store.list_memories(MemoryType.KNOWLEDGE_VAULT, limit=1_000_000)
-        return Redactor(vault, share=self.ctx.settings.mcp.share_vault_values)
+        withheld = [
+            (m.data.secret_value, m.data.entry_type or "value")
+            for m in vault
+            if isinstance(m.data, VaultData) and not may_share(self.share, m.data.sensitivity)
+        ]
+        return Redactor(withheld, mask_contacts=not self.share)
 
     def assistant(self) -> Assistant:
         with self._lock:
@@ -157,7 +142,7 @@ class MemoryTools:
         )
         hits = self.ctx.store.search(query, opts)
         redactor = self.redactor()
-        values = self._shareable_values(hits, redactor)
+        values = self._shareable_values(hits)
         out = []
         for hit in hits:
             item = _hit_json(hit, redactor)
@@ -166,14 +151,14 @@ class MemoryTools:
             out.append(item)
         return {"query": query, "hits": out}
 
-    def _shareable_values(self, hits: list[SearchHit], redactor: Redactor) -> dict[str, str]:
+    def _shareable_values(self, hits: list[SearchHit]) -> dict[str, str]:
         vault = [h.id for h in hits if h.type == MemoryType.KNOWLEDGE_VAULT.value]
-        if not vault or not redactor.share:
+        if not vault or not self.share:
             return {}
         return {
             m.id: m.data.secret_value
             for m in self.ctx.store.get_many(vault)
-            if isinstance(m.data, VaultData) and redactor.may_share(m.data.sensitivity)
+            if isinstance(m.data, VaultData) and may_share(self.share, m.data.sensitivity)
         }
 
     def ask(self, question: str, *, conversation_id: str | None = None) -> dict[str, Any]:
@@ -283,18 +268,29 @@ class MemoryTools:
             "height": frame.height,
             "ocr_text": text,
         }
-        sealed = SEALED_MARK in frame.ocr_text  # a value moved to the vault is on the image
-        if sealed or text != frame.ocr_text or title != frame.window_title:
-            info["image"] = "withheld: the screenshot shows a value that is not shared"
-            return info, None
+        # The stored image has the lines of sealed values painted over; it is painted
+        # again here (read anew) so that an image stored before painting existed, and
+        # contact values where sharing is off, never leave either.
+        contacts = redactor.mask_contacts and any(not f.high for f in detect(frame.ocr_text))
+        repaint = SEALED_MARK in frame.ocr_text or contacts
         side = min(
             max_side or self.ctx.settings.mcp.max_image_side, self.ctx.settings.mcp.max_image_side
         )
+        sealed = SEALED_MARK in frame.ocr_text
         try:
-            data = _downscaled_jpeg(frame.image_path, side)
+            data = self._image(
+                frame.image_path, side, repaint=repaint, contacts=contacts, sealed=sealed
+            )
+        except _NothingFound:
+            info["image"] = "withheld: the lines that show a sealed value could not be found"
+            return info, None
         except OSError as exc:
             log.warning("cannot read the image of %s: %s", frame.id, exc)
             info["image"] = "missing: the image file is gone (retention or forget)"
+            return info, None
+        except Exception as exc:  # noqa: BLE001 - unreadable for OCR: fail closed
+            log.warning("cannot paint the image of %s: %s", frame.id, exc)
+            info["image"] = "withheld: the screenshot could not be checked for sealed values"
             return info, None
         info["image"] = "attached (JPEG)"
         return info, data
@@ -311,6 +307,32 @@ class MemoryTools:
         mtype = MemoryType(memory_type)
         memory = self.ctx.store.add(mtype, data_from_text(mtype, text), actor="mcp")
         return {"id": memory.id, "type": memory.type.value, "time": as_utc(memory.time).isoformat()}
+
+    def _image(
+        self, path: str, side: int, *, repaint: bool, contacts: bool, sealed: bool = False
+    ) -> bytes:
+        """The image as JPEG no larger than ``side``, with what may not leave painted."""
+        from PIL import Image
+
+        with Image.open(path) as opened:
+            image = opened.convert("RGB")
+        if repaint:
+            from mirix_desktop.pipeline.capture.ocr import Ocr
+            from mirix_desktop.pipeline.capture.paint import boxes_to_paint, paint
+
+            lines = Ocr(self.ctx.settings.capture.ocr_engine).read(image)
+            boxes = boxes_to_paint(lines, contacts=contacts)
+            if sealed and not boxes_to_paint(lines):
+                raise _NothingFound  # the text says a value is shown: fail closed
+            image = paint(image, boxes)
+        image.thumbnail((side, side))
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=85)
+        return buffer.getvalue()
+
+
+class _NothingFound(Exception):
+    """A frame's text holds a sealed value, but OCR found no line that shows it now."""
 
 
 def _hit_json(hit: SearchHit, redactor: Redactor) -> dict[str, Any]:
@@ -330,16 +352,6 @@ def _hit_json(hit: SearchHit, redactor: Redactor) -> dict[str, Any]:
 def _snippet(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= SNIPPET_CHARS else flat[: SNIPPET_CHARS - 1] + "…"
-
-
-def _downscaled_jpeg(path: str, side: int) -> bytes:
-    from PIL import Image
-
-    with Image.open(path) as image:
-        image.thumbnail((side, side))
-        buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, "JPEG", quality=85)
-    return buffer.getvalue()
 
 
 # ---- the protocol ---------------------------------------------------------------------

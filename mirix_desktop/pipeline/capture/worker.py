@@ -23,9 +23,26 @@ from agents.errors import NotFound
 from agents.store import Frame, MemoryStore
 from agents.threadname import name_os_thread
 from mirix_desktop.pipeline.capture.ocr import Ocr, OcrLine, focused_text, merge
+from mirix_desktop.pipeline.capture.paint import boxes_to_paint, paint_stored
 from mirix_desktop.pipeline.inbox import OCR_KIND, Inbox
 
 log = logging.getLogger(__name__)
+
+
+REPAINT_JOB = "repaint_sealed_frames"
+
+
+def queue_repaints(store: MemoryStore, inbox: Inbox) -> int:
+    """Once per inbox: queue every frame whose text holds a sealed value to have its
+    stored image painted (frames stored before painting existed); returns how many."""
+    if inbox.job_done(REPAINT_JOB):
+        return 0
+    ids = store.sealed_frame_ids()
+    queued = inbox.put_many(
+        OCR_KIND, [(f"repaint:{fid}", {"frame_id": fid, "repaint": True}) for fid in ids]
+    )
+    inbox.mark_job_done(REPAINT_JOB)  # after the items are in: a crash before queues again
+    return queued
 
 
 def queue_for_ocr(inbox: Inbox, changed_box: Any) -> Callable[[Frame], None]:
@@ -70,8 +87,22 @@ class OcrWorker:
                 self.inbox.fail([item.id], f"OCR failed: {type(exc).__name__}: {exc}")
         return len(items)
 
+    def _repaint(self, frame_id: str) -> None:
+        frame = self.store.frame(frame_id)
+        path = Path(frame.image_path)
+        if not path.is_file():
+            return  # gone with retention or forget: nothing left to paint
+        with Image.open(path) as img:
+            image = img.convert("RGB")
+        boxes = boxes_to_paint(self.ocr.read(image))
+        if boxes:
+            paint_stored(path, image, boxes)
+
     def _process(self, payload: dict[str, Any]) -> None:
         frame_id = str(payload["frame_id"])
+        if payload.get("repaint"):
+            self._repaint(frame_id)
+            return
         try:
             frame = self.store.frame(frame_id)
         except NotFound:
@@ -90,6 +121,9 @@ class OcrWorker:
             region = (int(box[0]), int(box[1]), int(box[2]), int(box[3]))
             lines = merge(previous, self.ocr.read(image, region), region)
         self._previous[frame.monitor] = lines
+        boxes = boxes_to_paint(lines)
+        if boxes:  # before the text is stored and before CLIP sees the pixels
+            image = paint_stored(Path(frame.image_path), image, boxes)
         vector = None
         embedder = self.clip.get() if self.clip is not None else None
         if embedder is not None:
@@ -99,6 +133,7 @@ class OcrWorker:
         self.inbox.queue_read_frame(frame_id, frame.app)
 
     def drain(self) -> int:
+        queue_repaints(self.store, self.inbox)
         done = 0
         while count := self.run_once():
             done += count
@@ -107,6 +142,10 @@ class OcrWorker:
     def start(self, idle_s: float = 0.5) -> None:
         def loop() -> None:
             name_os_thread()
+            try:
+                queue_repaints(self.store, self.inbox)
+            except Exception:  # noqa: BLE001 - the capture goes on; the next start tries again
+                log.exception("could not queue the frames to repaint")
             if hasattr(os, "setpriority"):  # Linux: a thread is a task with its own niceness
                 try:
                     os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.errors import InvalidInput, MirixError
+from agents.privacy import LogFilter, sealed
 from mirix_desktop import __version__
 from mirix_desktop.commands import EXIT_ERROR, EXIT_USAGE
 from mirix_desktop.commands.queries import cmd_ask, cmd_export, cmd_search, cmd_stats
@@ -159,7 +160,7 @@ def _log_crash(home: str | None) -> Path:
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "crash.log"
     with path.open("a", encoding="utf-8") as fh:
-        fh.write(traceback.format_exc() + "\n")
+        fh.write(sealed(traceback.format_exc()) + "\n")
     return path
 
 
@@ -169,6 +170,8 @@ def _setup_logging(verbose: bool) -> None:
         format="mirix-desktop: %(levelname)s: %(message)s",
         stream=sys.stderr,
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(LogFilter())  # no key, token or password reaches a log
     for noisy in ("sentence_transformers", "transformers", "httpx", "huggingface_hub"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line every capture round

@@ -28,6 +28,7 @@ from agents.answer.retrieval import Retrieved, Retriever, hit_line, keywords, me
 from agents.answer.terms import Segmenter
 from agents.errors import AgentError, InvalidInput
 from agents.llm import LLMClient
+from agents.privacy import sealed
 from agents.store import MemoryStore, MemoryType, SearchHit, SearchOptions
 from agents.store import schema as S
 from agents.store.timeutil import as_utc, now, parse_time
@@ -290,6 +291,10 @@ class ChatAgent:
         question = question.strip()
         if not question:
             raise InvalidInput("the question is empty")
+        # A key or password said in the question, or on the screen asked about, reaches
+        # no model and no prompt: it is sealed there as it is in the store.
+        question = sealed(question)
+        screen_text = sealed(screen_text) if screen_text else screen_text
         topic = self.derive_topic(question, history)
         found = self.retrieve(topic)
         reading = self.read(question, found, screen_text)

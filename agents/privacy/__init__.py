@@ -3,7 +3,7 @@ references, redact what leaves. Pure functions: nothing here imports the store."
 
 from agents.privacy.detect import MASKED_REFERENCE, Finding, detect, high_values, iter_high
 from agents.privacy.kinds import KINDS, Kind, is_high, kind, label
-from agents.privacy.redact import Redactor
+from agents.privacy.redact import LogFilter, Redactor, sealed
 from agents.privacy.seal import (
     SEALED_MARK,
     context_line,
@@ -19,6 +19,7 @@ __all__ = [
     "SEALED_MARK",
     "Finding",
     "Kind",
+    "LogFilter",
     "Redactor",
     "context_line",
     "detect",
@@ -30,5 +31,6 @@ __all__ = [
     "masked",
     "seal_text",
     "seal_values",
+    "sealed",
     "strings_of",
 ]

@@ -94,9 +94,11 @@ def _label_before(text: str, start: int, pattern: re.Pattern[str], reach: int = 
 
 # ---- our own rules ----------------------------------------------------------------------
 
+# Dashes as OCR reads them too (four, six, or none); the block runs to its END line, or to
+# the end of the text when the END line is cut off.
 _PRIVATE_KEY = re.compile(
-    r"-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----[\s\S]*?"
-    r"(?:-----END \1PRIVATE KEY\2-----|\Z)"
+    r"-*\s?BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?\s?-*[\s\S]*?"
+    r"(?:-*\s?END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?\s?-*|\Z)"
 )
 _PUTTY_KEY = re.compile(r"Private-Lines:\s*\d+\s*\n(?:[A-Za-z0-9+/=]{8,}\s*\n?)+")
 
@@ -602,7 +604,23 @@ def detect(text: str) -> list[Finding]:
 
     for detector in DETECTORS:
         detector(text, emit)
-    return sorted(found, key=lambda f: f.start)
+    return sorted(_consistent(text, found), key=lambda f: f.start)
+
+
+_NUMBER_KINDS = frozenset({"card", "cn_resident_id", "us_ssn", "uk_nhs", "phone"})
+
+
+def _consistent(text: str, found: list[Finding]) -> list[Finding]:
+    """One judgement a number: one labelled as an order or parcel number anywhere in the
+    text is that wherever it is repeated (an answer that quotes the line it came from)."""
+    out = []
+    for item in found:
+        if item.kind in _NUMBER_KINDS:
+            at = [m.start() for m in re.finditer(re.escape(item.value), text)]
+            if any(_label_before(text, start, _NOT_SECRET_LABEL) for start in at):
+                continue
+        out.append(item)
+    return out
 
 
 def high_values(text: str) -> list[Finding]:

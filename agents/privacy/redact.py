@@ -6,10 +6,35 @@ allow; the program's own masked references and the times it prints pass as they 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
-from agents.privacy.detect import detect
+from agents.privacy.detect import detect, high_values
 from agents.privacy.kinds import label
+from agents.privacy.seal import seal_text
+
+
+def sealed(text: str) -> str:
+    """``text`` with its high values replaced by masked references (nothing is vaulted:
+    for a text about to leave the program, such as a log line or a model's prompt)."""
+    found = high_values(text)
+    return seal_text(text, found) if found else text
+
+
+class LogFilter(logging.Filter):
+    """Seals the high values of every log record a handler writes (a token quoted in an
+    error message, a password in a model's reply that failed to parse)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = sealed(message)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = sealed(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = sealed(record.exc_text)
+        return True
 
 
 class Redactor:

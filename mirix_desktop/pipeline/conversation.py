@@ -15,6 +15,7 @@ from pathlib import Path
 from agents.answer.chat import Answer, ChatAgent
 from agents.store import ChatTurn
 from agents.store.timeutil import now
+from mirix_desktop.pipeline.capture.ocr import OcrLine, as_text
 from mirix_desktop.pipeline.inbox import store_turns
 from mirix_desktop.services.context import Context
 
@@ -62,33 +63,57 @@ class Assistant:
             for t in store.conversation(conversation, limit=HISTORY_TURNS)
         ]
         screen_text = None
+        send: Path | None = None
         vision = self.llm is not None and self.llm.endpoint.vision
-        if image_path is not None and not vision:
-            screen_text = self._read(Path(image_path))
+        if image_path is not None:
+            lines = self._read(Path(image_path))
+            if vision and lines is not None:
+                send = self._painted(Path(image_path), lines)
+            elif lines is not None:
+                screen_text = as_text(lines)
         asked_at = now()
-        answer = self.agent.ask(
-            question,
-            history=history,
-            image_path=str(image_path) if image_path is not None and vision else None,
-            screen_text=screen_text,
-            on_token=on_token,
-            should_stop=should_stop,
-        )
+        try:
+            answer = self.agent.ask(
+                question,
+                history=history,
+                image_path=str(send) if send is not None else None,
+                screen_text=screen_text,
+                on_token=on_token,
+                should_stop=should_stop,
+            )
+        finally:
+            if send is not None:
+                send.unlink(missing_ok=True)
         self._save(conversation, question, answer, asked_at)
         answer.conversation_id = conversation
         return answer
 
-    def _read(self, path: Path) -> str:
+    def _read(self, path: Path) -> list[OcrLine] | None:
+        """The screenshot's lines, or None when it cannot be read (then neither its
+        image nor its text is sent: what it shows could not be checked)."""
         from PIL import Image
 
-        from mirix_desktop.pipeline.capture.ocr import Ocr, as_text
+        from mirix_desktop.pipeline.capture.ocr import Ocr
 
         try:
             with Image.open(path) as image:
-                return as_text(Ocr(self.ctx.settings.capture.ocr_engine).read(image.convert("RGB")))
+                return Ocr(self.ctx.settings.capture.ocr_engine).read(image.convert("RGB"))
         except Exception as exc:  # noqa: BLE001 - OCR is best effort: the question still goes
             log.warning("cannot read the screenshot %s: %s", path, exc)
-            return ""
+            return None
+
+    @staticmethod
+    def _painted(path: Path, lines: list[OcrLine]) -> Path:
+        """A copy of the screenshot with the lines that show a high value painted over:
+        what a vision model is sent."""
+        from PIL import Image
+
+        from mirix_desktop.pipeline.capture.paint import boxes_to_paint, paint
+
+        out = path.with_name(f"{path.stem}.sent.png")
+        with Image.open(path) as image:
+            paint(image, boxes_to_paint(lines)).save(out, "PNG")
+        return out
 
     def _save(self, conversation: str, question: str, answer: Answer, asked: datetime) -> None:
         stamp = now()

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field
 
 from agents.errors import InvalidInput, MirixError
-from agents.privacy import SEALED_MARK, Redactor, detect
+from agents.privacy import SEALED_MARK, LogFilter, Redactor, detect
 from agents.store import Frame, MemoryType, SearchHit
 from agents.store.schema import MAX_TEXT_CHARS, VaultData
 from agents.store.timeutil import as_utc, now, parse_time
@@ -483,6 +483,7 @@ def log_to_file(ctx: Context) -> None:
     for handler in list(root.handlers):
         root.removeHandler(handler)
     handler = logging.FileHandler(ctx.paths.log_dir / "mcp.log", encoding="utf-8")
+    handler.addFilter(LogFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)

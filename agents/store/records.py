@@ -151,6 +151,9 @@ class Records:
             frame = frame.model_copy(
                 update={"ocr_text": self._sealer().frame_text(frame, frame.ocr_text)}
             )
+        if frame.window_title:  # a URL with a token in a browser's title, say
+            title = self._sealer().frame_text(frame, frame.window_title)
+            frame = frame.model_copy(update={"window_title": title})
         text = frame.search_text()
         row = {
             "id": frame.id,

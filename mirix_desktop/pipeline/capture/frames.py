@@ -13,6 +13,7 @@ from typing import Any
 from PIL import Image
 
 from agents.embeddings import ImageEmbedder, Lazy
+from agents.privacy import sealed
 from agents.ids import frame_id
 from agents.store import Frame, MemoryStore
 from agents.store.timeutil import as_utc
@@ -82,6 +83,9 @@ class FrameStore:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
+        # The title travels in the inbox before the row is written (and sealed): it
+        # goes there with its high values masked already.
+        window_title = sealed(window_title)
         frame = Frame(
             id=frame_id(digest),
             captured_at=when,

@@ -125,7 +125,10 @@ def test_masked_references_give_no_credential_away() -> None:
 
 
 def test_redaction_is_proportionate() -> None:
-    text = "Mail lena.fischer@example.de at 17:09 on 2024-05-07 10:30, key sk-proj-Zx9pQ2rLm8TnV4wB7yK1sD"
+    text = (
+        "Mail lena.fischer@example.de at 17:09 on 2024-05-07 10:30, "
+        "key sk-proj-Zx9pQ2rLm8TnV4wB7yK1sD"
+    )
     shown = Redactor(mask_contacts=False).text(text)
     assert "17:09" in shown and "2024-05-07 10:30" in shown and "lena.fischer@example.de" in shown
     assert "Zx9pQ2rLm8TnV4wB7yK1sD" not in shown and "[withheld API key or token]" in shown

@@ -13,8 +13,8 @@ from typing import Any
 from PIL import Image
 
 from agents.embeddings import ImageEmbedder, Lazy
-from agents.privacy import sealed
 from agents.ids import frame_id
+from agents.privacy import sealed
 from agents.store import Frame, MemoryStore
 from agents.store.timeutil import as_utc
 

@@ -4,11 +4,13 @@ Every case of ``../shared/data/privacy/dev_cases.jsonl`` (presidio's and detect-
 test cases; see its README) is said as one chat turn in a fresh home, through the
 command line as a user would: ``ingest chat``, ``absorb`` (offline), ``export``,
 ``search --batch`` (each case's text and each of its secrets as a query), ``ask`` (the
-kind's question). Then every file under the data folder, old table versions included,
+kind's question), MCP's search and recent context and the chat model's prompt for
+each case's text. Then every file under the data folder, old table versions included,
 is read as bytes. Printed per kind:
 
 - readable: high secrets (only the vault may hold them) found in plain text in the
-  export, a search result, an answer or a data file (should be 0); for contact kinds
+  export, a search result, an answer, an MCP result, a prompt or a data file (should
+  be 0); for contact kinds
   (email, phone), how many are kept readable in the export (they should be);
 - masked negatives: negatives (``secret: null``) whose text did not come back as said.
 
@@ -46,6 +48,27 @@ def run_cli(*args: str) -> str:
     if code not in (0, 2):  # 2: some lines skipped or nothing found, reported per case
         raise SystemExit(f"mirix-desktop {args[0]} exited {code}: {err.getvalue()[-500:]}")
     return out.getvalue()
+
+
+def mcp_and_prompts(texts: list[str]) -> str:
+    """What an MCP client reads (search, recent context, each frame's screenshot text) and
+    what the chat model's prompt holds, for a search with each case's text."""
+    from agents.answer.chat import ChatAgent
+    from mirix_desktop.services.context import open_context
+    from mirix_desktop.services.mcp_server import MemoryTools
+
+    ctx = open_context()
+    try:
+        tools = MemoryTools(ctx)
+        agent = ChatAgent(ctx.store, None, options=ctx.search_options())
+        out = [json.dumps(tools.recent_context(minutes=60 * 24 * 3650), ensure_ascii=False)]
+        for text in texts:
+            hits = tools.search_memories(text[:2000], k=20)["hits"]  # not the query echoed
+            out.append(json.dumps(hits, ensure_ascii=False))
+            out.append(json.dumps(agent.ask(text[:2000]).messages, ensure_ascii=False))
+        return "\n".join(out)
+    finally:
+        ctx.close()
 
 
 def secrets_of(case: dict) -> list[str]:
@@ -115,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             "What is my wallet address?",
         )
     )
+    mcp = mcp_and_prompts([c["text"] for c in cases])
     data_bytes = b"".join(
         p.read_bytes()
         for p in (home / "data").rglob("*")
@@ -147,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
             shared = any(secret in text for text in kept_texts)
             if not shared and secret in answers:
                 where.append("ask")
+            if not shared and secret in mcp:
+                where.append("MCP or prompt")
             if not shared and secret.encode() in data_bytes:
                 where.append("files")
             if where:

@@ -58,6 +58,24 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# llama.cpp's server, with its CPU "extra buffer types" (weights repacked for AVX-512 and
+# AMX) turned off: on a Xeon that reports AMX inside a virtual machine, evaluating a
+# prompt of more than one token through them ends the process (SIGSEGV; seen with
+# llama-cpp-python 0.3.36). The plain CPU path gives the same answers.
+_SERVER = """
+import runpy, sys
+import llama_cpp.llama_cpp as c
+_defaults = c.llama_model_default_params
+def _params():
+    params = _defaults()
+    params.use_extra_bufts = False
+    return params
+c.llama_model_default_params = _params
+sys.argv[0] = "llama_cpp.server"
+runpy.run_module("llama_cpp.server", run_name="__main__")
+"""
+
+
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if importlib.util.find_spec("llama_cpp") is None:
@@ -67,7 +85,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log_path = tmp_path_factory.mktemp("llama") / "server.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model)]
+            [sys.executable, "-c", _SERVER, "--model", str(model)]
             + ["--model_alias", "smollm2", "--host", "127.0.0.1", "--port", str(port)]
             # The context bounds every answer: in "auto" mode this chat format writes
             # function arguments with no token limit, so a rambling model stops only there.

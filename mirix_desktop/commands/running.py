@@ -1,5 +1,5 @@
 """Commands that run the program's machinery: ``app``, ``capture``, ``pause``, ``forget``,
-``optimize``, ``absorb``, ``doctor`` and ``mcp``."""
+``optimize``, ``absorb`` and ``doctor``."""
 
 from __future__ import annotations
 
@@ -172,9 +172,3 @@ def cmd_absorb(ctx: Context, args: argparse.Namespace) -> int:
     report = job.run(max_batches=args.max_batches, progress=progress)
     print(report.line())
     return EXIT_ERROR if report.items_failed else 0
-
-
-def cmd_mcp(ctx: Context, args: argparse.Namespace) -> int:
-    from mirix_desktop.services.mcp_server import serve_stdio
-
-    return serve_stdio(ctx)

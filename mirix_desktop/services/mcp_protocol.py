@@ -436,8 +436,13 @@ def _add_context_and_prompts(server: MCPServer, tools: LazyTools) -> None:
         import anyio.to_thread
 
         def turns() -> dict[str, Any]:
-            with _as_tool_errors():
+            from mcp.shared.exceptions import MCPError
+            from mcp_types import INVALID_PARAMS
+
+            try:
                 return tools.get().conversation(conversation)
+            except MirixError as exc:  # a prompt answers with a protocol error
+                raise MCPError(INVALID_PARAMS, str(exc)) from None
 
         found = await anyio.to_thread.run_sync(turns)
         lines = [f"[{t['time']}] {t['role']}: {t['text']}" for t in found["turns"]]

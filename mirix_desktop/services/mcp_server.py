@@ -95,7 +95,6 @@ class MemoryTools:
         self.ctx = ctx
         self._lock = threading.Lock()
         self._assistant: Assistant | None = None
-        self._apps: set[str] | None = None  # the apps the frames name, read once
 
     # ---- shared ----------------------------------------------------------------------
 
@@ -147,7 +146,7 @@ class MemoryTools:
             k=max(wanted, WINDOW_CANDIDATES) if window else wanted,
             candidates=max(self.ctx.settings.search.candidates, wanted),
             types=tuple(sorted(chosen)),
-            app=self._app_name(app),
+            app=app.strip() if app and app.strip() else None,  # any case
             since=parse_time(since) if since else None,
             until=parse_time(until) if until else None,
             sensitivities=("low", "medium"),  # high-sensitivity entries are not even listed
@@ -171,23 +170,6 @@ class MemoryTools:
             "hits": out,
             "next_offset": offset + len(page) if more else None,
         }
-
-    def _app_name(self, app: str | None) -> str | None:
-        """``app`` as the store spells it (apps are matched in any case)."""
-        if app is None or not app.strip():
-            return None
-        wanted = app.strip()
-        for fresh in (False, True):  # an app seen since the names were read: read again
-            for name in self._app_names(fresh=fresh):
-                if name.casefold() == wanted.casefold():
-                    return name
-        return wanted
-
-    def _app_names(self, *, fresh: bool) -> set[str]:
-        with self._lock:
-            if self._apps is None or fresh:
-                self._apps = {str(r["app"]) for r in self.ctx.store.frame_rows() if r.get("app")}
-            return self._apps
 
     def _in_window(self, hits: list[SearchHit], window: str) -> list[SearchHit]:
         """The hits that are frames with ``window`` in their title, or made from such frames."""

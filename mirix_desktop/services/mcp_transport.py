@@ -140,6 +140,7 @@ class HttpServer:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             self._socket.bind((HOST, port))
+            self._socket.listen(128)  # connections wait from now, while uvicorn starts
         except OSError as exc:
             self._socket.close()
             raise InvalidInput(

@@ -71,6 +71,7 @@ class LazyTools:
         self._owns = owns  # close the context with the server (not the app's own)
         self._tools: MemoryTools | None = None
         self._lock = threading.Lock()
+        self._warming = False
 
     def get(self) -> MemoryTools:
         with self._lock:
@@ -81,6 +82,22 @@ class LazyTools:
                 tools.open()
                 self._tools = tools
             return self._tools
+
+    def warm(self) -> None:
+        """Build the tools on a thread now (once), so that the first call finds them ready;
+        a failure is logged here and raised again by the call that needs them."""
+        with self._lock:
+            if self._warming or self._tools is not None:
+                return
+            self._warming = True
+
+        def build() -> None:
+            try:
+                self.get()
+            except Exception as exc:  # noqa: BLE001 - the tool call that needs them says it
+                log.warning("the memory could not be opened ahead of the first call: %s", exc)
+
+        threading.Thread(target=build, name="mcp-warm", daemon=True).start()
 
     def close(self) -> None:
         with self._lock:
@@ -134,6 +151,19 @@ async def reject_bad_text(
             f"{where} holds text that is not valid Unicode (a lone surrogate); send UTF-8 text",
         )
     return await call_next(ctx)
+
+
+def _warm_after_initialize(tools: LazyTools) -> Any:
+    """Middleware: once the client says it is initialized, the store and models load on
+    a thread (``initialize`` itself is answered before anything heavy is imported)."""
+
+    async def warm(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        result = await call_next(ctx)
+        if ctx.method == "notifications/initialized":
+            tools.warm()
+        return result
+
+    return warm
 
 
 @contextmanager
@@ -254,7 +284,7 @@ def build_server(tools: LazyTools) -> MCPServer:
         version=__version__,
         instructions=INSTRUCTIONS,
         log_level="WARNING",
-        middleware=[reject_bad_text],
+        middleware=[reject_bad_text, _warm_after_initialize(tools)],
     )
     read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 

@@ -232,3 +232,30 @@ def test_doctor_says_whether_capture_is_paused_and_by_what(
     assert "paused by unknown since" in _run(capsys, "doctor")[1]
     _run(capsys, "resume")
     assert "capture  not paused" in _run(capsys, "doctor")[1]
+
+
+# ---- mcp command line ---------------------------------------------------------------
+
+
+def test_mcp_limits_agree_with_the_store() -> None:
+    from agents.store.schema import MAX_TEXT_CHARS
+    from mirix_desktop.services import mcp_protocol
+
+    assert mcp_protocol.MAX_TEXT_CHARS == MAX_TEXT_CHARS
+
+
+def test_mcp_http_on_a_taken_port_is_one_line(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        code, out, err = _run(capsys, "mcp", "--http", "--port", str(port))
+    assert code == 2 and out == ""
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
+    assert len(err.strip().splitlines()) == 1
+    code, _, err = _run(capsys, "mcp", "--port", "9000")
+    assert code == 2 and "--port is for --http" in err

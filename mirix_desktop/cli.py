@@ -243,6 +243,9 @@ def _add_setup_parsers(sub: Any) -> None:
     t.add_argument("--base-url", help="test this endpoint instead of the configured one")
     t.add_argument("--model", help="with --base-url: the model to try")
     t.add_argument("--json", action="store_true")
+    k = mo_sub.add_parser("key", help="store a role's API key (read from stdin, never shown)")
+    k.add_argument("role", choices=["chat", "memory"])
+    k.add_argument("--delete", action="store_true", help="remove the stored key")
 
     v = sub.add_parser("vault", help="the knowledge vault's entries")
     v_sub = v.add_subparsers(dest="action", required=True, parser_class=_Parser)

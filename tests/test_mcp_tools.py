@@ -238,3 +238,35 @@ def test_a_lone_surrogate_gets_an_error_reply(home: Path, filled: dict[str, str]
         assert error["code"] == -32602 and error["message"].startswith(where), replies[rid]
         assert "not valid Unicode" in error["message"]
     assert replies[4]["result"]["isError"] is False
+
+
+@pytest.fixture
+def berlin(monkeypatch: pytest.MonkeyPatch) -> Any:
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="time.tzset is POSIX only")
+def test_ranges_take_each_days_own_offset(berlin: Any) -> None:
+    """The Tuesday after summer time ended (2026-10-25): last week began at +02:00."""
+    from mirix_desktop.services.mcp_protocol import time_context
+
+    data = time_context(datetime(2026, 10, 27, 9, 30).astimezone())
+    assert data["now"] == "2026-10-27T09:30:00+01:00" and data["utc_offset"] == "+01:00"
+    assert data["weekday"] == "Tuesday"
+    ranges = data["ranges"]
+    assert ranges["today"]["since"] == "2026-10-27T00:00:00+01:00"
+    assert ranges["yesterday"] == {
+        "since": "2026-10-26T00:00:00+01:00",
+        "until": "2026-10-27T00:00:00+01:00",
+    }
+    assert ranges["this_week"]["since"] == "2026-10-26T00:00:00+01:00"
+    assert ranges["last_week"] == {
+        "since": "2026-10-19T00:00:00+02:00",
+        "until": "2026-10-26T00:00:00+01:00",
+    }

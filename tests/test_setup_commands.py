@@ -259,3 +259,31 @@ def test_mcp_http_on_a_taken_port_is_one_line(
     assert len(err.strip().splitlines()) == 1
     code, _, err = _run(capsys, "mcp", "--port", "9000")
     assert code == 2 and "--port is for --http" in err
+
+
+def test_models_key_is_stored_and_used(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    fake = FakeOpenAI([REPLY_CALL], models=["llama3.2"], api_key="sk-right")
+    try:
+        _run(
+            capsys, "config", "set", f"chat_model.base_url={fake.url}", "chat_model.model=llama3.2"
+        )
+        code, out, _ = _run(capsys, "models", "test", "--role", "chat")
+        assert code == 1 and "failed: " in out  # no key yet: refused by the server
+        monkeypatch.setattr("sys.stdin", io.StringIO("sk-right\n"))
+        code, out, _ = _run(capsys, "models", "key", "chat")
+        assert code == 0 and "chat-api-key stored" in out and "sk-right" not in out
+        assert "sk-right" not in _config(home).read_text()
+        fake.script = [REPLY_CALL]
+        code, out, _ = _run(capsys, "models", "test", "--role", "chat")
+        assert code == 0 and "ok: Connected" in out
+        monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+        code, _, err = _run(capsys, "models", "key", "chat")
+        assert code == 2 and "nothing stored" in err
+        assert _run(capsys, "models", "key", "chat", "--delete")[0] == 0
+        assert open_context().secrets.get("chat-api-key") is None
+    finally:
+        fake.close()

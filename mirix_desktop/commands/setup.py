@@ -12,6 +12,7 @@ import argparse
 import difflib
 import json
 import os
+import sys
 import tomllib
 from typing import TYPE_CHECKING, Any
 
@@ -218,6 +219,8 @@ def cmd_models(ctx: Context, args: argparse.Namespace) -> int:
             key = "  (needs an API key)" if p.needs_key else ""
             print(f"{p.name:<17} {p.base_url}{key}\n{'':<17} {p.hint}")
         return 0
+    if args.action == "key":
+        return _store_key(ctx, args.role, delete=args.delete)
     if args.model and not args.base_url:
         raise InvalidInput("--model is for --base-url")
     if args.base_url:
@@ -242,6 +245,28 @@ def cmd_models(ctx: Context, args: argparse.Namespace) -> int:
                 print(f"  served: {shown}")
             print(f"  {'ok' if r['ok'] else 'failed'}: {r['message']}")
     return 0 if all(r["ok"] for r in results) else EXIT_ERROR
+
+
+def _store_key(ctx: Context, role: str, *, delete: bool) -> int:
+    """The Settings window's API key field: the key goes to the secret store only."""
+    name = f"{role}-api-key"
+    if delete:
+        ctx.secrets.delete(name)
+        print(f"{name} removed")
+        return 0
+    if sys.stdin.isatty():
+        import getpass
+
+        key = getpass.getpass(f"API key for the {role} model (not shown): ").strip()
+    else:
+        key = sys.stdin.readline().strip()
+    if not key:
+        raise InvalidInput("no key given (type it, or pipe it in on one line); nothing stored")
+    if any(c.isspace() for c in key) or len(key) > 4096:
+        raise InvalidInput("that is not an API key (spaces, or too long); nothing stored")
+    ctx.secrets.set(name, key)
+    print(f"{name} stored in the {ctx.secrets.describe().split(' (')[0]}")
+    return 0
 
 
 def _test(ctx: Context, role: str, base_url: str, model: str) -> dict[str, Any]:

@@ -495,9 +495,17 @@ def _zone_name(now: datetime) -> str:
 
 
 def time_context(now: datetime) -> dict[str, Any]:
-    """``now`` (aware, local) with its zone and the ranges a client asks about most."""
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    week = midnight - timedelta(days=midnight.weekday())  # Monday
+    """``now`` (aware, in the local zone) with its zone and the ranges a client asks about
+    most. Each boundary takes the local offset of its own day (a range may span a change
+    to or from summer time)."""
+    wall = now.replace(tzinfo=None)
+    midnight_wall = wall.replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def local(day: datetime) -> datetime:
+        return day.astimezone()  # a naive time is read as local time, with that day's rules
+
+    midnight = local(midnight_wall)
+    week = local(midnight_wall - timedelta(days=midnight_wall.weekday()))  # Monday
 
     def span(start: datetime, end: datetime) -> dict[str, str]:
         return {"since": start.isoformat(), "until": end.isoformat()}
@@ -509,9 +517,9 @@ def time_context(now: datetime) -> dict[str, Any]:
         "weekday": now.strftime("%A"),
         "ranges": {
             "today": span(midnight, now),
-            "yesterday": span(midnight - timedelta(days=1), midnight),
+            "yesterday": span(local(midnight_wall - timedelta(days=1)), midnight),
             "this_week": span(week, now),
-            "last_week": span(week - timedelta(days=7), week),
+            "last_week": span(local(week.replace(tzinfo=None) - timedelta(days=7)), week),
             "last_hour": span(now - timedelta(hours=1), now),
         },
     }

@@ -241,7 +241,13 @@ class MemoryTools:
     def recent_context(self, minutes: int = 15, *, app: str | None = None) -> dict[str, Any]:
         end = now()
         out = self._activity(end - timedelta(minutes=minutes), end, snippets=True, app=app)
-        out["capture_paused"] = self.paused
+        from mirix_desktop.pipeline.capture.loop import pause_state
+
+        state = pause_state(self.ctx.paths.data_dir / "capture.paused")
+        out["capture_paused"] = state["paused"]
+        if state["paused"]:
+            out["capture_paused_by"] = state["by"]
+            out["capture_paused_since"] = state["since"]
         return out
 
     def _activity(

@@ -84,7 +84,7 @@ async def _session(url: str, token: str | None, body: Any) -> Any:
         return await body(session)
 
 
-def _post(url: str, headers: dict[str, str]) -> Any:
+def _post(url: str, headers: dict[str, str], body: str | None = None) -> Any:
     import httpx2
 
     request = {
@@ -99,7 +99,7 @@ def _post(url: str, headers: dict[str, str]) -> Any:
     }
     return httpx2.post(
         url,
-        content=json.dumps(request),
+        content=body if body is not None else json.dumps(request),
         headers={
             "content-type": "application/json",
             "accept": "application/json, text/event-stream",
@@ -129,6 +129,14 @@ def test_the_token_is_required(server: Running, filled: dict[str, str]) -> None:
     assert _post(server.url, {"authorization": f"Basic {server.token}"}).status_code == 401
     right = _post(server.url, {"authorization": f"Bearer {server.token}"})
     assert right.status_code == 200 and "serverInfo" in right.text
+    # A lone surrogate gets an error reply here too (the SDK's parse error).
+    odd = _post(
+        server.url,
+        {"authorization": f"Bearer {server.token}"},
+        '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"search_memories",'
+        '"arguments":{"query":"a\\ud800b"}}}',
+    )
+    assert odd.status_code == 400 and odd.json()["error"]["code"] == -32700
     # A page in a browser cannot reach it by another host name (DNS rebinding).
     rebound = _post(
         server.url, {"authorization": f"Bearer {server.token}", "host": "attacker.example"}

@@ -73,11 +73,12 @@ def test_search_filters_by_kind_app_and_window_and_pages(
         # app: any case; only that app's hits.
         code = await search(query="absorb batch agents", app="Code")
         assert [h["id"] for h in code["hits"]] == [chatted["editor"]]
-        assert (await search(query="absorb batch agents", app="firefox"))["hits"] == [
-            h
-            for h in (await search(query="absorb batch agents", app="firefox"))["hits"]
-            if h.get("app") == "firefox"
-        ]
+        assert (await search(query="absorb batch agents", app="FIREFOX"))["hits"] == []
+        fox = await search(query="Lisbon LX 318 def absorb", app="FIREFOX", kinds=["screens"])
+        assert {h["app"] for h in fox["hits"]} == {"firefox"}
+        assert {chatted["flight"], chatted["flight2"]} <= {h["id"] for h in fox["hits"]}
+        unfiltered = await search(query="Lisbon LX 318 def absorb", kinds=["screens"])
+        assert chatted["editor"] in {h["id"] for h in unfiltered["hits"]}
         # window: frames with the title, and the memories made from them.
         checkout = await search(query="LX 318 card Lisbon", window="checkout")
         assert [h["id"] for h in checkout["hits"]] == [chatted["card"]]

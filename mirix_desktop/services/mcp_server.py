@@ -142,9 +142,10 @@ class MemoryTools:
         """
         chosen = {t for kind in kinds or () for t in KIND_TYPES[kind]} | set(types or ())
         wanted = k + offset + 1  # one more tells whether a next page exists
+        fetched = max(wanted, WINDOW_CANDIDATES) if window else wanted  # filtered after
         opts = self.ctx.search_options(
-            k=max(wanted, WINDOW_CANDIDATES) if window else wanted,
-            candidates=max(self.ctx.settings.search.candidates, wanted),
+            k=fetched,
+            candidates=max(self.ctx.settings.search.candidates, fetched),
             types=tuple(sorted(chosen)),
             app=app.strip() if app and app.strip() else None,  # any case
             since=parse_time(since) if since else None,

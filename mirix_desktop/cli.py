@@ -12,26 +12,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agents.errors import InvalidInput, MirixError
 from agents.privacy import LogFilter, sealed
 from mirix_desktop import __version__
 from mirix_desktop.commands import EXIT_ERROR, EXIT_USAGE
-from mirix_desktop.commands.queries import cmd_ask, cmd_export, cmd_search, cmd_stats
-from mirix_desktop.commands.records import cmd_ingest, cmd_remember
-from mirix_desktop.commands.running import (
-    cmd_absorb,
-    cmd_app,
-    cmd_capture,
-    cmd_doctor,
-    cmd_forget,
-    cmd_mcp,
-    cmd_optimize,
-    cmd_pause,
-)
 from mirix_desktop.config.paths import private_files
-from mirix_desktop.services.context import Context, open_context
+
+if TYPE_CHECKING:
+    from mirix_desktop.services.context import Context
 
 log = logging.getLogger("mirix_desktop")
 
@@ -115,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("stats", help="counts and disk usage")
     sub.add_parser("optimize", help="compact tables and update indexes")
-    sub.add_parser("mcp", help="serve the memory to other assistants (MCP over stdio)")
+    _add_mcp_parser(sub)
+    _add_setup_parsers(sub)
     return p
 
 
@@ -127,9 +118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose)
     ctx: Context | None = None
     try:
+        if args.command in _WITHOUT_CONTEXT:  # they open what they need, when they need it
+            return int(_handler(_WITHOUT_CONTEXT[args.command])(args))
+        from mirix_desktop.services.context import open_context
+
         ctx = open_context(args.home)
-        handler = _COMMANDS[args.command]
-        return handler(ctx, args)
+        handler = _handler(_COMMANDS[args.command])
+        return int(handler(ctx, args))
     except MirixError as exc:
         print(f"mirix-desktop: error: {exc}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, InvalidInput) else EXIT_ERROR
@@ -182,23 +177,87 @@ def _setup_logging(verbose: bool) -> None:
 # ---- commands --------------------------------------------------------------------------
 
 
+# Each command's module is imported only when it runs: ``mcp`` must answer its client
+# before the store (LanceDB) and the models are even imported.
 _COMMANDS = {
-    "mcp": cmd_mcp,
-    "app": cmd_app,
-    "doctor": cmd_doctor,
-    "ask": cmd_ask,
-    "absorb": cmd_absorb,
-    "ingest": cmd_ingest,
-    "remember": cmd_remember,
-    "search": cmd_search,
-    "export": cmd_export,
-    "stats": cmd_stats,
-    "capture": cmd_capture,
-    "forget": cmd_forget,
-    "pause": cmd_pause,
-    "resume": cmd_pause,
-    "optimize": cmd_optimize,
+    "app": "running:cmd_app",
+    "doctor": "running:cmd_doctor",
+    "ask": "queries:cmd_ask",
+    "absorb": "running:cmd_absorb",
+    "ingest": "records:cmd_ingest",
+    "remember": "records:cmd_remember",
+    "search": "queries:cmd_search",
+    "export": "queries:cmd_export",
+    "stats": "queries:cmd_stats",
+    "capture": "running:cmd_capture",
+    "forget": "running:cmd_forget",
+    "pause": "running:cmd_pause",
+    "resume": "running:cmd_pause",
+    "optimize": "running:cmd_optimize",
+    "vault": "setup:cmd_vault",
+    "models": "setup:cmd_models",
 }
+# Commands that take the parsed arguments only (no context opened for them).
+_WITHOUT_CONTEXT = {
+    "mcp": "mcp:cmd_mcp",
+    "config": "setup:cmd_config",
+}
+
+
+def _handler(where: str) -> Any:
+    from importlib import import_module
+
+    module, _, name = where.partition(":")
+    return getattr(import_module(f"mirix_desktop.commands.{module}"), name)
+
+
+def _add_mcp_parser(sub: Any) -> None:
+    m = sub.add_parser(
+        "mcp", help="serve the memory to other assistants (MCP over stdio, or local HTTP)"
+    )
+    m.add_argument(
+        "--http", action="store_true", help="serve over streamable HTTP on 127.0.0.1 (a token)"
+    )
+    m.add_argument("--port", type=int, default=None, help="the HTTP port (default: mcp.http_port)")
+    m.add_argument("--show-token", action="store_true", help="print the HTTP bearer token and exit")
+    m.add_argument(
+        "--rotate-token", action="store_true", help="make a new HTTP bearer token (the old fails)"
+    )
+
+
+def _add_setup_parsers(sub: Any) -> None:
+    c = sub.add_parser("config", help="see and change settings (as the Settings window does)")
+    c_sub = c.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    c_list = c_sub.add_parser("list", help="every setting with its value")
+    c_list.add_argument("--changed", action="store_true", help="only those not at their default")
+    c_list.add_argument("--json", action="store_true")
+    c_get = c_sub.add_parser("get", help="one setting's value (section.name)")
+    c_get.add_argument("key")
+    c_set = c_sub.add_parser("set", help="change settings: section.name=value ...")
+    c_set.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
+    c_unset = c_sub.add_parser("unset", help="back to the default")
+    c_unset.add_argument("keys", nargs="+", metavar="KEY")
+
+    mo = sub.add_parser("models", help="language-model endpoints")
+    mo_sub = mo.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    mo_sub.add_parser("presets", help="well-known local and remote servers")
+    t = mo_sub.add_parser("test", help="test the configured endpoints (or one given here)")
+    t.add_argument("--role", choices=["chat", "memory"], help="only this role's endpoint")
+    t.add_argument("--base-url", help="test this endpoint instead of the configured one")
+    t.add_argument("--model", help="with --base-url: the model to try")
+    t.add_argument("--json", action="store_true")
+    k = mo_sub.add_parser("key", help="store a role's API key (read from stdin, never shown)")
+    k.add_argument("role", choices=["chat", "memory"])
+    k.add_argument("--delete", action="store_true", help="remove the stored key")
+
+    v = sub.add_parser("vault", help="the knowledge vault's entries")
+    v_sub = v.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    v_list = v_sub.add_parser("list", help="entries without their values")
+    v_list.add_argument("--json", action="store_true")
+    v_show = v_sub.add_parser("show", help="one entry (its value only with --reveal)")
+    v_show.add_argument("id")
+    v_show.add_argument("--reveal", action="store_true", help="print the value in plain text")
+    v_show.add_argument("--json", action="store_true")
 
 
 if __name__ == "__main__":

@@ -301,7 +301,8 @@ def test_paused_capture_records_nothing(home: Path, filled: dict[str, str]) -> N
         assert "Friday" in answer["answer"] and answer["saved"] is False
         refused = await client.call_tool("remember", {"text": "Buy milk"})
         assert refused.is_error and "paused" in _text(refused)
-        assert _data(await client.call_tool("recent_context", {}))["capture_paused"] is True
+        recent = _data(await client.call_tool("recent_context", {}))
+        assert recent["capture_paused"] is True and recent["capture_paused_by"] == "unknown"
 
     _run(home, body)
     ctx = open_context()

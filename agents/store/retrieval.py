@@ -262,7 +262,7 @@ def _filter(opts: SearchOptions, *, vault: bool = False) -> str | None:
     if opts.until:
         parts.append(f"time <= {sql_time(opts.until)}")
     if opts.app:
-        parts.append(f"app = {quote(opts.app)}")
+        parts.append(f"lower(app) = {quote(opts.app.lower())}")
     if opts.sensitivities and vault:
         parts.append(in_list("sensitivity", opts.sensitivities))
     return " AND ".join(parts) or None

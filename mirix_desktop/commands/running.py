@@ -1,5 +1,5 @@
 """Commands that run the program's machinery: ``app``, ``capture``, ``pause``, ``forget``,
-``optimize``, ``absorb``, ``doctor`` and ``mcp``."""
+``optimize``, ``absorb`` and ``doctor``."""
 
 from __future__ import annotations
 
@@ -38,6 +38,14 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
         where = f"{lm['model']} at {lm['base_url']}" if lm["base_url"] else "none (offline mode)"
         print(f"llm      {role}: {where}")
     print(f"privacy  {info['window_privacy']['detail']}")
+    capture = info["capture"]
+    if capture["paused"]:
+        print(
+            f"capture  paused by {capture['by']} since {capture['since']} "
+            "(`mirix-desktop resume` or the app's Resume capture resumes it)"
+        )
+    else:
+        print("capture  not paused")
     inbox = info["inbox"]
     print(f"inbox    {inbox['pending']} waiting ({inbox['failing']} failing), {inbox['done']} done")
     for f in inbox["failures"]:
@@ -128,7 +136,7 @@ def _has_display() -> bool:
 
 
 def cmd_pause(ctx: Context, args: argparse.Namespace) -> int:
-    ctx.capturer().set_paused(args.command == "pause")
+    ctx.capturer().set_paused(args.command == "pause", by="the command line (mirix-desktop pause)")
     print("capture paused" if args.command == "pause" else "capture resumed")
     return 0
 
@@ -172,9 +180,3 @@ def cmd_absorb(ctx: Context, args: argparse.Namespace) -> int:
     report = job.run(max_batches=args.max_batches, progress=progress)
     print(report.line())
     return EXIT_ERROR if report.items_failed else 0
-
-
-def cmd_mcp(ctx: Context, args: argparse.Namespace) -> int:
-    from mirix_desktop.services.mcp_server import serve_stdio
-
-    return serve_stdio(ctx)

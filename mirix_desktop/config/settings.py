@@ -160,6 +160,17 @@ class McpSettings(_Section):
     max_image_side: int = Field(
         default=1024, ge=64, le=4096, description="get_screenshot downscales to this many pixels"
     )
+    http_port: int = Field(
+        default=8765, ge=0, le=65535, description="the port of `mcp --http` on 127.0.0.1"
+    )
+    http_in_app: bool = Field(
+        default=False,
+        description="serve MCP over HTTP (127.0.0.1, bearer token) while the app runs",
+    )
+    rotate_http_token: bool = Field(
+        default=False,
+        description="make a new HTTP bearer token at the next start (then back to false)",
+    )
 
 
 class DesktopSettings(_Section):

@@ -10,6 +10,7 @@ from typing import Any
 from mirix_desktop import __version__
 from mirix_desktop.pipeline.capture import ocr_engines
 from mirix_desktop.pipeline.capture.desktop import window_privacy
+from mirix_desktop.pipeline.capture.loop import pause_state
 from mirix_desktop.services.context import Context
 
 _PACKAGES = (
@@ -124,6 +125,7 @@ def report(ctx: Context) -> dict[str, Any]:
             )
         },
         "window_privacy": window_privacy(),
+        "capture": pause_state(ctx.paths.data_dir / "capture.paused"),
         "inbox": _inbox_state(ctx),
         "loose_permissions": [
             {"path": str(path), "mode": f"{mode:o}"} for path, mode in ctx.paths.loose_permissions()

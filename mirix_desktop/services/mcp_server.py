@@ -1,8 +1,9 @@
-"""``mirix-desktop mcp``: the memory as a Model Context Protocol server over stdio.
+"""What the tools of ``mirix-desktop mcp`` do, on one context, without the protocol.
 
-Other assistants (Claude Desktop, Cursor, VS Code agents, any MCP client) start
-this as a subprocess and call six tools: ``search_memories``, ``ask``,
-``list_activity``, ``get_screenshot``, ``remember`` and ``recent_context``.
+The MCP layer (tools, the context resource, prompts, the checks on every request)
+is :mod:`mirix_desktop.services.mcp_protocol`; the transports (stdio, local HTTP
+with a bearer token) are :mod:`mirix_desktop.services.mcp_transport`. This module
+imports the store, so the protocol imports it on the first tool call only.
 
 What may leave: every text a tool returns passes :class:`agents.privacy.Redactor`,
 which replaces the knowledge vault's values (and any high value it finds: keys,
@@ -12,9 +13,6 @@ values (e-mail, phone) and low and medium vault values only where
 that show such values painted over, never withheld whole for them. While capture is
 paused nothing new is recorded through the server: ``ask`` answers without
 saving the conversation and ``remember`` refuses.
-
-Stdout carries only the protocol (the SDK points file descriptor 1 at stderr
-while it serves); logging goes to ``logs/mcp.log``.
 """
 
 from __future__ import annotations
@@ -22,45 +20,29 @@ from __future__ import annotations
 import io
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import Field
-
-from agents.errors import InvalidInput, MirixError
-from agents.privacy import SEALED_MARK, LogFilter, Redactor, detect
+from agents.errors import InvalidInput, NotFound
+from agents.privacy import SEALED_MARK, Redactor, detect
 from agents.store import Frame, MemoryType, SearchHit
 from agents.store.schema import MAX_TEXT_CHARS, VaultData
 from agents.store.timeutil import as_utc, now, parse_time
-from mirix_desktop import __version__
 from mirix_desktop.services.context import Context
+from mirix_desktop.services.mcp_protocol import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
-    from mcp.server.mcpserver import MCPServer
-
     from mirix_desktop.pipeline.conversation import Assistant
 
 log = logging.getLogger(__name__)
 
-SERVER_NAME = "mirix-desktop"
-MAX_QUESTION_CHARS = 4000
 MAX_RANGE = timedelta(days=31)
 MAX_FRAMES_LISTED = 5000
 SNIPPET_CHARS = 400
-SearchType = Literal[
-    "core", "episodic", "semantic", "procedural", "resource", "knowledge_vault", "chat", "frame"
-]
-RememberType = Literal["semantic", "episodic", "procedural", "resource", "core", "knowledge_vault"]
-INSTRUCTIONS = (
-    "The user's personal memory: what they saw on screen (screenshots with their text) and "
-    "said in chats, filed as memories (core facts, episodic events, semantic facts, "
-    "procedures, resources, and a knowledge vault whose values are withheld). Use "
-    "search_memories or ask to find something, recent_context for what the user is doing "
-    "now, list_activity for a time range, get_screenshot to look at a frame by id, and "
-    "remember to store something the user asked you to remember. Times are ISO 8601."
-)
+MAX_CONVERSATION_TURNS = 200
+MEMORY_TYPES = ("core", "episodic", "semantic", "procedural", "resource", "knowledge_vault")
+KIND_TYPES = {"memories": MEMORY_TYPES, "chat": ("chat",), "screens": ("frame",)}
+WINDOW_CANDIDATES = 200  # hits looked at to find those of one window
 
 
 # ---- what may leave -------------------------------------------------------------------
@@ -128,28 +110,72 @@ class MemoryTools:
         self,
         query: str,
         *,
+        kinds: list[str] | None = None,
         types: list[str] | None = None,
+        app: str | None = None,
+        window: str | None = None,
         since: str | None = None,
         until: str | None = None,
         k: int = 10,
+        offset: int = 0,
     ) -> dict[str, Any]:
+        """Hits ``offset`` to ``offset + k``; ``next_offset`` is None when there are no more.
+
+        ``kinds`` (memories, chat, screens) and ``types`` add up; ``app`` is matched in any
+        case; ``window`` keeps the frames whose title contains it and the memories made
+        from them. Raises InvalidInput for a bad time or an empty query.
+        """
+        chosen = {t for kind in kinds or () for t in KIND_TYPES[kind]} | set(types or ())
+        wanted = k + offset + 1  # one more tells whether a next page exists
+        fetched = max(wanted, WINDOW_CANDIDATES) if window else wanted  # filtered after
         opts = self.ctx.search_options(
-            k=k,
-            types=tuple(types or ()),
+            k=fetched,
+            candidates=max(self.ctx.settings.search.candidates, fetched),
+            types=tuple(sorted(chosen)),
+            app=app.strip() if app and app.strip() else None,  # any case
             since=parse_time(since) if since else None,
             until=parse_time(until) if until else None,
             sensitivities=("low", "medium"),  # high-sensitivity entries are not even listed
         )
         hits = self.ctx.store.search(query, opts)
+        if window:
+            hits = self._in_window(hits, window)
+        page = hits[offset : offset + k]
         redactor = self.redactor()
-        values = self._shareable_values(hits)
+        values = self._shareable_values(page)
         out = []
-        for hit in hits:
+        for hit in page:
             item = _hit_json(hit, redactor)
             if hit.id in values:
                 item["value"] = values[hit.id]
             out.append(item)
-        return {"query": query, "hits": out}
+        more = len(hits) > offset + k
+        return {
+            "query": query,
+            "offset": offset,
+            "hits": out,
+            "next_offset": offset + len(page) if more else None,
+        }
+
+    def _in_window(self, hits: list[SearchHit], window: str) -> list[SearchHit]:
+        """The hits that are frames with ``window`` in their title, or made from such frames."""
+        wanted = window.strip().casefold()
+        frame_ids = {h.id for h in hits if h.type == "frame"}
+        frame_ids |= {s for h in hits for s in h.source_ids if s.startswith("frm_")}
+        titles: dict[str, str] = {}
+        ids = sorted(frame_ids)
+        for first in range(0, len(ids), 500):
+            for f in self.ctx.store.frames(ids[first : first + 500]):
+                titles[f.id] = f.window_title.casefold()
+
+        def inside(frame_id: str) -> bool:
+            return wanted in titles.get(frame_id, "")
+
+        return [
+            h
+            for h in hits
+            if (h.type == "frame" and inside(h.id)) or any(inside(s) for s in h.source_ids)
+        ]
 
     def _shareable_values(self, hits: list[SearchHit]) -> dict[str, str]:
         vault = [h.id for h in hits if h.type == MemoryType.KNOWLEDGE_VAULT.value]
@@ -187,23 +213,38 @@ class MemoryTools:
             "saved": saved_in is not None,
         }
 
-    def list_activity(self, since: str, until: str | None = None) -> dict[str, Any]:
+    def list_activity(
+        self, since: str, until: str | None = None, *, app: str | None = None
+    ) -> dict[str, Any]:
         start = parse_time(since)
         end = parse_time(until) if until else now()
         if start >= end:
             raise InvalidInput("since must be before until")
         if end - start > MAX_RANGE:
             raise InvalidInput(f"the range is longer than {MAX_RANGE.days} days; ask for less")
-        return self._activity(start, end, snippets=False)
+        return self._activity(start, end, snippets=False, app=app)
 
-    def recent_context(self, minutes: int = 15) -> dict[str, Any]:
+    def recent_context(self, minutes: int = 15, *, app: str | None = None) -> dict[str, Any]:
         end = now()
-        out = self._activity(end - timedelta(minutes=minutes), end, snippets=True)
-        out["capture_paused"] = self.paused
+        out = self._activity(end - timedelta(minutes=minutes), end, snippets=True, app=app)
+        from mirix_desktop.pipeline.capture.loop import pause_state
+
+        state = pause_state(self.ctx.paths.data_dir / "capture.paused")
+        out["capture_paused"] = state["paused"]
+        if state["paused"]:
+            out["capture_paused_by"] = state["by"]
+            out["capture_paused_since"] = state["since"]
         return out
 
-    def _activity(self, start: datetime, end: datetime, *, snippets: bool) -> dict[str, Any]:
+    def _activity(
+        self, start: datetime, end: datetime, *, snippets: bool, app: str | None = None
+    ) -> dict[str, Any]:
+        """Frames grouped by app and window, and the episodic events; with ``app`` (any
+        case) only that app's frames, and the events made from them or filed under it."""
         frames, truncated = self._frames_between(start, end)
+        if app:
+            wanted = app.strip().casefold()
+            frames = [f for f in frames if f.app.casefold() == wanted]
         redactor = self.redactor()
         groups: dict[tuple[str, str], dict[str, Any]] = {}
         for f in frames:
@@ -223,6 +264,13 @@ class MemoryTools:
             if snippets and f.ocr_text.strip():
                 g["latest_text"] = redactor.text(_snippet(f.ocr_text))
         events = self.ctx.store.memories_between(MemoryType.EPISODIC, start, end, limit=50)
+        if app:
+            shown = {f.id for f in frames}
+            events = [
+                m
+                for m in events
+                if (m.app or "").casefold() == wanted or shown.intersection(m.source_ids)
+            ]
         return {
             "since": start.isoformat(),
             "until": end.isoformat(),
@@ -308,6 +356,36 @@ class MemoryTools:
         memory = self.ctx.store.add(mtype, data_from_text(mtype, text), actor="mcp")
         return {"id": memory.id, "type": memory.type.value, "time": as_utc(memory.time).isoformat()}
 
+    def conversation(self, conversation: str) -> dict[str, Any]:
+        """The turns of a conversation, by its id or by words from it (the conversation of
+        the best chat hit); raises NotFound when there is none."""
+        wanted = conversation.strip()
+        if not wanted:
+            raise InvalidInput("name a conversation: its id or words from it")
+        turns = self.ctx.store.conversation(wanted, limit=MAX_CONVERSATION_TURNS)
+        if not turns:
+            opts = self.ctx.search_options(k=1, types=("chat",))
+            hits = self.ctx.store.search(wanted, opts)
+            found = self.ctx.store.chat_turns([hits[0].id]) if hits else []
+            if found:
+                turns = self.ctx.store.conversation(
+                    found[0].conversation_id, limit=MAX_CONVERSATION_TURNS
+                )
+        if not turns:
+            raise NotFound(f"no conversation with id or words {wanted!r}")
+        redactor = self.redactor()
+        return {
+            "conversation_id": turns[0].conversation_id,
+            "turns": [
+                {
+                    "time": as_utc(t.created_at).isoformat(),
+                    "role": t.speaker,
+                    "text": redactor.text(t.text),
+                }
+                for t in turns
+            ],
+        }
+
     def _image(
         self, path: str, side: int, *, repaint: bool, contacts: bool, sealed: bool = False
     ) -> bytes:
@@ -354,150 +432,14 @@ def _snippet(text: str) -> str:
     return flat if len(flat) <= SNIPPET_CHARS else flat[: SNIPPET_CHARS - 1] + "…"
 
 
-# ---- the protocol ---------------------------------------------------------------------
+def _downscaled_jpeg(path: str, side: int) -> bytes:
+    from PIL import Image
 
-
-@contextmanager
-def _as_tool_errors() -> Iterator[None]:
-    """The program's errors become MCP tool errors (``isError`` results with the message)."""
-    from mcp.server.mcpserver.exceptions import ToolError
-
-    try:
-        yield
-    except MirixError as exc:
-        raise ToolError(str(exc)) from None
-
-
-def build_server(ctx: Context) -> MCPServer:
-    """The MCP server with the six tools on ``ctx`` (nothing is opened until a call)."""
-    from mcp.server.mcpserver import Image, MCPServer
-    from mcp_types import ToolAnnotations
-
-    tools = MemoryTools(ctx)
-    server: MCPServer = MCPServer(
-        SERVER_NAME, version=__version__, instructions=INSTRUCTIONS, log_level="WARNING"
-    )
-    read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
-
-    @server.tool(annotations=read_only)
-    def search_memories(
-        query: Annotated[str, Field(min_length=1, max_length=2000, description="what to look for")],
-        types: Annotated[
-            list[SearchType] | None,
-            Field(description="limit to these types (default: all memories, chats and frames)"),
-        ] = None,
-        since: Annotated[str | None, Field(description="ISO 8601 start, e.g. 2026-11-20")] = None,
-        until: Annotated[str | None, Field(description="ISO 8601 end")] = None,
-        k: Annotated[int, Field(ge=1, le=50, description="how many hits")] = 10,
-    ) -> dict[str, Any]:
-        """Hybrid search (full text, meaning, screenshots) over the user's memories, chat
-        turns and screen captures. Each hit has id, type, time, text and source_ids (the
-        frames and chat turns it came from; frame ids work with get_screenshot). Vault
-        hits show their caption, not their value."""
-        with _as_tool_errors():
-            tools.open()
-            return tools.search_memories(
-                query, types=list(types or []), since=since, until=until, k=k
-            )
-
-    @server.tool()
-    def ask(
-        question: Annotated[
-            str, Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="the question")
-        ],
-        conversation_id: Annotated[
-            str | None, Field(description="continue this conversation (from an earlier answer)")
-        ] = None,
-    ) -> dict[str, Any]:
-        """Ask the memory assistant a question; it searches every memory type and answers
-        with citations (ids of the memories and screenshots used). Without a language model
-        configured it answers by retrieval, quoting what it found. The question and answer
-        are saved as a conversation unless capture is paused."""
-        with _as_tool_errors():
-            tools.open()
-            return tools.ask(question, conversation_id=conversation_id)
-
-    @server.tool(annotations=read_only)
-    def list_activity(
-        since: Annotated[str, Field(description="ISO 8601 start of the range")],
-        until: Annotated[str | None, Field(description="ISO 8601 end (default: now)")] = None,
-    ) -> dict[str, Any]:
-        """What was on screen in a time range (at most 31 days): screen captures grouped by
-        app and window title with first and last time seen, count and the latest frame
-        ids, plus the episodic events recorded in the range."""
-        with _as_tool_errors():
-            tools.open()
-            return tools.list_activity(since, until)
-
-    @server.tool(annotations=read_only, structured_output=False)
-    def get_screenshot(
-        frame_id: Annotated[
-            str, Field(min_length=1, max_length=200, description="a frame id (frm_...)")
-        ],
-        max_side: Annotated[
-            int | None, Field(ge=64, le=4096, description="longest side in pixels")
-        ] = None,
-    ) -> list[Any]:
-        """One screen capture: its time, app, window title and OCR text, and the image
-        downscaled (JPEG). A capture that shows a value the user does not share comes
-        without its image."""
-        import json
-
-        with _as_tool_errors():
-            tools.open()
-            info, data = tools.get_screenshot(frame_id, max_side=max_side)
-        text = json.dumps(info, ensure_ascii=False, indent=1)
-        return [text, Image(data=data, format="jpeg")] if data is not None else [text]
-
-    @server.tool()
-    def remember(
-        text: Annotated[
-            str, Field(min_length=1, max_length=MAX_TEXT_CHARS, description="what to remember")
-        ],
-        type: Annotated[  # noqa: A002 - the argument's name in the protocol
-            RememberType, Field(description="the memory type (default semantic: a fact)")
-        ] = "semantic",
-    ) -> dict[str, Any]:
-        """Store a memory the user asked to keep. Refused while capture is paused."""
-        with _as_tool_errors():
-            tools.open()
-            return tools.remember(text, memory_type=type)
-
-    @server.tool(annotations=read_only)
-    def recent_context(
-        minutes: Annotated[int, Field(ge=1, le=1440, description="how far back")] = 15,
-    ) -> dict[str, Any]:
-        """What the user was doing in the last N minutes: apps and windows on screen with
-        the latest text seen in each, the events recorded, and whether capture is paused."""
-        with _as_tool_errors():
-            tools.open()
-            return tools.recent_context(minutes)
-
-    return server
-
-
-def log_to_file(ctx: Context) -> None:
-    """Send every log record to ``logs/mcp.log`` and none to stderr or stdout."""
-    ctx.paths.log_dir.mkdir(parents=True, exist_ok=True)
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    handler = logging.FileHandler(ctx.paths.log_dir / "mcp.log", encoding="utf-8")
-    handler.addFilter(LogFilter())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    logging.captureWarnings(True)
-
-
-def serve_stdio(ctx: Context) -> int:
-    """Serve MCP over stdin and stdout until the client closes stdin."""
-    log_to_file(ctx)
-    server = build_server(ctx)
-    log.info("MCP server %s %s serving over stdio", SERVER_NAME, __version__)
-    server.run("stdio")
-    log.info("MCP client closed the connection")
-    return 0
+    with Image.open(path) as image:
+        image.thumbnail((side, side))
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
 
 
 def _bounded(text: str, what: str, limit: int, empty: str) -> str:

@@ -82,7 +82,7 @@ class CaptureRuntime:
     def set_paused(self, paused: bool) -> bool:
         """Pause or resume (a flag file every capturing process sees); returns the new state."""
         capturer = self.capturer()
-        capturer.set_paused(paused)
+        capturer.set_paused(paused, by="the app (its Pause capture action)")
         return capturer.paused
 
     def capture_now(self) -> list[str]:

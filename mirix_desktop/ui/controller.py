@@ -23,6 +23,7 @@ from mirix_desktop.ui.chat import ChatWidget
 from mirix_desktop.ui.data_move import DataMove
 from mirix_desktop.ui.firstrun import FirstRunDialog
 from mirix_desktop.ui.main_window import MainWindow
+from mirix_desktop.ui.mcp_http import McpHttp
 from mirix_desktop.ui.settings_dialog import SettingsDialog
 from mirix_desktop.ui.tasks import Tasks, describe
 from mirix_desktop.ui.tray import Tray
@@ -87,6 +88,7 @@ class AppController(QObject):
         self.tray = Tray(self)
         self.window = MainWindow(self.backend, self.tasks)
         self.chat = ChatWidget(self.backend, self.tasks)
+        self.mcp_http = McpHttp(self)
         self.window.set_chat_widget(self.chat)
         self._connect()
 
@@ -110,6 +112,8 @@ class AppController(QObject):
         tray.start_at_login.connect(self.set_start_at_login)
         tray.set_start_at_login(self.ctx.settings.desktop.start_at_login)
         tray.quit_requested.connect(self.quit_requested.emit)
+        tray.mcp_http.connect(self.mcp_http.set_enabled)
+        self.mcp_http.changed.connect(tray.set_mcp_http)
         window.toggle_pause.connect(actions.toggle_pause)
         window.capture_now.connect(actions.capture_now)
         window.open_settings.connect(self.open_settings)
@@ -133,10 +137,12 @@ class AppController(QObject):
             self.show_first_run()  # after the window, so that it comes on top
         self.resume_timers()
         self.poll_status()
+        self.mcp_http.apply(self.ctx.settings.mcp.http_in_app)
 
     def shutdown(self) -> None:
         """Stop capture and the background work (writes in progress are finished)."""
         self.pause_timers()
+        self.mcp_http.stop()
         self.tray.hide()
         self.runtime.stop()
         self.tasks.shutdown(wait=False)

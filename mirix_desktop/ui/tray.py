@@ -11,6 +11,7 @@ from mirix_desktop.ui.icons import icon
 
 PAUSE_LABEL = "Pause capture"
 RESUME_LABEL = "Resume capture"
+MCP_LABEL = "MCP server for assistants (HTTP)"
 
 
 def tray_state(status: Status | None, *, working: str, error: str | None) -> str:
@@ -55,6 +56,7 @@ class Tray(QObject):
     forget = Signal(int)  # minutes
     open_settings = Signal()
     start_at_login = Signal(bool)
+    mcp_http = Signal(bool)  # serve MCP over local HTTP while the app runs
     quit_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -83,6 +85,10 @@ class Tray(QObject):
         self.login_action.setCheckable(True)
         self.login_action.triggered.connect(lambda checked: self.start_at_login.emit(checked))
         self.menu.addAction(self.login_action)
+        self.mcp_action = QAction(MCP_LABEL, self.menu)
+        self.mcp_action.setCheckable(True)
+        self.mcp_action.triggered.connect(lambda checked: self.mcp_http.emit(checked))
+        self.menu.addAction(self.mcp_action)
         self.settings_action = self._add("Settings…", self.open_settings)
         self.quit_action = self._add("Quit", self.quit_requested)
 
@@ -127,6 +133,12 @@ class Tray(QObject):
     def set_start_at_login(self, enabled: bool) -> None:
         """Show whether the app starts at login (without emitting :attr:`start_at_login`)."""
         self.login_action.setChecked(enabled)
+
+    def set_mcp_http(self, running: bool, note: str) -> None:
+        """Show whether the MCP HTTP server runs (``note``: its URL, or why not)."""
+        self.mcp_action.setChecked(running)
+        self.mcp_action.setToolTip(note)
+        self.mcp_action.setText(f"{MCP_LABEL}: {note}" if running else MCP_LABEL)
 
     @property
     def last_error(self) -> str | None:

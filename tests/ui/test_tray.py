@@ -85,6 +85,7 @@ def test_menu_has_every_action(controller) -> None:
         "Forget last 5 minutes",
         "Forget last hour",
         "Start at login",
+        "MCP server for assistants (HTTP)",
         "Settings…",
         "Quit",
     ]

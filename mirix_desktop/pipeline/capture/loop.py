@@ -3,6 +3,7 @@ frame store, inbox."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -86,13 +87,15 @@ class Capturer:
     def paused(self) -> bool:
         return self.pause_flag is not None and self.pause_flag.exists()
 
-    def set_paused(self, paused: bool) -> None:
-        """Pause or resume; the flag is a file, so every process sees it."""
+    def set_paused(self, paused: bool, *, by: str = "") -> None:
+        """Pause or resume; the flag is a file, so every process sees it. It says ``by``
+        whom and when it was paused (``doctor`` shows it)."""
         if self.pause_flag is None:
             raise RuntimeError("this capturer has no pause flag")
         if paused:
             self.pause_flag.parent.mkdir(parents=True, exist_ok=True)
-            self.pause_flag.touch()
+            note = {"by": by or "unknown", "since": now().isoformat()}
+            self.pause_flag.write_text(json.dumps(note), encoding="utf-8")
         else:
             self.pause_flag.unlink(missing_ok=True)
 
@@ -198,3 +201,28 @@ def _painted(shot: Any, plan: Layout) -> Image.Image:
     if plan.hidden is not None:
         raw = paint(raw, shot.width, shot.height, plan.hidden)
     return Image.frombuffer("RGB", shot.size, raw, "raw", "BGRX", 0, 1)
+
+
+def pause_state(flag: Path) -> dict[str, Any]:
+    """Whether the flag pauses capture, by whom and since when (a flag written before
+    it said so: "unknown", since the file's time)."""
+    try:
+        text = flag.read_text(encoding="utf-8")
+        stamp = flag.stat().st_mtime
+    except FileNotFoundError:
+        return {"paused": False, "by": None, "since": None, "flag": str(flag)}
+    try:
+        note = json.loads(text) if text.strip() else {}
+    except ValueError:
+        note = {}
+    if not isinstance(note, dict):
+        note = {}
+    from datetime import UTC, datetime
+
+    since = note.get("since") or datetime.fromtimestamp(stamp, UTC).isoformat()
+    return {
+        "paused": True,
+        "by": str(note.get("by") or "unknown"),
+        "since": since,
+        "flag": str(flag),
+    }

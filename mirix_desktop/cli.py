@@ -17,7 +17,7 @@ from typing import Any
 from agents.errors import InvalidInput, MirixError
 from mirix_desktop import __version__
 from mirix_desktop.commands import EXIT_ERROR, EXIT_USAGE
-from mirix_desktop.commands.queries import cmd_ask, cmd_export, cmd_search, cmd_stats
+from mirix_desktop.commands.queries import cmd_ask, cmd_export, cmd_search, cmd_stats, cmd_when
 from mirix_desktop.commands.records import cmd_ingest, cmd_remember
 from mirix_desktop.commands.running import (
     cmd_absorb,
@@ -70,10 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("query", nargs="?")
     s.add_argument("-k", type=int, default=None, help="how many results (default: setting)")
     s.add_argument("--type", action="append", dest="types", help="limit to a type (repeatable)")
-    s.add_argument("--since", help="ISO 8601 date or time")
-    s.add_argument("--until", help="ISO 8601 date or time")
+    s.add_argument("--since", help='ISO 8601 date or time, or a time like "yesterday"')
+    s.add_argument("--until", help='ISO 8601 date or time, or a time like "last week"')
+    s.add_argument("--as-of", metavar="ISO", help="reference time for relative times (now)")
     s.add_argument("--app", help="only results from this app")
-    s.add_argument("--batch", type=Path, help='JSONL of {"id","query","k"} to answer in one run')
+    s.add_argument(
+        "--batch", type=Path, help='JSONL of {"id","query","k","as_of"} to answer in one run'
+    )
     s.add_argument("--json", action="store_true", help="one JSON object a line")
 
     e = sub.add_parser("export", help="write every memory and chat turn")
@@ -105,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="answer, topic and citations as JSON")
     ask.add_argument("--conversation", metavar="ID", help="continue this conversation")
     ask.add_argument("--image", type=Path, metavar="FILE", help="a screenshot to ask about")
+    ask.add_argument("--as-of", metavar="ISO", help="reference time for relative times (now)")
+
+    wh = sub.add_parser("when", help="the interval a text names, as JSON (or null)")
+    wh.add_argument("text")
+    wh.add_argument("--as-of", metavar="ISO", help="reference time (default: now)")
 
     ab = sub.add_parser("absorb", help="turn waiting frames and chat turns into memories")
     ab.add_argument(
@@ -126,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose)
     ctx: Context | None = None
     try:
+        if args.command == "when":  # reads no data: no folder, no store
+            return cmd_when(args)
         ctx = open_context(args.home)
         handler = _COMMANDS[args.command]
         return handler(ctx, args)

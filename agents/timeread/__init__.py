@@ -11,7 +11,7 @@ docs/time-reader.md compares it with the parsers on PyPI.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from agents.errors import InvalidInput
 
@@ -66,11 +66,11 @@ def parse_bound(text: str, *, end: bool, as_of: datetime | None = None) -> datet
     try:
         return parse_time(text)
     except InvalidInput as iso_error:
-        interval = read_time(text, as_of)
-        if interval is None:
-            raise InvalidInput(
-                f"not an ISO 8601 date or time, nor a time the reader understands: {text!r}"
-            ) from None
         if "out of range" in str(iso_error):
             raise
-        return interval.end if end else interval.start
+    interval = read_time(text, as_of)
+    if interval is None:
+        raise InvalidInput(
+            f"not an ISO 8601 date or time, nor a time the reader understands: {text!r}"
+        )
+    return (interval.end if end else interval.start).astimezone(UTC)

@@ -74,6 +74,8 @@ def _range(a: Atom, b: Atom, now: datetime) -> Span | None:
         last = b.clock.on(floor(a.span.start, "day"))  # "yesterday 9am to 11am"
     if a.year is not None and b.year is None and b.redo is not None:
         last = b.redo(a.year, a.month) or last  # "2015年2月3日到3月5日": 3月5日 of 2015
+    if b.year is not None and a.year is None and a.redo is not None:
+        first = a.redo(b.year, b.month) or first  # "from March 3 to March 5 2012"
     if first is None or last is None:
         return None
     if last.end <= first.start and b.redo is not None:  # "December to March": the next March

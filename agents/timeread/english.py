@@ -452,11 +452,11 @@ def _month_year(m: re.Match[str], now: datetime) -> Atom | None:
 
 
 @rule(
-    B + r"(?:(?P<pre>in|of|during|since|until|from|through|last|this|next|earl"
-    r"y|late|mid)\s+)?(?P<core>(?P<month>" + MONTH_FULL + r"|may))" + E
+    B + r"(?:(?P<prep>in|of|during|since|until|from|through|early|late|mid)\s+)?"
+    r"(?P<core>(?:(?P<rel>last|this|next)\s+)?(?P<month>" + MONTH_FULL + r"|may))" + E
 )
 def _month_alone(m: re.Match[str], now: datetime) -> Atom | None:
-    pre = m["pre"]
+    pre = m["rel"] or m["prep"]
     if m["month"] == "may" and pre is None:
         return None  # "May I ...": a month only after a preposition
     month = _month(m["month"])

@@ -33,7 +33,8 @@ from agents.errors import InvalidInput, MirixError
 from agents.store import Frame, Memory, MemoryType, SearchHit
 from agents.store.schema import MAX_TEXT_CHARS, VaultData
 from agents.store.sealing import SEALED_MARK
-from agents.store.timeutil import as_utc, now, parse_time
+from agents.store.timeutil import as_utc, now
+from agents.timeread import parse_bound
 from mirix_desktop import __version__
 from mirix_desktop.services.context import Context
 
@@ -151,8 +152,8 @@ class MemoryTools:
         opts = self.ctx.search_options(
             k=k,
             types=tuple(types or ()),
-            since=parse_time(since) if since else None,
-            until=parse_time(until) if until else None,
+            since=parse_bound(since, end=False) if since else None,
+            until=parse_bound(until, end=True) if until else None,
             sensitivities=("low", "medium"),  # high-sensitivity entries are not even listed
         )
         hits = self.ctx.store.search(query, opts)
@@ -203,8 +204,8 @@ class MemoryTools:
         }
 
     def list_activity(self, since: str, until: str | None = None) -> dict[str, Any]:
-        start = parse_time(since)
-        end = parse_time(until) if until else now()
+        start = parse_bound(since, end=False)
+        end = parse_bound(until, end=True) if until else now()
         if start >= end:
             raise InvalidInput("since must be before until")
         if end - start > MAX_RANGE:
@@ -374,8 +375,12 @@ def build_server(ctx: Context) -> MCPServer:
             list[SearchType] | None,
             Field(description="limit to these types (default: all memories, chats and frames)"),
         ] = None,
-        since: Annotated[str | None, Field(description="ISO 8601 start, e.g. 2026-11-20")] = None,
-        until: Annotated[str | None, Field(description="ISO 8601 end")] = None,
+        since: Annotated[
+            str | None, Field(description='ISO 8601 start (2026-11-20) or a time ("last week")')
+        ] = None,
+        until: Annotated[
+            str | None, Field(description='ISO 8601 end or a time ("yesterday": its end)')
+        ] = None,
         k: Annotated[int, Field(ge=1, le=50, description="how many hits")] = 10,
     ) -> dict[str, Any]:
         """Hybrid search (full text, meaning, screenshots) over the user's memories, chat
@@ -407,8 +412,12 @@ def build_server(ctx: Context) -> MCPServer:
 
     @server.tool(annotations=read_only)
     def list_activity(
-        since: Annotated[str, Field(description="ISO 8601 start of the range")],
-        until: Annotated[str | None, Field(description="ISO 8601 end (default: now)")] = None,
+        since: Annotated[
+            str, Field(description='ISO 8601 start of the range, or a time ("yesterday")')
+        ],
+        until: Annotated[
+            str | None, Field(description="ISO 8601 end or a time (default: now)")
+        ] = None,
     ) -> dict[str, Any]:
         """What was on screen in a time range (at most 31 days): screen captures grouped by
         app and window title with first and last time seen, count and the latest frame

@@ -145,6 +145,6 @@ def past_day_of_month(now: datetime, day: int) -> Span | None:
 
 
 def full_year(two_digits: int, now: datetime) -> int:
-    """A two-digit year, read in the past: 19 -> 2019 (in 2026), 87 -> 1987."""
+    """A two-digit year: 19 -> 2019, 87 -> 1987 (the 2000s up to 20 years ahead)."""
     year = 2000 + two_digits
-    return year if year <= now.year else 1900 + two_digits
+    return year if year <= now.year + 20 else 1900 + two_digits

@@ -15,7 +15,6 @@ from agents.timeread.atoms import (
     Atom,
     Clock,
     Rule,
-    ago,
     at,
     full_year,
     last_weekday,
@@ -26,7 +25,6 @@ from agents.timeread.atoms import (
     weekday_in_week,
 )
 from agents.timeread.calendar import (
-    FINER,
     HOLIDAYS,
     Span,
     add,
@@ -102,22 +100,23 @@ UNIT = {"分钟": "minute", "分": "minute", "小时": "hour", "钟头": "hour",
 UNIT.update({"周": "week", "星期": "week", "礼拜": "week", "月": "month", "年": "year"})
 UNIT["季度"] = "quarter"
 # Parts of a day: the hours they cover, and how an hour said with them is read.
+# Parts of a day, and the hours they cover (JioNLP's readings).
 PARTS = {
-    "凌晨": (0, 6),
-    "早上": (4, 12),
-    "早晨": (4, 12),
-    "清晨": (4, 9),
-    "上午": (4, 12),
-    "中午": (11, 14),
-    "午后": (12, 19),
-    "下午": (12, 19),
-    "傍晚": (17, 20),
+    "凌晨": (0, 5),
+    "半夜": (0, 5),
+    "清晨": (5, 8),
+    "早上": (6, 10),
+    "早晨": (6, 10),
+    "上午": (7, 12),
+    "中午": (12, 14),
+    "午后": (13, 18),
+    "下午": (13, 18),
+    "傍晚": (17, 19),
     "晚上": (18, 24),
     "晚间": (18, 24),
-    "夜里": (18, 24),
-    "夜间": (18, 24),
-    "半夜": (0, 6),
-    "深夜": (21, 24),
+    "夜里": (20, 24),
+    "夜间": (20, 24),
+    "深夜": (23, 24),
 }
 _PM = {"下午", "午后", "傍晚", "晚上", "晚间", "夜里", "夜间", "深夜"}
 _ALT = "|".join
@@ -140,7 +139,7 @@ def _rel_day(m: re.Match[str], now: datetime) -> Atom | None:
 @rule(r"(?P<d>今|昨|明)(?P<p>早|晨|晚|夜)")
 def _day_part(m: re.Match[str], now: datetime) -> Atom | None:
     day = floor(now, "day") + timedelta(days={"今": 0, "昨": -1, "明": 1}[m["d"]])
-    a, b = (4, 12) if m["p"] in "早晨" else (18, 24)
+    a, b = PARTS["早上"] if m["p"] in "早晨" else PARTS["晚上"]
     return at(Span(day + timedelta(hours=a), day + timedelta(hours=b), "hour"))
 
 
@@ -178,25 +177,86 @@ def _rel_quarter(m: re.Match[str], now: datetime) -> Atom | None:
 
 @rule(r"(?P<n>\d+|半)\s*(?:个)?\s*(?P<u>" + _alts(UNIT) + r")\s*(?P<w>以前|之前|前|以后|之后|后)")
 def _ago(m: re.Match[str], now: datetime) -> Atom | None:
+    """ "三天前" is that day, "两周前" that week, "两年前" that year (JioNLP's reading)."""
     grain = UNIT[m["u"]]
-    if m["n"] == "半":
-        return None
-    n = int(m["n"]) * (1 if "前" in m["w"] else -1)
-    if m["u"] in ("分", "日") and m["n"] and len(m["w"]) == 1 and m["w"] == "后":
-        return None  # "3日后" is fine, but "9点30分后" is a time, not a shift
-    return at(ago(now, n, grain, FINER[grain]))
+    if m["u"] in ("分", "日") and m["w"] == "后":
+        return None  # "9点30分后" is a time, not a shift
+    sign = 1 if "前" in m["w"] else -1
+    if m["n"] == "半":  # 半年前: six months; 半个月前: fifteen days
+        if grain not in ("year", "month"):
+            return None
+        n, grain = (6, "month") if grain == "year" else (15, "day")
+        return at(unit(add(now, -sign * n, grain), grain))
+    shifted = add(now, -sign * int(m["n"]), grain)
+    return at(unit(shifted, grain if grain not in ("second",) else "second"))
 
 
 @rule(
-    r"(?:过去|最近|近|这)\s*(?P<n>\d+)\s*(?:个)?\s*(?P<u>天|日|周|星期|礼拜|月|年|小时)(?:里|内|中|以来|来)?"
+    r"(?:过去|最近|近|这)\s*(?P<n>\d+)\s*(?:个)?\s*(?P<u>天|日|周|星期|礼拜|月|年|小时)"
+    r"(?:里|内|中|以来|来)?"
 )
 def _last_n(m: re.Match[str], now: datetime) -> Atom | None:
+    """ "最近三天": the three days up to now; months and years from the start of a day."""
     grain = UNIT[m["u"]]
     n = int(m["n"])
     if n < 1:
         return None
-    here = floor(now, grain)
-    return at(Span(add(here, 1 - n, grain), add(here, 1, grain), grain), "range")
+    start = add(now, -n, grain)
+    if grain in ("month", "year"):
+        start = floor(start, "day")
+    return at(Span(start, now, grain), "range")
+
+
+_MONTH_PARTS = {"初": (1, 5), "上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31)}
+_MONTH_PARTS.update({"底": (25, 31), "末": (25, 31)})
+_YEAR_PARTS = {"初": (1, 2), "底": (11, 12), "末": (11, 12), "上半年": (1, 6), "下半年": (7, 12)}
+
+
+@rule(
+    r"(?:(?P<y>\d{4})\s*年|(?P<ry>" + _alts(REL_YEAR) + r"))?\s*的?\s*"
+    r"(?:(?P<m>\d{1,2})\s*月份?|(?P<rm>" + _alts(REL_MONTH) + r")|(?P<bare>月))"
+    r"\s*(?P<part>初|上旬|中旬|下旬|底|末)",
+    2,
+)
+def _part_of_month(m: re.Match[str], now: datetime) -> Atom | None:
+    a, b = _MONTH_PARTS[m["part"]]
+    year = int(m["y"]) if m["y"] else now.year + REL_YEAR[m["ry"]] if m["ry"] else None
+
+    def piece(month_span_: Span | None) -> Span | None:
+        if month_span_ is None:
+            return None
+        first = month_span_.start
+        last = min(first.replace(day=1) + timedelta(days=b - 1), month_span_.end - timedelta(1))
+        return Span(first.replace(day=a), last + timedelta(days=1), "day")
+
+    if m["rm"] or m["bare"]:
+        return at(piece(unit(now, "month", REL_MONTH.get(m["rm"] or "本月", 0))), "range")
+    month = int(m["m"])
+    if year is not None:
+        return at(piece(month_span(year, month)), "range")
+    return at(latest(lambda k: piece(month_span(now.year + k, month)), now), "range")
+
+
+@rule(
+    r"(?:(?P<y>\d{4})\s*年|(?P<ry>" + _alts(REL_YEAR) + r"))?\s*的?\s*"
+    r"(?P<part>年初|年底|年末|上半年|下半年|初|底|末)",
+    2,
+)
+def _part_of_year(m: re.Match[str], now: datetime) -> Atom | None:
+    part = m["part"].removeprefix("年") if m["part"] not in ("上半年", "下半年") else m["part"]
+    if len(m["part"]) == 1 and not (m["y"] or m["ry"]):
+        return None  # "底" alone is no time
+    a, b = _YEAR_PARTS[part]
+
+    def piece(year: int) -> Span | None:
+        first, last = month_span(year, a), month_span(year, b)
+        return Span(first.start, last.end, "month") if first and last else None
+
+    if m["y"]:
+        return at(piece(int(m["y"])), "range")
+    if m["ry"]:
+        return at(piece(now.year + REL_YEAR[m["ry"]]), "range")
+    return at(latest(lambda k: piece(now.year + k), now), "range")
 
 
 # ---- dates -------------------------------------------------------------------------------

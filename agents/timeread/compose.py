@@ -72,6 +72,10 @@ def _range(a: Atom, b: Atom, now: datetime) -> Span | None:
     first, last = _resolve(a, now), _resolve(b, now)
     if b.clock is not None and a.span is not None and last is not None:
         last = b.clock.on(floor(a.span.start, "day"))  # "yesterday 9am to 11am"
+        if b.clock.ambiguous and last.end <= a.span.start:  # "下午3点到5点": 17:00
+            last = Span(
+                last.start + timedelta(hours=12), last.end + timedelta(hours=12), last.grain
+            )
     if a.year is not None and b.year is None and b.redo is not None:
         last = b.redo(a.year, a.month) or last  # "2015年2月3日到3月5日": 3月5日 of 2015
     if b.year is not None and a.year is None and a.redo is not None:

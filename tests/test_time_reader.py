@@ -115,7 +115,10 @@ FAMILIES = {
         ("December 9", _day("2025-12-09")),  # past reading
         ("What did I plant in May?", ("2025-05-01T00:00:00", "2025-06-01T00:00:00")),
         ("2015年3月3号有什么记录？", _day("2015-03-03")),
-        ("周日, 二月十号我做了什么菜？", _day("2026-02-10")),
+        ("周二, 二月十号我做了什么菜？", _day("2026-02-10")),
+        ("the 20th of last month", _day("2026-02-20")),
+        ("2/2013", ("2013-02-01T00:00:00", "2013-03-01T00:00:00")),
+        ("the week of October 6th 2014", ("2014-10-06T00:00:00", "2014-10-13T00:00:00")),
     ],
     "chinese numerals": [
         ("十二月九日的会议纪要", _day("2025-12-09")),
@@ -173,6 +176,14 @@ def test_each_family_reads_to_its_interval(text: str, interval: tuple[str, str])
 )
 def test_texts_without_a_time_read_none(text: str) -> None:
     assert read_time(text, AS_OF) is None
+
+
+def test_a_weekday_picks_the_year_of_a_date_without_one() -> None:
+    as_of = datetime.fromisoformat("2013-02-12T04:30:00+01:00")  # a Tuesday
+    assert _read("Monday, Feb 18", as_of) == _day("2013-02-18")  # the Feb 18 that is a Monday
+    assert _read("Feb 18", as_of) == _day("2012-02-18")  # without it: the past reading
+    assert _read("Tuesday the 19th", as_of) == _day("2013-02-19")
+    assert _read("周日, 二月十号", as_of) == _day("2013-02-10")
 
 
 def test_the_local_clock_decides_the_day() -> None:

@@ -35,7 +35,7 @@ from agents.timeread.calendar import (
     unit,
     year_span,
 )
-from agents.timeread.english import quarter
+from agents.timeread.english_dates import quarter
 
 RULES: list[Rule] = []
 rule = registrar(RULES)
@@ -156,8 +156,8 @@ def _weekday(m: re.Match[str], now: datetime) -> Atom | None:
     if wd == 7:  # 周末
         return at(weekend(now, REL_WEEK[m["rel"]] if m["rel"] else 0))
     if m["rel"] is None:
-        return at(last_weekday(now, wd, strictly=False), "weekday")
-    return at(weekday_in_week(now, wd, REL_WEEK[m["rel"]]), "weekday")
+        return at(last_weekday(now, wd, strictly=False), "weekday", extras={"wd": wd})
+    return at(weekday_in_week(now, wd, REL_WEEK[m["rel"]]), "weekday", extras={"wd": wd})
 
 
 @rule(r"(?P<w>" + _alts(REL_MONTH) + r")(?![\d])")

@@ -10,9 +10,10 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from agents.timeread import chinese, english
+from agents.timeread import chinese, english, english_dates
 from agents.timeread.atoms import Atom, Clock, Rule, find
 from agents.timeread.calendar import Span, floor
+from agents.timeread.english_dates import closest_with_weekday
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # What may stand between a day and its time of day, or a weekday and its date.
@@ -24,6 +25,9 @@ _SINCE_AFTER = re.compile(
     r"^\s*(?:起|开始|以来|至今|迄今|到现在|到目前为止|到目前|到今天|onwards?|on\b)"
 )
 _FROM_ONLY = re.compile(r"(?:\bfrom|从|自)\s*$")
+
+
+_ENGLISH = english.RULES + english_dates.RULES
 
 
 def _select(atoms: Sequence[Atom]) -> list[Atom]:
@@ -50,8 +54,14 @@ def _merge(a: Atom, b: Atom, now: datetime) -> Atom | None:
     if a.span is None or b.span is None:
         return None
     if {a.kind, b.kind} == {"weekday", "day"}:  # "Sunday, Feb 10": the date says it
-        date = a if a.kind == "day" else b
-        return Atom(a.begin, b.end, span=date.span, kind="day", year=date.year)
+        date, weekday = (a, b) if a.kind == "day" else (b, a)
+        dated = date.span
+        wd = weekday.extras.get("wd")
+        if date.redo is not None and isinstance(wd, int):  # no year: the one on that weekday
+            redo = date.redo
+            years = range(now.year + 1, now.year - 12, -1)
+            dated = closest_with_weekday(lambda y: redo(y, None), wd, years, now) or dated
+        return Atom(a.begin, b.end, span=dated, kind="day", year=date.year)
     return None
 
 
@@ -133,4 +143,4 @@ def read_span(text: str, now: datetime) -> Span | None:
         found = compose(chinese.normalise(lower), chinese.RULES, now)
         if found is not None:
             return found
-    return compose(lower, english.RULES, now)
+    return compose(lower, _ENGLISH, now)

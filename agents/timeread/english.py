@@ -14,26 +14,16 @@ from agents.timeread.atoms import (
     Rule,
     ago,
     at,
-    full_year,
     last_weekday,
-    past_day_of_month,
-    past_month,
-    past_month_day,
     registrar,
     weekday_in_week,
 )
 from agents.timeread.calendar import (
     FINER,
-    HOLIDAYS,
     Span,
     add,
-    day_span,
     floor,
-    latest,
-    month_span,
-    nth_weekday,
     unit,
-    year_span,
 )
 
 RULES: list[Rule] = []
@@ -132,6 +122,7 @@ UNITS = {
     "wk": "week",
     "month": "month",
     "quarter": "quarter",
+    "qtr": "quarter",
     "year": "year",
     "yr": "year",
 }
@@ -151,6 +142,7 @@ MONTH_FULL = (
 MONTH = _alt(MONTHS)
 UNIT = _alt(UNITS) + "s?"
 THIS = {"this": 0, "current": 0, "last": -1, "previous": -1, "past": -1, "prior": -1}
+THIS.update({"this past": -1, "the past": -1, "the previous": -1, "the last": -1})
 THIS.update({"next": 1, "coming": 1, "following": 1, "the following": 1, "upcoming": 1})
 REL = _alt(THIS)
 B = r"(?<![\w])"  # a word starts
@@ -168,10 +160,6 @@ def _weekday(word: str) -> int:
 
 def _month(word: str) -> int:
     return MONTHS[word.rstrip(".")]
-
-
-def _day_number(word: str) -> int:
-    return int(re.sub(r"(st|nd|rd|th)$", "", word))
 
 
 # ---- days, weeks, months, quarters, years relative to now ---------------------------
@@ -257,26 +245,48 @@ def _last_n(m: re.Match[str], now: datetime) -> Atom | None:
 
 @rule(
     B
-    + r"(?:on\s+)?(?:(?P<rel>this|last|next|previous|coming)\s+)?(?P<wd>"
+    + r"(?:on\s+)?(?:(?P<rel>this\s+past|this|last|next|previous|coming)\s+)?(?P<wd>"
     + WD
-    + r")(?:\s+(?:of\s+)?(?:the\s+)?(?P<wrel>this|last|next|previous|coming|"
+    + r")(?:\s+(?:of\s+|from\s+)?(?:the\s+)?(?P<wrel>this|last|next|previous|coming|"
     r"the\s+following)\s+week)?" + E
 )
 def _weekday_rule(m: re.Match[str], now: datetime) -> Atom | None:
     wd = _weekday(m["wd"])
     if m["wrel"]:
-        return at(weekday_in_week(now, wd, THIS[m["wrel"].replace("the ", "")]), "weekday")
-    rel = m["rel"]
-    if rel is None:
-        return at(last_weekday(now, wd, strictly=False), "weekday")
-    if rel in ("last", "previous"):
-        return at(last_weekday(now, wd, strictly=True), "weekday")
-    return at(weekday_in_week(now, wd, THIS[rel]), "weekday")
+        span = weekday_in_week(now, wd, THIS[m["wrel"].replace("the ", "")])
+    elif m["rel"] is None:
+        span = last_weekday(now, wd, strictly=False)
+    elif m["rel"] in ("last", "previous") or m["rel"].startswith("this "):
+        span = last_weekday(now, wd, strictly=True)
+    else:
+        span = weekday_in_week(now, wd, THIS[m["rel"]])
+    return at(span, "weekday", extras={"wd": wd})
+
+
+@rule(B + r"(?P<wd>" + WD + r")\s+after\s+next" + E)
+def _weekday_after_next(m: re.Match[str], now: datetime) -> Atom | None:
+    today = floor(now, "day")
+    ahead = (_weekday(m["wd"]) - today.weekday()) % 7 or 7
+    start = today + timedelta(days=ahead + 7)
+    return at(Span(start, start + timedelta(days=1), "day"), "weekday")
+
+
+@rule(B + r"(?:over\s+|during\s+|on\s+)?the\s+weekend" + E)
+def _the_weekend(m: re.Match[str], now: datetime) -> Atom | None:
+    span = weekend(now, 0)
+    return at(span if span.start <= now else weekend(now, -1))
+
+
+@rule(B + r"earlier\s+(?P<u>today|this\s+week|this\s+month|this\s+year)" + E)
+def _earlier(m: re.Match[str], now: datetime) -> Atom | None:
+    grain = "day" if m["u"] == "today" else m["u"].split()[-1]
+    return at(Span(floor(now, grain), now, grain))
 
 
 @rule(B + r"(?P<rel>this|last|next|previous)\s+week'?s\s+(?P<wd>" + WD + ")" + E)
 def _weeks_weekday(m: re.Match[str], now: datetime) -> Atom | None:
-    return at(weekday_in_week(now, _weekday(m["wd"]), THIS[m["rel"]]), "weekday")
+    wd = _weekday(m["wd"])
+    return at(weekday_in_week(now, wd, THIS[m["rel"]]), "weekday", extras={"wd": wd})
 
 
 @rule(B + r"(?P<wd>" + WD + r")\s+before\s+last" + E)
@@ -288,317 +298,6 @@ def _weekday_before_last(m: re.Match[str], now: datetime) -> Atom | None:
 def _weekdays_ago(m: re.Match[str], now: datetime) -> Atom | None:
     n = number(m["n"])
     return at(last_weekday(now, _weekday(m["wd"]), strictly=True, nth=n), "weekday") if n else None
-
-
-# ---- ordinals within a month -------------------------------------------------------------
-
-MONTH_EXPR = (
-    r"(?:(?:the\s+)?(?P<mrel>this|last|next|previous|current)\s+month|the\s+month"
-    r"|(?P<mname>" + MONTH + r")\.?(?:,?\s+(?P<myear>\d{4}))?)"
-)
-
-
-def _month_of(m: re.Match[str], now: datetime) -> Span | None:
-    if m["mname"]:
-        month = _month(m["mname"])
-        if m["myear"]:
-            return month_span(int(m["myear"]), month)
-        return past_month(now, month)
-    return unit(now, "month", THIS.get(m["mrel"] or "this", 0))
-
-
-@rule(
-    B
-    + r"(?:the\s+)?(?P<ord>"
-    + ORD
-    + r")\s+(?P<what>"
-    + WD_FULL
-    + r"|day|week)\s+(?:of|in)\s+"
-    + MONTH_EXPR
-    + E,
-    2,
-)
-def _ordinal_in_month(m: re.Match[str], now: datetime) -> Atom | None:
-    month = _month_of(m, now)
-    if month is None:
-        return None
-    nth = ORDINALS[m["ord"]]
-    y, mo = month.start.year, month.start.month
-    if m["what"] == "day":
-        length = (month.end - month.start).days
-        return at(day_span(y, mo, length if nth < 0 else nth))
-    if m["what"] == "week":  # the week that holds the month's first (or last) day
-        day = month.start if nth > 0 else month.end - timedelta(days=1)
-        return at(unit(day, "week", nth - 1 if nth > 0 else 0))
-    return at(nth_weekday(y, mo, _weekday(m["what"]), nth))
-
-
-@rule(
-    B
-    + r"(?:the\s+)?(?P<ord>"
-    + ORD
-    + r")\s+day\s+of\s+(?:(?P<yrel>this|last|next)\s+year|(?P<year>\d{4}))"
-    + E,
-    1,
-)
-def _ordinal_day_of_year(m: re.Match[str], now: datetime) -> Atom | None:
-    year = int(m["year"]) if m["year"] else now.year + THIS[m["yrel"]]
-    nth = ORDINALS[m["ord"]]
-    return at(day_span(year, 12, 31) if nth < 0 else day_span(year, 1, nth))
-
-
-# ---- dates -------------------------------------------------------------------------------
-
-DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-YEAR_TAIL = r"(?:,?\s+(?:of\s+)?(?P<year>\d{4})|\s+'(?P<yy>\d{2}))?"
-
-
-def _dated(m: re.Match[str], now: datetime) -> Atom | None:
-    month, day = _month(m["month"]), _day_number(m["day"])
-    year = int(m["year"]) if m["year"] else full_year(int(m["yy"]), now) if m["yy"] else None
-    span = day_span(year, month, day) if year else past_month_day(now, month, day)
-
-    def redo(y: int, _m: int | None) -> Span | None:
-        return day_span(y, month, day)
-
-    return at(span, "day", year=year, month=month, redo=None if year else redo)
-
-
-@rule(
-    B
-    + r"(?:(?P<wd>"
-    + WD
-    + r"),?\s+)?(?:the\s+)?(?P<month>"
-    + MONTH
-    + r")\.?\s+(?:the\s+)?"
-    + DAY
-    + YEAR_TAIL
-    + E,
-    1,
-)
-def _month_day(m: re.Match[str], now: datetime) -> Atom | None:
-    return _dated(m, now)
-
-
-@rule(
-    B
-    + r"(?:(?P<wd>"
-    + WD
-    + r"),?\s+)?(?:the\s+)?"
-    + DAY
-    + r"\s+(?:of\s+)?(?P<month>"
-    + MONTH
-    + r")\.?"
-    + YEAR_TAIL
-    + E,
-    1,
-)
-def _day_month(m: re.Match[str], now: datetime) -> Atom | None:
-    return _dated(m, now)
-
-
-def _days(m: re.Match[str], now: datetime) -> Atom | None:
-    month, d1, d2 = _month(m["month"]), int(m["d1"]), int(m["d2"])
-    if d2 < d1:
-        return None
-    year = int(m["year"]) if m["year"] else None
-    if year is None:
-        first = past_month_day(now, month, d1)
-        year = first.start.year if first else None
-    a = day_span(year, month, d1) if year else None
-    b = day_span(year, month, d2) if year else None
-    return at(Span(a.start, b.end, "day") if a and b else None, "range")
-
-
-DASH = r"\s*(?:-|–|to|through|till|until|and)\s*"
-
-
-@rule(
-    B
-    + r"(?:from\s+|between\s+)?(?P<month>"
-    + MONTH
-    + r")\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?"
-    + DASH
-    + r"(?P<d2>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?"
-    + E,
-    2,
-)
-def _month_days(m: re.Match[str], now: datetime) -> Atom | None:
-    return _days(m, now)
-
-
-@rule(
-    B
-    + r"(?:from\s+|between\s+)?(?:the\s+)?(?P<d1>\d{1,2})(?:st|nd|rd|th)?"
-    + DASH
-    + r"(?:the\s+)?(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>"
-    + MONTH
-    + r")\.?(?:,?\s+(?P<year>\d{4}))?"
-    + E,
-    2,
-)
-def _days_month(m: re.Match[str], now: datetime) -> Atom | None:
-    return _days(m, now)
-
-
-@rule(B + r"(?:on\s+)?the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)" + E)
-def _the_nth(m: re.Match[str], now: datetime) -> Atom | None:
-    return at(past_day_of_month(now, int(m["day"])), "day")
-
-
-@rule(B + r"(?P<month>" + MONTH + r")\.?,?\s+(?:of\s+)?(?P<year>\d{4})" + E)
-def _month_year(m: re.Match[str], now: datetime) -> Atom | None:
-    return at(month_span(int(m["year"]), _month(m["month"])), "month", year=int(m["year"]))
-
-
-@rule(
-    B + r"(?:(?P<prep>in|of|during|since|until|from|through|early|late|mid)\s+)?"
-    r"(?P<core>(?:(?P<rel>last|this|next)\s+)?(?P<month>" + MONTH_FULL + r"|may))" + E
-)
-def _month_alone(m: re.Match[str], now: datetime) -> Atom | None:
-    pre = m["rel"] or m["prep"]
-    if m["month"] == "may" and pre is None:
-        return None  # "May I ...": a month only after a preposition
-    month = _month(m["month"])
-    if pre == "last":
-        return at(latest(lambda k: month_span(now.year + k - 1, month), now), "month")
-    if pre in ("this", "next"):
-        return at(month_span(now.year + (pre == "next"), month), "month")
-    span = past_month(now, month)
-    redo = (lambda y, _m: month_span(y, month)) if pre != "last" else None
-    return at(span, "month", month=month, redo=redo)
-
-
-@rule(r"(?<![\d/.:-])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<year>\d{4}|\d{2}))?(?![\d/:])")
-def _slashed(m: re.Match[str], now: datetime) -> Atom | None:
-    a, b = int(m["a"]), int(m["b"])
-    month, day = (a, b) if a <= 12 else (b, a)  # month first, as in the US, unless it cannot be
-    if m["year"]:
-        year = int(m["year"]) if len(m["year"]) == 4 else full_year(int(m["year"]), now)
-        return at(day_span(year, month, day), "day", year=year)
-    if m["year"] is None and not (1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return at(past_month_day(now, month, day), "day")
-
-
-@rule(r"(?<![\d/.-])(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?![\d/-]|\.\d)", 1)
-def _iso(m: re.Match[str], now: datetime) -> Atom | None:
-    return at(day_span(int(m["y"]), int(m["m"]), int(m["d"])), "day", year=int(m["y"]))
-
-
-@rule(r"(?<![\d/.-])(?P<y>\d{4})-(?P<m>\d{1,2})(?![\d/-]|\.\d)")
-def _iso_month(m: re.Match[str], now: datetime) -> Atom | None:
-    return at(month_span(int(m["y"]), int(m["m"])), "month", year=int(m["y"]))
-
-
-@rule(B + r"at\s+(?P<h>\d{1,2})(?![\d:.])(?!\s*(?:am|pm|a\.m|p\.m|o'?clock|%|percent))")
-def _at_hour(m: re.Match[str], now: datetime) -> Atom | None:
-    c = clock(int(m["h"]), None, None)
-    return Atom(0, 0, clock=c) if c else None
-
-
-@rule(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?![\d.])")
-def _dotted(m: re.Match[str], now: datetime) -> Atom | None:
-    return at(day_span(int(m["y"]), int(m["m"]), int(m["d"])), "day", year=int(m["y"]))
-
-
-@rule(
-    B + r"(?:in\s+|of\s+|during\s+|since\s+|from\s+|until\s+|before\s+|after\s"
-    r"+|the\s+year\s+|year\s+)(?P<core>(?P<year>1[0-9]\d\d|2[0-9]\d\d))" + E
-)
-def _year(m: re.Match[str], now: datetime) -> Atom | None:
-    year = int(m["year"])
-    return at(year_span(year), "year", year=year)
-
-
-@rule(B + r"(?:the\s+)?(?P<c>1[0-9]|2[0-9])(?P<d>\d)0'?s" + E)
-def _decade(m: re.Match[str], now: datetime) -> Atom | None:
-    start = datetime(int(m["c"]) * 100 + int(m["d"]) * 10, 1, 1)
-    return at(Span(start, start.replace(year=start.year + 10), "year"))
-
-
-@rule(
-    B + r"(?:(?P<a>1[0-9]\d\d|2[0-9]\d\d)\s*(?:-|–|to|through|until|till)\s*(?"
-    r"P<b>1[0-9]\d\d|2[0-9]\d\d))" + E,
-    1,
-)
-def _year_range(m: re.Match[str], now: datetime) -> Atom | None:
-    a, b = int(m["a"]), int(m["b"])
-    if b < a:
-        return None
-    return at(Span(datetime(a, 1, 1), datetime(b + 1, 1, 1), "year"), "range")
-
-
-# ---- quarters ------------------------------------------------------------------------
-
-
-def quarter(year: int, q: int) -> Span | None:
-    if not 1 <= q <= 4:
-        return None
-    return unit(datetime(year, 3 * q - 2, 1), "quarter")
-
-
-@rule(B + r"(?:q(?P<q1>[1-4])\s*(?P<y1>\d{4})|(?P<y2>\d{4})\s*q(?P<q2>[1-4]))" + E, 1)
-def _q_year(m: re.Match[str], now: datetime) -> Atom | None:
-    return at(quarter(int(m["y1"] or m["y2"]), int(m["q1"] or m["q2"])))
-
-
-@rule(
-    B + r"(?:the\s+)?(?:(?P<ord>first|second|third|fourth|last|1st|2nd|3rd|4th"
-    r")\s+quarter|q(?P<q>[1-4]))(?:\s+(?:of\s+)?(?:(?P<year>\d{4})|(?P<yrel>this|last|next)\s+year))?"
-    + E
-)
-def _quarter(m: re.Match[str], now: datetime) -> Atom | None:
-    q = int(m["q"]) if m["q"] else ORDINALS[m["ord"]]
-    q = 4 if q < 0 else q
-    if m["year"] or m["yrel"]:
-        year = int(m["year"]) if m["year"] else now.year + THIS[m["yrel"]]
-        return at(quarter(year, q))
-    return at(latest(lambda k: quarter(now.year + k, q), now))
-
-
-# ---- holidays ------------------------------------------------------------------------
-
-EN_HOLIDAYS = {name: make for name, make in HOLIDAYS.items() if name.isascii()}
-HOLIDAY = (
-    r"(?P<name>"
-    + "|".join(
-        re.escape(n).replace("'", "'?").replace(r"st\ ", r"st\.?\ ")
-        for n in sorted(EN_HOLIDAYS, key=len, reverse=True)
-    )
-    + ")"
-)
-
-
-def _holiday_named(text: str) -> str:
-    key = re.sub(r"\s+", " ", text).replace("st. ", "st ")
-    for name in EN_HOLIDAYS:
-        if name.replace("'", "") == key.replace("'", ""):
-            return name
-    return key
-
-
-@rule(
-    B
-    + r"(?:(?P<rel>this|last|next)\s+)?(?:(?P<y1>\d{4})\s+)?"
-    + HOLIDAY
-    + r"(?:,?\s+(?:of\s+|in\s+)?(?P<y2>\d{4}))?"
-    + E,
-    1,
-)
-def _holiday(m: re.Match[str], now: datetime) -> Atom | None:
-    make = EN_HOLIDAYS[_holiday_named(m["name"])]
-    year = m["y1"] or m["y2"]
-    if year:
-        return at(make(int(year)), "day")
-    if m["rel"] == "this":
-        return at(make(now.year), "day")
-    if m["rel"] == "next":
-        return at(latest(lambda k: make(now.year + k + 1), now + timedelta(days=366)), "day")
-    span = latest(lambda k: make(now.year + k), now)
-    if m["rel"] == "last" and span is not None and span.end > now:
-        span = make(span.start.year - 1)
-    return at(span, "day")
 
 
 # ---- times of day ------------------------------------------------------------------------
@@ -647,7 +346,7 @@ def _noon(m: re.Match[str], now: datetime) -> Atom | None:
 
 @rule(
     B + r"(?:from\s+)?(?P<h1>\d{1,2})(?::(?P<m1>\d{2}))?\s*(?P<ap1>am|pm)?\s*("
-    r"?:-|–|to|till|until)\s*(?P<h2>\d{1,2})(?::(?P<m2>\d{2}))?\s*" + AMPM,
+    r"?:-|–|to|till|until|and)\s*(?P<h2>\d{1,2})(?::(?P<m2>\d{2}))?\s*" + AMPM,
     1,
 )
 def _clock_range(m: re.Match[str], now: datetime) -> Atom | None:
@@ -678,3 +377,9 @@ def _part_of_day(m: re.Match[str], now: datetime) -> Atom | None:
     if m["this"]:
         return at(c.on(floor(now, "day")))
     return Atom(0, 0, clock=c, kind="part")
+
+
+@rule(B + r"at\s+(?P<h>\d{1,2})(?![\d:.])(?!\s*(?:am|pm|a\.m|p\.m|o'?clock|%|percent))")
+def _at_hour(m: re.Match[str], now: datetime) -> Atom | None:
+    c = clock(int(m["h"]), None, None)
+    return Atom(0, 0, clock=c) if c else None

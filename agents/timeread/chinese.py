@@ -394,6 +394,10 @@ def _year_range(m: re.Match[str], now: datetime) -> Atom | None:
 # ---- festivals and solar terms -----------------------------------------------------------
 
 ZH_HOLIDAYS = {name: make for name, make in HOLIDAYS.items() if not name.isascii()}
+# Solar terms (and a festival) that are also everyday words: read only with a year.
+_EVERYDAY_WORDS = set(
+    "雨水 惊蛰 谷雨 小满 芒种 小暑 大暑 处暑 白露 寒露 霜降 小雪 大雪 小寒 大寒 小年".split()
+)
 
 
 @rule(YEAR + r"?\s*的?\s*(?P<name>" + _alts(ZH_HOLIDAYS) + r")", 2)
@@ -402,6 +406,8 @@ def _holiday(m: re.Match[str], now: datetime) -> Atom | None:
     year = _year_of(m, now)
     if year is not None:
         return at(make(year), "day")
+    if m["name"] in _EVERYDAY_WORDS:  # "外面下大雪": weather, not the solar term
+        return None
     return at(latest(lambda k: make(now.year + k), now), "day")
 
 

@@ -17,7 +17,8 @@ from agents.timeread.english_dates import closest_with_weekday
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # What may stand between a day and its time of day, or a weekday and its date.
-_JOIN = re.compile(r"^\s*(?:,|at|on|in\s+the|the|的|，|@)?\s*$")
+_JOIN = re.compile(r"^\s*(?:,|at|on|in\s+the|the|of|of\s+the|的|，|@)?\s*$")
+_HALF_DAY = timedelta(hours=12)
 _RANGE = re.compile(r"^\s*(?:-+|–|—+|~|～|to|till|until|through|thru|and|到|至|一直到)\s*$")
 _FROM = re.compile(r"(?:\bfrom|\bbetween|从|自从|自|由)\s*$")
 _SINCE_BEFORE = re.compile(r"(?:\bsince|\bever\s+since|自从|自打)\s*$")
@@ -43,10 +44,16 @@ def _merge(a: Atom, b: Atom, now: datetime) -> Atom | None:
     """One atom for two neighbours, or None when they do not make one time."""
     day, clock = (a, b) if a.clock is None else (b, a)
     if day.clock is None and clock.clock is not None and day.span is not None:
+        if day.kind == "part-of-day" and clock.kind != "part":  # "monday evening at 9"
+            span = clock.clock.on(floor(day.span.start, "day"))
+            if clock.clock.ambiguous and day.span.start.hour >= 12 and span.start.hour < 12:
+                span = Span(span.start + _HALF_DAY, span.end + _HALF_DAY, span.grain)
+            return Atom(a.begin, b.end, span=span, kind="time")
         if day.span.grain != "day" and day.kind not in ("day", "weekday"):
             return None
         span = clock.clock.on(floor(day.span.start, "day"))
-        return Atom(a.begin, b.end, span=span, kind="time")
+        kind = "part-of-day" if clock.kind == "part" else "time"
+        return Atom(a.begin, b.end, span=span, kind=kind)
     if a.clock is not None and b.clock is not None:
         if a.kind == "part" and b.kind != "part":  # "the morning at 8": the hour
             return Atom(a.begin, b.end, clock=b.clock)
@@ -68,6 +75,8 @@ def _merge(a: Atom, b: Atom, now: datetime) -> Atom | None:
 def _resolve(atom: Atom, now: datetime) -> Span | None:
     if atom.span is not None:
         return atom.span
+    if atom.extras.get("needs_day"):
+        return None
     return atom.clock.latest(now) if atom.clock is not None else None
 
 

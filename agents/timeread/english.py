@@ -49,9 +49,8 @@ NUMBERS = {
     "thirty": 30,
     "couple of": 2,
     "a couple of": 2,
-    "few": 3,
-    "a few": 3,
 }
+FEW = {"few": 3, "a few": 3, "several": 3, "couple": 2, "a couple": 2}
 ORDINALS = {
     "first": 1,
     "second": 2,
@@ -175,9 +174,9 @@ def _after_tomorrow(m: re.Match[str], now: datetime) -> Atom | None:
     return at(unit(now, "day", 2))
 
 
-@rule(B + r"(?P<w>yesterday|today|tomorrow|now)" + E)
+@rule(B + r"(?P<w>yesterday|today|tomorrow|right\s+now|just\s+now|^\W*now(?=\W*$))" + E)
 def _near_day(m: re.Match[str], now: datetime) -> Atom | None:
-    if m["w"] == "now":
+    if m["w"].endswith("now"):  # "now" inside a sentence ("how is she now?") is no filter
         return at(unit(now, "second"))
     return at(unit(now, "day", {"yesterday": -1, "today": 0, "tomorrow": 1}[m["w"]]), "day")
 
@@ -227,11 +226,11 @@ def _in(m: re.Match[str], now: datetime) -> Atom | None:
 
 @rule(
     B + r"(?:the\s+|over\s+the\s+|in\s+the\s+|within\s+the\s+)?(?P<rel>last|pa"
-    r"st|previous|next|coming)\s+(?P<n>" + NUM + r")\s+(?P<u>" + UNIT + r")" + E
+    r"st|previous|next|coming)\s+(?P<n>" + NUM + "|" + _alt(FEW) + r")\s+(?P<u>" + UNIT + r")" + E
 )
 def _last_n(m: re.Match[str], now: datetime) -> Atom | None:
     grain = UNITS[m["u"].rstrip("s")] if m["u"] not in UNITS else UNITS[m["u"]]
-    n = number(m["n"])
+    n = FEW[m["n"]] if m["n"] in FEW else number(m["n"])
     if n < 1:
         return None
     here = floor(now, grain)
@@ -368,15 +367,17 @@ PARTS = {
 
 
 @rule(
-    B + r"(?:(?P<this>this)\s+|(?:in|at|during)\s+the\s+|at\s+)?(?P<part>morni"
+    B + r"(?:(?P<this>this)\s+|(?P<pre>(?:in|at|during)\s+the|at)\s+)?(?P<part>morni"
     r"ng|afternoon|evening|night|lunch(?:time)?)" + E
 )
 def _part_of_day(m: re.Match[str], now: datetime) -> Atom | None:
+    """A part of a day; said alone ("good morning", "opening night") it names no time
+    unless a day stands beside it ("yesterday morning") or "in the" comes before it."""
     a, b = PARTS[m["part"]]
     c = Clock(timedelta(hours=a), timedelta(hours=b), "hour")
     if m["this"]:
         return at(c.on(floor(now, "day")))
-    return Atom(0, 0, clock=c, kind="part")
+    return Atom(0, 0, clock=c, kind="part", extras={} if m["pre"] else {"needs_day": True})
 
 
 @rule(B + r"at\s+(?P<h>\d{1,2})(?![\d:.])(?!\s*(?:am|pm|a\.m|p\.m|o'?clock|%|percent))")

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from agents.timeread import chinese, english, english_dates
+from agents.timeread import english, english_dates
 from agents.timeread.atoms import Atom, Clock, Rule, find
 from agents.timeread.calendar import Span, floor
 from agents.timeread.english_dates import closest_with_weekday
@@ -149,6 +149,8 @@ def read_span(text: str, now: datetime) -> Span | None:
     """The interval ``text`` names, read at ``now`` (naive local time), or None."""
     lower = text.lower().replace("\u2019", "'")
     if _CJK.search(text):
+        from agents.timeread import chinese  # its grammar compiles for Chinese text only
+
         found = compose(chinese.normalise(lower), chinese.RULES, now)
         if found is not None:
             return found

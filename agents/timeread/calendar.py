@@ -14,13 +14,13 @@ from functools import lru_cache
 
 GRAINS = ("second", "minute", "hour", "day", "week", "month", "quarter", "year")
 # A shift by one of these is read at the next finer grain ("two years ago" is a
-# month, "a week ago" a day), as Duckling reads "<duration> ago".
+# month, "a week ago" a day, "3 days ago" the hour), as Duckling reads "<duration> ago".
 FINER = {
     "year": "month",
     "quarter": "month",
     "month": "day",
     "week": "day",
-    "day": "day",
+    "day": "hour",
     "hour": "minute",
     "minute": "second",
     "second": "second",

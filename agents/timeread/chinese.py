@@ -52,7 +52,7 @@ _NUMERAL = "零〇○一二两三四五六七八九十百"
 _NUMERALS_BEFORE_UNIT = re.compile(
     rf"(?<![周期拜第])(?P<n>[{_NUMERAL}]+)(?=\s*(?:年|月|日|号|点|时|分|秒|天|周|个|星期|礼拜|小时|钟头|季度|刻))"
     rf"|(?<=第)(?P<o>[{_NUMERAL}]+)(?=\s*(?:个|季度|周|天))"
-    rf"|(?<=[点时])(?P<m>[{_NUMERAL}]+)(?=\s*分)"
+    rf"|(?<=[点时])(?P<m>[{_NUMERAL}]+)"
 )
 
 
@@ -75,12 +75,23 @@ def numeral(text: str) -> int | None:
     return total + current
 
 
+# "一点" that is "a little": no part of a day or day before it, no minutes after it.
+_A_LITTLE = re.compile(r"一点(?![钟半刻零〇一二三四五六七八九十\d]|\s*\d)")
+_TIME_BEFORE = re.compile(r"(?:天|晚|早|午|晨|夜|上|号|日|凌)\s*$")
+
+
 def normalise(text: str) -> str:
     """Lower case, simplified characters, ASCII digits, numerals before units as digits."""
     text = text.lower().translate(_TRADITIONAL).translate(_WIDE)
 
     def digits(m: re.Match[str]) -> str:
         raw = m.group(0)
+        if (
+            raw == "一"
+            and _A_LITTLE.match(text, m.start())
+            and not _TIME_BEFORE.search(text[: m.start()])
+        ):
+            return raw  # "一点" is "a little" unless a time stands around it
         value = numeral(raw)
         return raw if value is None else str(value)
 
@@ -136,11 +147,11 @@ def _rel_day(m: re.Match[str], now: datetime) -> Atom | None:
     return at(unit(now, "day", REL_DAY[m["w"]]), "day")
 
 
-@rule(r"(?P<d>今|昨|明)(?P<p>早|晨|晚|夜)")
+@rule(r"(?P<d>今|昨|明|前)(?P<p>早|晨|晚|夜)(?!饭|餐|点)")
 def _day_part(m: re.Match[str], now: datetime) -> Atom | None:
-    day = floor(now, "day") + timedelta(days={"今": 0, "昨": -1, "明": 1}[m["d"]])
+    day = floor(now, "day") + timedelta(days={"今": 0, "昨": -1, "明": 1, "前": -2}[m["d"]])
     a, b = PARTS["早上"] if m["p"] in "早晨" else PARTS["晚上"]
-    return at(Span(day + timedelta(hours=a), day + timedelta(hours=b), "hour"))
+    return at(Span(day + timedelta(hours=a), day + timedelta(hours=b), "hour"), "part-of-day")
 
 
 @rule(REL_W + _WEEK + r"(?![1-7一二三四五六日天末])")
@@ -416,7 +427,7 @@ def _holiday(m: re.Match[str], now: datetime) -> Atom | None:
 
 @rule(
     r"(?P<p>" + _alts(PARTS) + r")?\s*(?P<h>\d{1,2})\s*[点时]"
-    r"(?:\s*(?P<mi>\d{1,2})\s*分?|(?P<half>半)|(?P<q>一刻|三刻|1刻|3刻))?"
+    r"(?:(?P<q>一刻|三刻|1刻|3刻)|\s*(?P<mi>\d{1,2})\s*分|\s*(?P<mi2>\d{2})|(?P<half>半))?"
 )
 def _clock(m: re.Match[str], now: datetime) -> Atom | None:
     hour = int(m["h"])
@@ -426,7 +437,8 @@ def _clock(m: re.Match[str], now: datetime) -> Atom | None:
     if hour > 24:
         return None
     hour %= 24
-    minute = int(m["mi"]) if m["mi"] else 30 if m["half"] else None
+    raw = m["mi"] or m["mi2"]
+    minute = int(raw) if raw else 30 if m["half"] else None
     if m["q"]:
         minute = 15 if m["q"] in ("一刻", "1刻") else 45
     if minute is not None and minute > 59:

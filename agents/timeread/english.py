@@ -184,7 +184,33 @@ def _near_day(m: re.Match[str], now: datetime) -> Atom | None:
 @rule(B + r"(?P<w>tonight|last\s+night)" + E)
 def _night(m: re.Match[str], now: datetime) -> Atom | None:
     day = floor(now, "day") - timedelta(days=0 if m["w"] == "tonight" else 1)
-    return at(Span(day + timedelta(hours=18), day + timedelta(days=1), "hour"))
+    span = Span(day + timedelta(hours=18), day + timedelta(days=1), "hour")
+    return at(span, "part-of-day")  # "at 8 tonight": 20:00
+
+
+@rule(
+    B + r"(?:the\s+)?(?P<w>beginning|start|end|early|mid|middle|late)(?:\s+of|-)?\s+"
+    r"(?:(?:the\s+)?(?P<rel>this|current|last|previous|next)\s+|the\s+)?(?P<u>month|year)" + E,
+    1,
+)
+def _part_of_period(m: re.Match[str], now: datetime) -> Atom | None:
+    """ "the end of the month" (21st to its end), "the beginning of next year"."""
+    period = unit(now, m["u"], THIS.get(m["rel"] or "this", 0))
+    return at(part_of(period, m["w"]), "range")
+
+
+def part_of(period: Span, word: str) -> Span:
+    """Of a month: days 1-10, 11-20, 21-end; of a year: Jan-Mar, Apr-Aug, Sep-Dec."""
+    begin = word in ("beginning", "start", "early")
+    middle = word in ("mid", "middle")
+    if period.grain == "month":
+        first, last = period.start, period.end
+        a = first if begin else first + timedelta(days=10 if middle else 20)
+        b = first + timedelta(days=10 if begin else 20) if begin or middle else last
+        return Span(a, b, "day")
+    a = add(period.start, 0 if begin else 3 if middle else 8, "month")
+    b = add(period.start, 3 if begin else 8 if middle else 12, "month")
+    return Span(a, b, "month")
 
 
 @rule(B + r"(?:the\s+)?(?P<rel>" + REL + r")\s+(?P<u>" + _alt(UNITS) + r"|weekend)" + E)

@@ -43,6 +43,7 @@ from agents.timeread.english import (
     E,
     _month,
     _weekday,
+    part_of,
 )
 
 RULES: list[Rule] = []
@@ -287,13 +288,28 @@ def _the_nth(m: re.Match[str], now: datetime) -> Atom | None:
     B
     + r"(?:the\s+)?"
     + DAY
-    + r"(?:\s+day)?\s+(?:of|in)\s+(?:the\s+)?(?P<rel>this|current|last|previous|next|coming)"
-    r"\s+month" + E,
+    + r"(?:\s+day)?\s+(?:of|in)\s+(?:the\s+)?(?:(?P<rel>this|current|last|previous|next|com"
+    r"ing)\s+)?month" + E,
     2,
 )
 def _day_of_relative_month(m: re.Match[str], now: datetime) -> Atom | None:
-    first = unit(now, "month", THIS[m["rel"]]).start
+    first = unit(now, "month", THIS[m["rel"] or "this"]).start
     return at(day_span(first.year, first.month, day_number(m["day"])), "day")
+
+
+@rule(
+    B + r"(?:the\s+)?(?P<w>beginning|start|end|early|mid|middle|late)(?:\s+of|-)?\s*"
+    r"(?P<month>" + MONTH_FULL + r"|may)(?:,?\s+(?P<year>\d{4}))?" + E,
+    1,
+)
+def _part_of_month(m: re.Match[str], now: datetime) -> Atom | None:
+    """ "early March", "the end of October 2015", "mid-May"."""
+    month = _month(m["month"])
+    if m["year"]:
+        span = month_span(int(m["year"]), month)
+    else:
+        span = latest(lambda k: month_span(now.year + k, month), now)
+    return at(part_of(span, m["w"]) if span else None, "range")
 
 
 @rule(B + r"(?P<month>" + MONTH + r")\.?,?\s+(?:of\s+)?(?P<year>\d{4})" + E)

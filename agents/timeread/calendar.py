@@ -165,7 +165,7 @@ def _from_easter(days: int) -> Callable[[int], Span | None]:
 
 
 @lru_cache(maxsize=512)
-def _lunar(year: int, month: int, day: int) -> date | None:
+def lunar_date(year: int, month: int, day: int) -> date | None:
     """The Gregorian date of a day of the Chinese calendar (month 12 of ``year``
     may fall in the next Gregorian year); None outside the library's range."""
     try:
@@ -198,7 +198,7 @@ def _solar_term(year: int, name: str) -> date | None:
 
 def _lunar_day(month: int, day: int, before: int = 0) -> Callable[[int], Span | None]:
     def make(year: int) -> Span | None:
-        found = _lunar(year, month, day)
+        found = lunar_date(year, month, day)
         if found is None:
             return None
         start = datetime.combine(found, datetime.min.time()) - timedelta(days=before)
@@ -220,7 +220,7 @@ def _term(name: str) -> Callable[[int], Span | None]:
 
 def _new_years_eve_lunar(year: int) -> Span | None:
     """除夕: the day before the Spring Festival that falls in ``year``."""
-    found = _lunar(year, 1, 1)
+    found = lunar_date(year, 1, 1)
     if found is None:
         return None
     start = datetime.combine(found, datetime.min.time()) - timedelta(days=1)

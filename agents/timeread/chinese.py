@@ -427,7 +427,7 @@ def _holiday(m: re.Match[str], now: datetime) -> Atom | None:
 
 @rule(
     r"(?P<p>" + _alts(PARTS) + r")?\s*(?P<h>\d{1,2})\s*[点时]"
-    r"(?:(?P<q>一刻|三刻|1刻|3刻)|\s*(?P<mi>\d{1,2})\s*分|\s*(?P<mi2>\d{2})|(?P<half>半))?"
+    r"(?:(?P<q>一刻|三刻|1刻|3刻)|\s*(?P<mi>\d{1,2})\s*分(?:\s*(?P<sec>\d{1,2})\s*秒)?|\s*(?P<mi2>\d{2})|(?P<half>半))?"
 )
 def _clock(m: re.Match[str], now: datetime) -> Atom | None:
     hour = int(m["h"])
@@ -443,9 +443,14 @@ def _clock(m: re.Match[str], now: datetime) -> Atom | None:
         minute = 15 if m["q"] in ("一刻", "1刻") else 45
     if minute is not None and minute > 59:
         return None
-    start = timedelta(hours=hour, minutes=minute or 0)
-    grain = "hour" if minute is None else "minute"
-    step = timedelta(hours=1) if grain == "hour" else timedelta(minutes=1)
+    second = int(m["sec"]) if m["sec"] else None
+    if second is not None and second > 59:
+        return None
+    start = timedelta(hours=hour, minutes=minute or 0, seconds=second or 0)
+    grain = "hour" if minute is None else "minute" if second is None else "second"
+    step = {"hour": timedelta(hours=1), "minute": timedelta(minutes=1)}.get(
+        grain, timedelta(seconds=1)
+    )
     ambiguous = part is None and 1 <= hour <= 12
     return Atom(0, 0, clock=Clock(start, start + step, grain, ambiguous))
 

@@ -85,8 +85,8 @@ def _range(a: Atom, b: Atom, now: datetime) -> Span | None:
         end = b.clock
         if end.ambiguous and end.start <= a.clock.start:
             end = Clock(end.start + timedelta(hours=12), end.end + timedelta(hours=12), end.grain)
-        if end.end <= a.clock.start:
-            return None
+        if end.end <= a.clock.start:  # "晚上8点到上午10点": into the next morning
+            end = Clock(end.start + 2 * _HALF_DAY, end.end + 2 * _HALF_DAY, end.grain)
         return Clock(a.clock.start, end.end, a.clock.grain, a.clock.ambiguous).latest(now)
     first, last = _resolve(a, now), _resolve(b, now)
     if b.clock is not None and a.span is not None and last is not None:
@@ -149,9 +149,10 @@ def read_span(text: str, now: datetime) -> Span | None:
     """The interval ``text`` names, read at ``now`` (naive local time), or None."""
     lower = text.lower().replace("\u2019", "'")
     if _CJK.search(text):
-        from agents.timeread import chinese  # its grammar compiles for Chinese text only
+        from agents.timeread import chinese, chinese_lunar  # compiled for Chinese text only
 
-        found = compose(chinese.normalise(lower), chinese.RULES, now)
+        rules = chinese.RULES + chinese_lunar.RULES
+        found = compose(chinese.normalise(lower), rules, now)
         if found is not None:
             return found
     return compose(lower, _ENGLISH, now)

@@ -98,6 +98,7 @@ FAMILIES = {
         ("the second Tuesday of March 2024", _day("2024-03-12")),
         ("the last day of October 2015", _day("2015-10-31")),
         ("first wednesday of october 2014", _day("2014-10-01")),
+        ("the last weekend of January", ("2026-01-30T18:00:00", "2026-02-02T00:00:00")),
     ],
     "times and parts of a day": [
         ("What was on screen yesterday 8am?", ("2026-03-17T08:00:00", "2026-03-17T09:00:00")),

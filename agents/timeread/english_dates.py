@@ -72,7 +72,7 @@ def _month_of(m: re.Match[str], now: datetime) -> Span | None:
     + ORD
     + r")\s+(?P<what>"
     + WD_FULL
-    + r"|day|week)\s+(?:of|in)\s+"
+    + r"|day|weekend|week)\s+(?:of|in)\s+"
     + MONTH_EXPR
     + E,
     2,
@@ -93,6 +93,13 @@ def _ordinal_in_month(m: re.Match[str], now: datetime) -> Atom | None:
         if not month.start <= start <= last:
             return None
         return at(Span(start, start + timedelta(days=7), "week"))
+    if m["what"] == "weekend":  # Friday 18:00 to Monday, by the month's nth Friday
+        friday = nth_weekday(y, mo, 4, nth)
+        if friday is None:
+            return None
+        return at(
+            Span(friday.start + timedelta(hours=18), friday.start + timedelta(days=3), "hour")
+        )
     return at(nth_weekday(y, mo, _weekday(m["what"]), nth))
 
 

@@ -61,10 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("query", nargs="?")
     s.add_argument("-k", type=int, default=None, help="how many results (default: setting)")
     s.add_argument("--type", action="append", dest="types", help="limit to a type (repeatable)")
-    s.add_argument("--since", help="ISO 8601 date or time")
-    s.add_argument("--until", help="ISO 8601 date or time")
+    s.add_argument("--since", help='ISO 8601 date or time, or a time like "yesterday"')
+    s.add_argument("--until", help='ISO 8601 date or time, or a time like "last week"')
+    s.add_argument("--as-of", metavar="ISO", help="reference time for relative times (now)")
     s.add_argument("--app", help="only results from this app")
-    s.add_argument("--batch", type=Path, help='JSONL of {"id","query","k"} to answer in one run')
+    s.add_argument(
+        "--batch", type=Path, help='JSONL of {"id","query","k","as_of"} to answer in one run'
+    )
     s.add_argument("--json", action="store_true", help="one JSON object a line")
 
     e = sub.add_parser("export", help="write every memory and chat turn")
@@ -96,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="answer, topic and citations as JSON")
     ask.add_argument("--conversation", metavar="ID", help="continue this conversation")
     ask.add_argument("--image", type=Path, metavar="FILE", help="a screenshot to ask about")
+    ask.add_argument("--as-of", metavar="ISO", help="reference time for relative times (now)")
+
+    wh = sub.add_parser("when", help="the interval a text names, as JSON (or null)")
+    wh.add_argument("text")
+    wh.add_argument("--as-of", metavar="ISO", help="reference time (default: now)")
 
     ab = sub.add_parser("absorb", help="turn waiting frames and chat turns into memories")
     ab.add_argument(
@@ -200,6 +208,7 @@ _COMMANDS = {
 # Commands that take the parsed arguments only (no context opened for them).
 _WITHOUT_CONTEXT = {
     "mcp": "mcp:cmd_mcp",
+    "when": "queries:cmd_when",  # reads no data: no folder, no store
     "config": "setup:cmd_config",
 }
 

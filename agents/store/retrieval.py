@@ -51,7 +51,7 @@ class Retrieval:
         self, query: str, opts: SearchOptions, *, query_vector: Sequence[float] | None
     ) -> list[S.SearchHit]:
         rankings = self.rankings(query, opts, query_vector=query_vector)
-        fused = fuse(rankings, opts, query=query)[: opts.k]
+        fused = fuse(rankings, opts, query=query, reference_time=opts.as_of)[: opts.k]
         return [_hit(c.table, c.row, c.score) for c in fused]
 
     def rankings(
@@ -89,7 +89,11 @@ class Retrieval:
         if not tables:
             return {}
         rankings = self._take(
-            probes_for(query, opts, now()), tables, present, opts, query_vector=query_vector
+            probes_for(query, opts, opts.as_of or now()),
+            tables,
+            present,
+            opts,
+            query_vector=query_vector,
         )
         content = content_probe(query, opts, rankings)
         if content is not None:  # a second round: the speakers named are known now

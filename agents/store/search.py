@@ -46,6 +46,9 @@ class SearchOptions:
     # Rankings of the question without the names of the speakers it names (their turns
     # are favoured already; the name no longer drowns what is asked) count this share.
     content_weight: float = 0.0
+    # The reference time for what the query says relative to now ("yesterday") and for
+    # recency (None: now); ``search --as-of`` sets it.
+    as_of: datetime | None = None
     weights: dict[str, float] = field(
         default_factory=lambda: {"fts": 1.0, "vector": 1.0, "clip": 1.0}
     )

@@ -1,4 +1,5 @@
-"""Commands that read the memory: ``search``, ``ask``, ``export`` and ``stats``."""
+"""Commands that read the memory: ``search``, ``ask``, ``export`` and ``stats``; and
+``when``, the interval a text names."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any, TextIO
 from agents.errors import InvalidInput, MirixError
 from agents.store import MemoryType
 from agents.store.schema import parse_type
-from agents.store.timeutil import parse_time
+from agents.timeread import parse_as_of, parse_bound, read_time
 from mirix_desktop.commands import EXIT_USAGE, MAX_QUESTION_CHARS, read_jsonl
 from mirix_desktop.services.context import Context
 
@@ -33,10 +34,19 @@ def _search_options(ctx: Context, spec: dict[str, Any]) -> Any:
     k = spec.get("k")
     if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 1 or k > 1000):
         raise InvalidInput(f"k must be a whole number from 1 to 1000, got {k!r}")
-    since = parse_time(spec["since"]) if spec.get("since") else None
-    until = parse_time(spec["until"]) if spec.get("until") else None
+    as_of = spec.get("as_of")
+    if as_of is not None and not isinstance(as_of, str):
+        raise InvalidInput("as_of must be an ISO 8601 date or time")
+    reference = parse_as_of(as_of) if as_of else None
+    bounds = {}
+    for name in ("since", "until"):
+        value = spec.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{name} must be a string")
+        if value:
+            bounds[name] = parse_bound(value, end=name == "until", as_of=reference)
     return ctx.search_options(
-        k=k, types=tuple(types or ()), since=since, until=until, app=spec.get("app")
+        k=k, types=tuple(types or ()), app=spec.get("app"), as_of=reference, **bounds
     )
 
 
@@ -68,6 +78,7 @@ def cmd_search(ctx: Context, args: argparse.Namespace) -> int:
         "since": args.since,
         "until": args.until,
         "app": args.app,
+        "as_of": args.as_of,
     }
     hits = ctx.store.search(args.query, _search_options(ctx, spec))
     _print_hits(hits, as_json=args.json, out=sys.stdout)
@@ -94,6 +105,14 @@ def _search_batch(ctx: Context, args: argparse.Namespace) -> int:
         _print_hits(hits, as_json=True, out=sys.stdout, query_id=obj.get("id", number))
     sys.stdout.flush()
     return EXIT_USAGE if bad else 0
+
+
+def cmd_when(args: argparse.Namespace) -> int:
+    """Print the interval the text names, as one JSON object (or null)."""
+    as_of = parse_as_of(args.as_of) if args.as_of else None
+    found = read_time(args.text, as_of)
+    print(json.dumps(found.to_json() if found else None))
+    return 0
 
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
@@ -146,7 +165,7 @@ def cmd_ask(ctx: Context, args: argparse.Namespace) -> int:
         )
     if args.image is not None and not args.image.is_file():
         raise InvalidInput(f"no such file: {args.image}")
-    assistant = Assistant(ctx)
+    assistant = Assistant(ctx, as_of=parse_as_of(args.as_of) if args.as_of else None)
     streamed = not args.json and assistant.llm is not None
 
     def show(text: str) -> None:

@@ -28,13 +28,15 @@ def new_conversation_id() -> str:
 
 
 class Assistant:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, *, as_of: datetime | None = None) -> None:
+        """``as_of``: the reference time for what questions say relative to now
+        ("yesterday"; default: the time of each search)."""
         self.ctx = ctx
         self.llm = ctx.llm("chat")
         self.agent = ChatAgent(
             ctx.store,
             self.llm,
-            options=ctx.search_options(),
+            options=ctx.search_options(as_of=as_of),
             segmenter=ctx.settings.search.segmenter,
         )
 

@@ -173,8 +173,12 @@ def build_server(tools: LazyTools) -> MCPServer:
                 "memories made from them",
             ),
         ] = None,
-        since: Annotated[str | None, Field(description="ISO 8601 start, e.g. 2026-11-20")] = None,
-        until: Annotated[str | None, Field(description="ISO 8601 end")] = None,
+        since: Annotated[
+            str | None, Field(description='ISO 8601 start (2026-11-20) or a time ("last week")')
+        ] = None,
+        until: Annotated[
+            str | None, Field(description='ISO 8601 end or a time ("yesterday": its end)')
+        ] = None,
         k: Annotated[int, Field(ge=1, le=50, description="how many hits")] = 10,
         offset: Annotated[
             int, Field(ge=0, le=450, description="skip this many hits (the next page)")
@@ -215,8 +219,12 @@ def build_server(tools: LazyTools) -> MCPServer:
 
     @server.tool(annotations=read_only)
     def list_activity(
-        since: Annotated[str, Field(description="ISO 8601 start of the range")],
-        until: Annotated[str | None, Field(description="ISO 8601 end (default: now)")] = None,
+        since: Annotated[
+            str, Field(description='ISO 8601 start of the range, or a time ("yesterday")')
+        ],
+        until: Annotated[
+            str | None, Field(description="ISO 8601 end or a time (default: now)")
+        ] = None,
         app: Annotated[
             str | None, Field(max_length=200, description="only this app (any case)")
         ] = None,

@@ -27,7 +27,8 @@ from agents.errors import InvalidInput, NotFound
 from agents.privacy import SEALED_MARK, Redactor, detect
 from agents.store import Frame, MemoryType, SearchHit
 from agents.store.schema import MAX_TEXT_CHARS, VaultData
-from agents.store.timeutil import as_utc, now, parse_time
+from agents.store.timeutil import as_utc, now
+from agents.timeread import parse_bound
 from mirix_desktop.services.context import Context
 from mirix_desktop.services.mcp_protocol import MAX_QUESTION_CHARS
 
@@ -133,8 +134,8 @@ class MemoryTools:
             candidates=max(self.ctx.settings.search.candidates, fetched),
             types=tuple(sorted(chosen)),
             app=app.strip() if app and app.strip() else None,  # any case
-            since=parse_time(since) if since else None,
-            until=parse_time(until) if until else None,
+            since=parse_bound(since, end=False) if since else None,
+            until=parse_bound(until, end=True) if until else None,
             sensitivities=("low", "medium"),  # high-sensitivity entries are not even listed
         )
         hits = self.ctx.store.search(query, opts)
@@ -216,8 +217,8 @@ class MemoryTools:
     def list_activity(
         self, since: str, until: str | None = None, *, app: str | None = None
     ) -> dict[str, Any]:
-        start = parse_time(since)
-        end = parse_time(until) if until else now()
+        start = parse_bound(since, end=False)
+        end = parse_bound(until, end=True) if until else now()
         if start >= end:
             raise InvalidInput("since must be before until")
         if end - start > MAX_RANGE:

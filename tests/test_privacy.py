@@ -51,6 +51,12 @@ def kinds(text: str) -> list[tuple[str, str]]:
             "connection_password",
             "Sup3r-Secret9",
         ),
+        ("redis://:s3cretRedis@cache.local:6379/0", "connection_password", "s3cretRedis"),
+        ("jdbc:mysql://db/app?user=fred&password=secret&ssl=true", "password", "secret"),
+        ('{"password": "hunter2x", "user": "bob"}', "password", "hunter2x"),
+        ("Recovery codes: ABCD-EFGH-IJKL MNOP-QRST-UVWX", "backup_code", "MNOP-QRST-UVWX"),
+        ("港澳通行证：C12345678", "passport", "C12345678"),
+        ("pin code 4821", "pin", "4821"),
         # credentials by label, English and Chinese
         ("My password for the airline app is Tulip#2026!", "password", "Tulip#2026"),
         ("passphrase: violet tractor lemon orbit", "passphrase", "violet tractor lemon orbit"),

@@ -106,9 +106,32 @@ _OWN_TOKENS: list[tuple[str, re.Pattern[str]]] = [
     ("api_key", re.compile(r"(?<![\w-])sk-(?:proj-|ant-|svcacct-)?[A-Za-z0-9_-]{20,}")),
     ("api_key", re.compile(r"(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{22,})")),
     ("api_key", re.compile(r"(?<![\w-])(?:AIza[0-9A-Za-z_-]{30,}|hf_[A-Za-z0-9]{30,})")),
-    ("api_key", re.compile(r"(?<![\w-])xox[a-z]-[A-Za-z0-9-]{10,}")),
-    ("api_key", re.compile(r"(?<![\w-])(?:sk|rk)_(?:live|test)_[0-9a-zA-Z]{16,}")),
+    ("api_key", re.compile(r"(?<![\w-])(?:xox[a-z]-|xapp-\d-|xoxe[.-])[A-Za-z0-9.-]{10,}")),
+    ("api_key", re.compile(r"(?<![\w-])(?:sk|rk)_(?:live|test|prod)_[0-9a-zA-Z]{10,99}")),
+    # Prefixes that name their provider, after gitleaks' rules (MIT): each is specific
+    # enough that prose never holds it.
+    (
+        "api_key",
+        re.compile(
+            r"(?<![\w-])(?:AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}"
+            r"|LTAI[a-zA-Z0-9]{20}|dapi[a-h0-9]{32}|do[opr]_v1_[a-f0-9]{64}"
+            r"|dp\.pt\.[a-zA-Z0-9]{43}|dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}|EZAK[a-zA-Z0-9]{54}"
+            r"|FLWSECK(?:_TEST)?-[a-h0-9]{32}-X|gl(?:c|sa)_[A-Za-z0-9_+/]{32,}"
+            r"|[a-z0-9]{14}\.atlasv1\.[a-z0-9_=-]{60,70}|lin_api_[a-zA-Z0-9]{40}"
+            r"|key-[a-f0-9]{32}|sk\.eyJ[a-zA-Z0-9._-]{20,}|NRAK-[A-Z0-9]{27}|npm_[a-zA-Z0-9]{36}"
+            r"|pscale_(?:tkn|pw|oauth)_[a-zA-Z0-9=._-]{32,64}|PMAK-[a-f0-9]{24}-[a-f0-9]{34}"
+            r"|pnu_[a-zA-Z0-9]{36}|pul-[a-f0-9]{40}|rdme_[a-z0-9]{70}|rubygems_[a-f0-9]{48}"
+            r"|xkeysib-[a-f0-9]{64}-[a-zA-Z0-9]{16}|shippo_(?:live|test)_[a-f0-9]{40}"
+            r"|shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}|sq0atp-[0-9A-Za-z_-]{22}|tfp_[a-zA-Z0-9_.=-]{59}"
+            r"|hv[sb]\.[a-zA-Z0-9_-]{24,}|GOCSPX-[a-zA-Z0-9_-]{28}|ya29\.[0-9A-Za-z_-]{20,}"
+            r"|EAACEdEose0cBA[0-9A-Za-z]+|glptt-[0-9a-f]{40}|gloas-[A-Za-z0-9_-]{20,})"
+        ),
+    ),
 ]
+# A password in a URL without a user name ("redis://:s3cret@host"), which the scanner's
+# pattern (a user before the colon) does not take.
+_URL_PASSWORD = re.compile(r"://:([^@\s/:]{3,})@")
+_PIN_BARE = re.compile(r"(?i)(?<![\w-])pin(?: code| number)?\s+(\d{4,8})(?![\w-])")
 _LABELLED_TOKEN = re.compile(
     r"(?i)\b(?:api[_ -]?key|apikey|secret[_ -]?key|client[_ -]?secret|auth[_ -]?token"
     r"|access[_ -]?token|refresh[_ -]?token|bearer|token|secret|api[_ -]?secret)\b[\"']?"
@@ -133,9 +156,9 @@ _ZH_CREDENTIAL = (
 )
 _CREDENTIAL_EN = re.compile(
     rf"(?i)(?<![\w-])({_EN_CREDENTIAL})\b(?:\s+(?:for|to|of|on|at|in)\s+[^\n.:;=,]{{1,40}}?)?"
-    r"\s*(?:is|was|will be|:|=|->)\s*"
+    r"[\"']?\s*(is|was|will be|:|=|->)\s*"
 )
-_CREDENTIAL_ZH = re.compile(rf"({_ZH_CREDENTIAL})\s*(?:是|为|為|:|：|=)?\s*")
+_CREDENTIAL_ZH = re.compile(rf"({_ZH_CREDENTIAL})\s*(是|为|為|:|：|=)?\s*")
 _VALUE = re.compile(r"[\"'“「]?([^\s;&,\"'“”「」，。；、]{1,64})")
 _PHRASE = re.compile(r"[\"'“「]?([^\n\"'“”「」。;；]{3,120})")
 _TRAILING = ".,;:!?)]}>'\"。，；：！？）」”"
@@ -152,10 +175,12 @@ _BACKUP_LABEL = re.compile(
     r"(?i)(?:backup|recovery|rescue|emergency|one[- ]time)\s+codes?\b|备用码|恢复码|备份码|救援码"
 )
 _CODE = re.compile(
-    r"[\s,;]*(?:\d{1,2}[.)]\s+)?([A-Za-z0-9]{4,10}(?:[- ][A-Za-z0-9]{4,10})?)(?![\w-])"
+    r"[\s,;]*(?:\d{1,2}[.)]\s+)?([A-Za-z0-9]{4,10}(?:-[A-Za-z0-9]{4,10}){1,3}"
+    r"|[A-Za-z0-9]{4,10}(?: [A-Za-z0-9]{4,10})?)(?![\w-])"
 )
 _PASSPORT = re.compile(
-    r"(?i)(?:passport|护照)\s*(?:no\.?|number|num|#|号码|号)?\s*(?:is|:|：|#)?\s*"
+    r"(?i)(?:passport|travel permit|护照|港澳通行证|往来港澳通行证|台胞证|通行证)"
+    r"\s*(?:no\.?|number|num|#|号码|号)?\s*(?:is|:|：|#|是)?\s*"
     r"([A-Z]{0,2}\d{6,9}|[A-Z0-9]{8,9})(?![A-Za-z0-9])"
 )
 _EMAIL = re.compile(
@@ -292,6 +317,8 @@ def _own_tokens(text: str, emit: Emit) -> None:
     for name, regex in _OWN_TOKENS:
         for m in regex.finditer(text):
             emit(name, m.start(), m.end())
+    for m in _URL_PASSWORD.finditer(text):
+        emit("connection_password", m.start(1), m.end(1))
     for m in _AWS_SECRET.finditer(text):
         emit("aws_key", m.start(1), m.end(1))
     if _AWS_ACCESS_KEY.search(text):  # a secret key travels with its access key id
@@ -309,11 +336,15 @@ def _own_tokens(text: str, emit: Emit) -> None:
             emit("api_key", m.start(1), m.end(1))
 
 
-def _credential_like(value: str, name: str, *, chinese: bool) -> bool:
+def _credential_like(value: str, name: str, *, chinese: bool, assigned: bool = False) -> bool:
     """A value after a credential's label that looks like one: not a masked field, not a
-    placeholder or a masked reference, not a word that describes it ("is required")."""
-    if not value or value[0] in "[(<{" or set(value) <= _MASK_CHARS:
+    placeholder or a masked reference, not a word that describes it ("is required").
+    ``assigned``: written ``password=value`` (a connection string, a config line), where
+    any word is a value."""
+    if not value or value[0] in "[(<{$%" or set(value) <= _MASK_CHARS:
         return False
+    if assigned and name != "pin":
+        return len(value) >= 3
     if chinese and not re.search(r"[A-Za-z0-9]", value):
         return False
     if name == "pin":
@@ -350,12 +381,20 @@ def _credentials(text: str, emit: Emit) -> None:
                 and not _credential_like(value, "password", chinese=chinese)
             ):
                 continue
-            if name != "passphrase" and not _credential_like(value, name, chinese=chinese):
+            assigned = m.group(2) == "="
+            if name != "passphrase" and not _credential_like(
+                value, name, chinese=chinese, assigned=assigned
+            ):
                 continue
             if not value:
                 continue
             start = v.start(1)
             emit(name, start, start + len(value))
+
+
+def _bare_pins(text: str, emit: Emit) -> None:
+    for m in _PIN_BARE.finditer(text):
+        emit("pin", m.start(1), m.end(1))
 
 
 def _backup_codes(text: str, emit: Emit) -> None:
@@ -365,7 +404,9 @@ def _backup_codes(text: str, emit: Emit) -> None:
         pos += colon.end() if colon else 0
         for _ in range(24):
             m = _CODE.match(text, pos)
-            if m is None or not any(c.isdigit() for c in m.group(1)):
+            code = m.group(1) if m else ""
+            # a code has a digit, or groups of letters joined by a dash (ABCD-EFGH-IJKL)
+            if m is None or not (any(c.isdigit() for c in code) or code.count("-") >= 1):
                 break
             emit("backup_code", m.start(1), m.end(1))
             pos = m.end()
@@ -571,6 +612,7 @@ DETECTORS: list[Callable[[str, Emit], None]] = [
     _own_tokens,
     _backup_codes,
     _credentials,
+    _bare_pins,
     _seed_phrases,
     _passports,
     _ibans,

@@ -168,6 +168,34 @@ class Inbox:
             self._db.execute("COMMIT")
             return self._db.total_changes - before
 
+    def put_again(self, kind: str, items: Iterable[tuple[str, dict[str, Any]]]) -> int:
+        """Add items, or make stored ones (done or not) pending again with this payload
+        (after a repair lost what they made); returns how many."""
+        rows = [(i, kind, json.dumps(p, ensure_ascii=False), time.time()) for i, p in items]
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT INTO items (id, kind, payload, created_at) VALUES (?,?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET payload = excluded.payload, state = 'pending', "
+                "attempts = 0, next_try_at = 0, claimed_until = 0, last_error = NULL",
+                rows,
+            )
+            self._db.execute("COMMIT")
+        return len(rows)
+
+    def reopen_since(self, since: float, kinds: Sequence[str]) -> int:
+        """Make items of ``kinds`` queued at or after ``since`` (epoch seconds) and done
+        pending again; returns how many."""
+        marks = ", ".join("?" for _ in kinds)
+        with self._lock:
+            cur = self._db.execute(
+                "UPDATE items SET state = 'pending', attempts = 0, next_try_at = 0, "
+                "claimed_until = 0, last_error = NULL "
+                f"WHERE state = 'done' AND created_at >= ? AND kind IN ({marks})",
+                (since, *kinds),
+            )
+            return cur.rowcount
+
     def take(self, limit: int, *, kinds: Sequence[str] = ()) -> list[InboxItem]:
         """Claim up to ``limit`` ready items (of ``kinds``, or any), oldest first, for the lease.
 

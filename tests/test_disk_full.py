@@ -1,0 +1,112 @@
+"""A full disk is one clear line and exit status 1, and leaves nothing half-written.
+
+The disk is filled where the program meets it: the write calls raise ENOSPC (an
+``OSError`` from Python's file writes, LanceDB's "No space left on device (os error
+28)" from its Rust writer), as they do on a full disk; the program's own code runs as
+it is."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+from lancedb.table import LanceTable
+from PIL import Image, ImageDraw
+
+from mirix_desktop.cli import main
+
+LANCE_FULL = (
+    "lance error: LanceError(IO): Generic LocalFileSystem error: No space left on device "
+    "(os error 28), /root/.cargo/registry/src/lance-io-13.0.0/src/local.rs:120:5"
+)
+
+
+def _one_error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.startswith("mirix-desktop:")]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_a_full_disk_under_the_store_is_one_line(monkeypatch, capsys, home) -> None:
+    assert main(["remember", "Alice likes green tea"]) == 0
+    capsys.readouterr()
+
+    def full(self, *args, **kwargs):  # the store's writer meets a full disk
+        raise RuntimeError(LANCE_FULL)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(LanceTable, "add", full)
+        assert main(["remember", "Bob plays the cello"]) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert line.startswith("mirix-desktop: error: the disk is full (")
+    assert "MB free in " in line and str(home / "data") in line
+    assert not (home / "logs" / "crash.log").exists()
+    assert main(["search", "green tea"]) == 0  # what was stored before is there
+    assert "Alice likes green tea" in capsys.readouterr().out
+
+
+def test_a_full_disk_while_importing_leaves_no_partial_file(
+    monkeypatch, capsys, home, tmp_path
+) -> None:
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    image = Image.new("RGB", (200, 80), "white")
+    ImageDraw.Draw(image).text((5, 5), "Invoice 1042", fill="black")
+    image.save(folder / "a.png")
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("needs /proc to tell which file is written")
+    monkeypatch.setattr(os, "fsync", fsync)
+    assert main(["ingest", "screenshots", str(folder)]) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert "the disk is full" in line
+    frames = home / "data" / "frames"
+    assert not [p for p in frames.rglob("*") if p.is_file()]  # no half-written image
+
+
+def test_a_full_disk_while_exporting_keeps_no_half_file(monkeypatch, capsys, tmp_path) -> None:
+    assert main(["remember", "Alice likes green tea"]) == 0
+    target = tmp_path / "out.jsonl"
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if ".out.jsonl." in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    assert main(["export", "-o", str(target)]) == 1
+    assert "the disk is full" in _one_error_line(capsys.readouterr().err)
+    assert list(tmp_path.iterdir()) == [tmp_path / "home"]  # neither the file nor a temp
+
+
+def test_a_full_inbox_database_is_one_line(monkeypatch, capsys, home) -> None:
+    import sqlite3
+
+    assert main(["remember", "Alice likes green tea"]) == 0
+    capsys.readouterr()
+    real = sqlite3.connect
+
+    class Full(sqlite3.Connection):
+        def execute(self, sql, *args):  # type: ignore[no-untyped-def]
+            if sql.lstrip().upper().startswith(("INSERT", "UPDATE")):
+                raise sqlite3.OperationalError("database or disk is full")
+            return super().execute(sql, *args)
+
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: real(*a, factory=Full, **k))
+    chat = home.parent / "chat.jsonl"
+    chat.write_text(
+        '{"id":"t1","conversation_id":"c","speaker":"user","text":"hi",'
+        '"created_at":"2026-11-20T10:00:00Z"}\n'
+    )
+    assert main(["ingest", "chat", str(chat)]) == 1
+    assert "the disk is full" in _one_error_line(capsys.readouterr().err)

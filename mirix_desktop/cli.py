@@ -31,8 +31,8 @@ from mirix_desktop.commands.running import (
     cmd_pause,
 )
 from mirix_desktop.config.paths import private_files
+from mirix_desktop.pipeline.failures import damage_line, disk_full, disk_full_line
 from mirix_desktop.services.context import Context, open_context
-from mirix_desktop.services.failures import damage_line, disk_full, disk_full_line
 
 log = logging.getLogger("mirix_desktop")
 

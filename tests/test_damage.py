@@ -123,7 +123,7 @@ def test_repair_rolls_a_table_back_and_says_what_it_loses(filled, home, capsys) 
 def test_repair_sets_a_garbled_manifest_aside(filled, capsys) -> None:
     _newest_manifest(filled / "chat_turns.lance").write_bytes(b"\x07garbage" * 60)
     assert main(["repair"]) == 0
-    assert "unreadable newer version(s) set aside" in capsys.readouterr().out
+    assert "1 newer version could not be read and was set aside" in capsys.readouterr().out
     assert main(["doctor"]) == 0
     capsys.readouterr()
     assert main(["search", "LH1172", "--type", "chat"]) == 0

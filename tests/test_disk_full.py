@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,51 @@ def test_a_full_inbox_database_is_one_line(monkeypatch, capsys, home) -> None:
     )
     assert main(["ingest", "chat", str(chat)]) == 1
     assert "the disk is full" in _one_error_line(capsys.readouterr().err)
+
+
+@pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed")
+def test_capture_pauses_on_a_full_disk_and_resumes_when_space_returns(monkeypatch, home) -> None:
+    from collections import namedtuple
+
+    from mirix_desktop.pipeline.scheduler import RESUME_FREE_BYTES, CaptureSchedule
+    from mirix_desktop.services.context import open_context
+    from tests.helpers import start_xvfb
+
+    display, proc = start_xvfb(640, 360, first=140)
+    monkeypatch.setenv("DISPLAY", display)
+    usage = namedtuple("usage", "total used free")
+    free = {"bytes": 1 << 20}
+    real_usage, real_fsync = shutil.disk_usage, os.fsync
+
+    def disk_usage(path):  # type: ignore[no-untyped-def]
+        real = real_usage(path)
+        return usage(real.total, real.used, free["bytes"])
+
+    def fsync(fd: int) -> None:
+        written = os.readlink(f"/proc/self/fd/{fd}")
+        if free["bytes"] < RESUME_FREE_BYTES and "/frames/" in written:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(shutil, "disk_usage", disk_usage)
+    monkeypatch.setattr(os, "fsync", fsync)
+    ctx = open_context()
+    try:
+        capturer = ctx.capturer()
+        schedule = CaptureSchedule(capturer, interval_s=1, idle_interval_s=5, idle_after_s=60)
+        schedule.round()
+        error = capturer.stats.last_error or ""
+        assert error.startswith("the disk is full (1.0 MB free in ")
+        assert "capture is paused until 210 MB are free" in error
+        schedule.round()  # still full: nothing is tried
+        assert capturer.stats.counts["no space"] == 1
+        frames = home / "data" / "frames"
+        assert not [p for p in frames.rglob("*") if p.is_file()]
+        free["bytes"] = 10 * RESUME_FREE_BYTES
+        schedule.round()
+        assert capturer.stats.last_error is None
+        assert capturer.stats.counts["stored"] == 1
+    finally:
+        ctx.close()
+        proc.terminate()
+        proc.wait(timeout=10)

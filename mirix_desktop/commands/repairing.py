@@ -10,7 +10,7 @@ from mirix_desktop.services.context import Context
 
 
 def cmd_repair(ctx: Context, args: argparse.Namespace) -> int:
-    from mirix_desktop.services.damage import find_damage
+    from mirix_desktop.services.damage import describe, find_damage
     from mirix_desktop.services.repair import Repair
 
     done = Repair(ctx, progress=lambda line: print(line, file=sys.stderr)).run(
@@ -21,6 +21,8 @@ def cmd_repair(ctx: Context, args: argparse.Namespace) -> int:
     left = find_damage(ctx)
     ctx.close()
     if not left.ok:
-        print("still damaged (mirix-desktop doctor says more):", file=sys.stderr)
+        print("still to do:", file=sys.stderr)
+        for line in describe(left):
+            print(line, file=sys.stderr)
         return EXIT_ERROR
     return 0

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from agents.store.health import TableHealth, check_store, first_line, sealed_values
+from mirix_desktop.pipeline.failures import free_bytes
 from mirix_desktop.services.context import Context
-from mirix_desktop.services.failures import free_bytes
 
 INBOX_FILE = "inbox.sqlite"
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
+from agents.store import schema as S
 from agents.store.health import first_line
 from mirix_desktop import __version__
 from mirix_desktop.pipeline.capture import ocr_engines
@@ -35,6 +36,10 @@ _PACKAGES = (
 
 
 FAILURES_SHOWN = 20
+_COUNTED = {
+    *S.TABLE.values(),
+    S.HISTORY_TABLE,
+}
 
 
 def _version(name: str) -> str:
@@ -155,7 +160,11 @@ def report(ctx: Context) -> dict[str, Any]:
             ],
             [],
         ),
-        "counts": guarded("counts", lambda: ctx.store.counts(), {}),
+        "counts": guarded(
+            "counts",
+            lambda: ctx.store.counts(),
+            {t.name: t.rows or 0 for t in damage.tables if t.name in _COUNTED},
+        ),
         "indexes": guarded("indexes", lambda: ctx.store.index_state(), {}),
     }
     info["damage"] = damage.as_dict()

@@ -41,6 +41,8 @@ from mirix_desktop.services.context import Context
 from mirix_desktop.services.damage import INBOX_FILE, inbox_problems, plural
 
 BACKUP_DIR = "repair-backup"
+# Tables that get full-text and scalar indexes once they have rows (see first_indexes).
+WHAT_HAS_INDEXES = {*S.TEXT_VECTOR_TABLES, S.HISTORY_TABLE}
 _MAX_MANIFESTS_SET_ASIDE = 50
 _IMAGE_SUFFIXES = {".webp", ".jpg", ".jpeg", ".png"}
 
@@ -103,11 +105,12 @@ class Repair:
             )
             return self.out
         db = lancedb.connect(str(self.store_dir))
+        if inbox_bad:  # first: mending a table queues work in it
+            self._progress("repairing the inbox")
+            self._inbox()
         for health in damaged:
             self._progress(f"repairing {health.name}")
             self._table(db, health)
-        if inbox_bad:
-            self._inbox()
         if reset_vault:
             self._reset_vault(db)
         self.ctx.close()
@@ -152,8 +155,9 @@ class Repair:
             self._after_rollback(name, readable.written_at)
         elif set_aside:
             self.out.say(
-                f"{name} ({health.what}): {set_aside} unreadable newer version(s) set aside; "
-                f"version {latest} ({latest_rows:,} rows) reads whole"
+                f"{name} ({health.what}): {plural(set_aside, 'newer version')} could not be "
+                f"read and {'was' if set_aside == 1 else 'were'} set aside; version {latest} "
+                f"({latest_rows:,} rows) reads whole"
             )
             written = self._written_at(table, latest)
             self._after_rollback(name, written)
@@ -161,6 +165,9 @@ class Repair:
             self.out.say(f"{name} ({health.what}): its latest version reads whole")
         self._set_aside_cut_files(folder)
         self._rebuild_cut_indexes(db, name, folder)
+        restored = db.open_table(name)
+        if name in WHAT_HAS_INDEXES and restored.count_rows():
+            first_indexes(name, restored)  # those the older version lacked
         (folder / "_versions" / "latest_version_hint.json").write_text(
             json.dumps({"version": int(db.open_table(name).version)})
         )
@@ -169,31 +176,29 @@ class Repair:
             self.out.say(f"{name}: still damaged after the repair: {'; '.join(after.problems)}")
 
     def _open_or_set_aside(self, db: Any, folder: Path) -> int:
-        """Set aside the newest manifests while the table does not open; returns how many."""
+        """Set aside the newest manifests while the table does not open; returns how many
+        newer versions than the one that opens were written (a lost manifest counts too:
+        the version hint still names the newest one written)."""
         name = folder.name.removesuffix(".lance")
+        hint = folder / "_versions" / "latest_version_hint.json"
+        try:
+            hinted: int | None = int(json.loads(hint.read_text())["version"])
+        except (OSError, ValueError, KeyError, TypeError):
+            hinted = None
         aside = 0
         while aside < _MAX_MANIFESTS_SET_ASIDE:
             try:
-                db.open_table(name)
+                current = int(db.open_table(name).version)
                 break
             except Exception:  # noqa: BLE001 - its newest manifest is unreadable
                 manifests = _manifests(folder)
                 if len(manifests) <= 1:
-                    break
-                # The table's copy holds it already.
-                manifests[0].unlink()
+                    return aside
+                manifests[0].unlink()  # the table's copy holds it
                 aside += 1
-        # A manifest that was lost, not garbled: the hint still names the newer version.
-        hint = folder / "_versions" / "latest_version_hint.json"
-        if hint.exists():
-            try:
-                hinted = int(json.loads(hint.read_text())["version"])
-                current = int(db.open_table(name).version)
-                if hinted > current:
-                    aside += hinted - current
-            except Exception:  # noqa: BLE001 - a garbled hint is rewritten after the repair
-                pass
-        return aside
+        else:
+            return aside
+        return max(aside, hinted - current) if hinted is not None else aside
 
     def _written_at(self, table: Any, version: int) -> datetime | None:
         for info in table.list_versions():
@@ -248,8 +253,8 @@ class Repair:
             )
         elif name == S.TABLE[S.RecordType.CHAT]:
             self.out.say(
-                "  chat turns lost: ingest their files again to bring them back (nothing is "
-                "stored twice)"
+                "  chat turns written after that version, if any, are lost: ingest their "
+                "files again to bring them back (nothing is stored twice)"
             )
 
     def _requeue_frames(self) -> None:

@@ -56,14 +56,19 @@ def free_bytes(folder: Path) -> int | None:
 
 def disk_full_line(cause: BaseException, data_dir: Path, kept: str) -> str:
     """One line: which folder, how much is free, what was kept."""
-    filename = getattr(cause, "filename", None)
-    folder = Path(filename).parent if filename else data_dir
-    free = free_bytes(folder)
-    room = f"{free / 1e6:,.1f} MB free" if free is not None else "free space unknown"
     return (
-        f"the disk is full ({room} in {folder}): {kept or 'what was stored before is kept'}; "
+        f"{disk_full_message(cause, data_dir)}: {kept or 'what was stored before is kept'}; "
         "nothing half-written was kept. Free some space and run the command again"
     )
+
+
+def disk_full_message(cause: BaseException, folder: Path) -> str:
+    """A short line for the interface: the disk is full, how much is free and where."""
+    filename = getattr(cause, "filename", None)
+    where = Path(filename).parent if filename else folder
+    free = free_bytes(where)
+    room = f"{free / 1e6:,.1f} MB free" if free is not None else "free space unknown"
+    return f"the disk is full ({room} in {where})"
 
 
 def damage_line(exc: BaseException) -> str | None:

@@ -196,15 +196,19 @@ class Inbox:
             )
             return cur.rowcount
 
-    def take(self, limit: int, *, kinds: Sequence[str] = ()) -> list[InboxItem]:
+    def take(
+        self, limit: int, *, kinds: Sequence[str] = (), ready_by: float | None = None
+    ) -> list[InboxItem]:
         """Claim up to ``limit`` ready items (of ``kinds``, or any), oldest first, for the lease.
 
-        Items claimed by a process that died become ready again when the lease ends.
+        ``ready_by`` (epoch seconds) leaves out items whose retry falls after it: a run
+        that passes its start never takes again what failed during it. Items claimed by
+        a process that died become ready again when the lease ends.
         """
         self._release_dead_claims()
         now = time.time()
         kind_filter = ""
-        params: list[Any] = [now, now]
+        params: list[Any] = [min(now, ready_by) if ready_by is not None else now, now]
         if kinds:
             kind_filter = f" AND kind IN ({', '.join('?' for _ in kinds)})"
             params.extend(kinds)

@@ -22,7 +22,7 @@ from agents.embeddings import ImageEmbedder, Lazy
 from agents.errors import NotFound
 from agents.store import Frame, MemoryStore
 from agents.threadname import name_os_thread
-from mirix_desktop.pipeline.capture.ocr import Ocr, OcrLine, focused_text, merge
+from mirix_desktop.pipeline.capture.ocr import Ocr, OcrLine, focused_text, merge, widen
 from mirix_desktop.pipeline.inbox import OCR_KIND, Inbox
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,9 @@ class OcrWorker:
         if box is None or previous is None:
             lines = self.ocr.read(image)
         else:
-            region = (int(box[0]), int(box[1]), int(box[2]), int(box[3]))
+            region = widen(
+                (int(box[0]), int(box[1]), int(box[2]), int(box[3])), previous, image.size
+            )
             lines = merge(previous, self.ocr.read(image, region), region)
         self._previous[frame.monitor] = lines
         vector = None

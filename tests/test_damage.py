@@ -196,3 +196,26 @@ def test_a_lone_surrogate_skips_its_line_only(tmp_path, capsys) -> None:
     captured = capsys.readouterr()
     assert "added 2 chat turns" in captured.out
     assert "chat.jsonl:2: skipped: a lone surrogate (\\ud800)" in captured.err
+
+
+def test_a_lost_index_file_is_named_and_made_again(filled, capsys) -> None:
+    lost = next((filled / "semantic.lance" / "_indices").glob("*/part_0_invert.lance"))
+    lost.unlink()
+    assert main(["doctor"]) == 1
+    assert "its index fts_idx cannot be read" in capsys.readouterr().out
+    assert main(["repair"]) == 0
+    assert "semantic: index fts_idx was damaged: made again from the rows" in (
+        capsys.readouterr().out
+    )
+    assert main(["doctor"]) == 0
+    capsys.readouterr()
+    assert main(["search", "cello", "--type", "semantic"]) == 0
+    assert "Bob plays the cello" in capsys.readouterr().out
+
+
+def test_ask_answers_when_the_chat_table_is_damaged(filled, capsys, caplog) -> None:
+    _newest_manifest(filled / "chat_turns.lance").write_bytes(b"\x07garbage" * 60)
+    assert main(["ask", "what does Alice like?"]) == 0
+    assert "green tea" in capsys.readouterr().out
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "table chat_turns cannot be read" in warnings[0]

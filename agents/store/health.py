@@ -133,6 +133,26 @@ def read_through(table: Any) -> None:
         pass
 
 
+def broken_indexes(table: Any) -> dict[str, str]:
+    """The table's indexes that cannot be read (a file lost or cut short), by name: a
+    query that uses each one is run."""
+    out: dict[str, str] = {}
+    for index in table.list_indices():
+        kind = str(index.index_type)
+        column = index.columns[0]
+        try:
+            if kind.upper() == "FTS":
+                table.search("zzqx", query_type="fts").limit(1).to_list()
+            elif "ivf" in kind.lower() or "hnsw" in kind.lower():
+                width = table.schema.field(column).type.list_size
+                table.search([0.0] * width, vector_column_name=column).limit(1).to_list()
+            else:
+                table.search().where(f"{column} IS NOT NULL").limit(1).to_list()
+        except Exception as exc:  # noqa: BLE001 - any failure to use the index is the finding
+            out[index.name] = f"{kind} on {column}: {first_line(exc)}"
+    return out
+
+
 def check_table(db: Any, folder: Path) -> TableHealth:
     """Open one table's latest version and read it through; never raises."""
     name = folder.name.removesuffix(".lance")
@@ -152,6 +172,11 @@ def check_table(db: Any, folder: Path) -> TableHealth:
             read_through(table)
         except Exception as exc:  # noqa: BLE001
             found.problems.append(f"its rows cannot be read through: {first_line(exc)}")
+        try:
+            for name, why in broken_indexes(table).items():
+                found.problems.append(f"its index {name} cannot be read ({why})")
+        except Exception as exc:  # noqa: BLE001
+            found.problems.append(f"its indexes cannot be listed: {first_line(exc)}")
         hinted = _hinted_version(folder)
         if hinted is not None and found.version is not None and hinted > found.version:
             found.problems.append(

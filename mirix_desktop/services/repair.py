@@ -29,6 +29,7 @@ from agents.store import Frame
 from agents.store import schema as S
 from agents.store.health import (
     TableHealth,
+    broken_indexes,
     check_store,
     check_table,
     first_line,
@@ -225,19 +226,21 @@ class Repair:
                 path.unlink()
 
     def _rebuild_cut_indexes(self, db: Any, name: str, folder: Path) -> None:
-        """Indexes with a file cut short are dropped and made again from the rows."""
-        cut = [p for p in (folder / "_indices").glob("*/*.lance") if not _whole(p)]
-        if not cut:
-            return
+        """Indexes that cannot be read (a file lost or cut short) are dropped and made
+        again from the rows (a vector index at the next optimize)."""
         table = db.open_table(name)
-        uuids = {p.parent.name for p in cut}
+        cut = {p.parent.name for p in (folder / "_indices").glob("*/*.lance") if not _whole(p)}
+        broken = broken_indexes(table)
+        dropped = False
         for index in table.list_indices():
-            if index.index_uuid in uuids:
+            if index.name in broken or index.index_uuid in cut:
                 table.drop_index(index.name)
+                dropped = True
                 self.out.say(f"{name}: index {index.name} was damaged: made again from the rows")
-        for path in cut:
-            shutil.rmtree(path.parent, ignore_errors=True)
-        first_indexes(name, table)
+        for uuid in cut:
+            shutil.rmtree(folder / "_indices" / uuid, ignore_errors=True)
+        if dropped and table.count_rows():
+            first_indexes(name, table)
 
     def _after_rollback(self, name: str, since: datetime | None) -> None:
         """Queue again what the lost rows came from."""

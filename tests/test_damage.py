@@ -219,3 +219,14 @@ def test_ask_answers_when_the_chat_table_is_damaged(filled, capsys, caplog) -> N
     assert "green tea" in capsys.readouterr().out
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 1 and "table chat_turns cannot be read" in warnings[0]
+
+
+def test_a_lost_key_does_not_stop_a_model_that_needs_none(filled, home, fake, monkeypatch, capsys):
+    (home / "config" / "secrets.key").unlink()
+    monkeypatch.setenv("MIRIX_MEMORY_MODEL__BASE_URL", fake.url)
+    monkeypatch.setenv("MIRIX_MEMORY_MODEL__MODEL", "local-model")
+    choose_none = {"name": "choose_memory_types", "arguments": {"types": []}}
+    fake.script = [{"tool_calls": [choose_none]}] * 3
+    assert main(["absorb"]) == 0
+    assert "absorbed 2 items" in capsys.readouterr().out
+    assert not (home / "config" / "secrets.key").exists()

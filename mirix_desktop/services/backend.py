@@ -243,7 +243,7 @@ class Backend:
         """History keeps a vault value encrypted; decrypt it to store it again."""
         plain = dict(data)
         if memory_type == MemoryType.KNOWLEDGE_VAULT.value and plain.get("secret_value"):
-            cipher = VaultCipher(self.secrets.vault_key())
+            cipher = VaultCipher(self.secrets.vault_key(create=False))  # values exist
             plain["secret_value"] = cipher.decrypt(plain["secret_value"], context=memory_id)
         return plain
 

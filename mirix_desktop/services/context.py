@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from mirix_desktop.pipeline.scheduler import CaptureSchedule
 
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -181,9 +183,20 @@ class Context:
 
     def api_key(self, role: str) -> str | None:
         """The key for ``role`` ("chat" or "memory"): the environment's, else the stored one."""
-        return os.environ.get(f"MIRIX_{role.upper()}_API_KEY") or self.secrets.get(
-            f"{role}-api-key"
-        )
+        given = os.environ.get(f"MIRIX_{role.upper()}_API_KEY")
+        if given:
+            return given
+        try:
+            return self.secrets.get(f"{role}-api-key")
+        except KeyLost as exc:  # a local endpoint needs none; a remote one answers 401
+            log.warning(
+                "the saved %s API key cannot be read (%s); going on without it "
+                "(MIRIX_%s_API_KEY gives one)",
+                role,
+                exc,
+                role.upper(),
+            )
+            return None
 
     def llm(self, role: str) -> LLMClient | None:
         """The client for ``role`` ("chat" or "memory"), or None in offline mode."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.store.health import TableHealth, check_store, first_line, sealed_values
-from mirix_desktop.pipeline.failures import free_bytes
+from mirix_desktop.pipeline.failures import LOW_SPACE, free_bytes
 from mirix_desktop.services.context import Context
 
 INBOX_FILE = "inbox.sqlite"
@@ -78,9 +78,13 @@ def find_damage(ctx: Context) -> Damage:
     try:
         found.inbox = inbox_problems(ctx.paths.data_dir / INBOX_FILE)
     except sqlite3.OperationalError as exc:
-        free = free_bytes(ctx.paths.data_dir)
-        room = f" ({free / 1e6:,.1f} MB free)" if free is not None else ""
-        found.errors.append(f"the inbox could not be checked: {exc}{room}")
+        found.errors.append(f"the inbox could not be checked: {exc}")
+    free = free_bytes(ctx.paths.data_dir)
+    if free is not None and free < LOW_SPACE:
+        found.errors.append(
+            f"the disk is full ({free / 1e6:,.1f} MB free in {ctx.paths.data_dir}): nothing "
+            "new can be stored until some space is freed"
+        )
     try:
         found.sealed = sealed_values(ctx.paths.store_dir)
         ctx.store  # noqa: B018 - opening the store tries the vault's key

@@ -26,6 +26,7 @@ from mirix_desktop.pipeline.capture.ocr import Ocr, OcrLine, focused_text, merge
 from mirix_desktop.pipeline.inbox import OCR_KIND, Inbox
 
 log = logging.getLogger(__name__)
+PAUSE_AFTER_ERROR_S = 30.0  # the worker waits this long after a failure of its own (inbox)
 
 
 def queue_for_ocr(inbox: Inbox, changed_box: Any) -> Callable[[Frame], None]:
@@ -115,7 +116,13 @@ class OcrWorker:
                 except OSError:
                     log.debug("could not lower the OCR thread's priority")
             while not self._stop.is_set():
-                if not self.run_once():
+                try:
+                    read = self.run_once()
+                except Exception as exc:  # noqa: BLE001 - a full disk, say: wait, then go on
+                    log.warning("reading frames stopped for a while: %s", exc)
+                    self._stop.wait(PAUSE_AFTER_ERROR_S)
+                    continue
+                if not read:
                     self._stop.wait(idle_s)
 
         self._thread = threading.Thread(target=loop, name="ocr-worker", daemon=True)

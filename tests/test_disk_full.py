@@ -159,3 +159,44 @@ def test_capture_pauses_on_a_full_disk_and_resumes_when_space_returns(monkeypatc
         ctx.close()
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_ocr_worker_goes_on_after_its_inbox_was_full(monkeypatch, home) -> None:
+    import sqlite3
+    import time
+
+    from mirix_desktop.pipeline.capture import worker as worker_module
+    from mirix_desktop.services.context import open_context
+    from tests.helpers import add_frame
+
+    monkeypatch.setattr(worker_module, "PAUSE_AFTER_ERROR_S", 0.1)
+    ctx = open_context()
+    try:
+        fid = add_frame(ctx, "Invoice 1042", queue=False)
+        ctx.inbox.queue_ocr(fid, None)
+        real = ctx.inbox._db
+        failures = {"left": 3}
+
+        class FullDisk:  # the database file's disk is full for the first few writes
+            def execute(self, sql, *args):  # type: ignore[no-untyped-def]
+                if failures["left"] and sql.lstrip().upper().startswith("BEGIN"):
+                    failures["left"] -= 1
+                    raise sqlite3.OperationalError("database or disk is full")
+                return real.execute(sql, *args)
+
+            def __getattr__(self, name):  # type: ignore[no-untyped-def]
+                return getattr(real, name)
+
+        ctx.inbox._db = FullDisk()
+        worker = ctx.ocr_worker()
+        worker.start(idle_s=0.05)
+        deadline = time.time() + 30
+        state = "SELECT state FROM items WHERE id = ?"
+        while real.execute(state, (f"ocr:{fid}",)).fetchone()[0] != "done":
+            assert time.time() < deadline, "the worker stopped"
+            time.sleep(0.1)
+        worker.stop()
+        assert failures["left"] == 0
+        assert ctx.inbox.counts()["pending"] == 1  # read, and waiting to be absorbed
+    finally:
+        ctx.close()

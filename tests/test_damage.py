@@ -230,3 +230,40 @@ def test_a_lost_key_does_not_stop_a_model_that_needs_none(filled, home, fake, mo
     assert main(["absorb"]) == 0
     assert "absorbed 2 items" in capsys.readouterr().out
     assert not (home / "config" / "secrets.key").exists()
+
+
+def test_repair_keeps_the_inbox_rows_that_still_read(home, tmp_path, capsys) -> None:
+    chat = tmp_path / "chat.jsonl"
+    lines = [
+        json.dumps(
+            {
+                "id": f"t{i}",
+                "conversation_id": "c1",
+                "speaker": "user",
+                "text": f"turn number {i} about the trip",
+                "created_at": "2026-11-20T10:00:00Z",
+            }
+        )
+        for i in range(600)
+    ]
+    chat.write_text("\n".join(lines) + "\n")
+    assert main(["ingest", "chat", str(chat)]) == 0
+    inbox = home / "data" / "inbox.sqlite"
+    db = sqlite3.connect(inbox)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.close()
+    with inbox.open("r+b") as fh:  # one page in the middle of the file turns to garbage
+        fh.seek(4096 * (pages // 2))
+        fh.write(b"\xff" * 4096)
+    capsys.readouterr()
+    assert main(["doctor"]) == 1
+    assert "damaged  the inbox" in capsys.readouterr().out
+    assert main(["repair"]) == 0
+    out = capsys.readouterr().out
+    kept = int(out.split("a new one holds the ")[1].split(" items")[0].replace(",", ""))
+    assert 500 <= kept <= 600  # a page holds some dozens of rows
+    db = sqlite3.connect(inbox)
+    assert db.execute("SELECT COUNT(*) FROM items WHERE state = 'pending'").fetchone()[0] == kept
+    db.close()
+    assert main(["doctor"]) == 0

@@ -183,6 +183,18 @@ class Inbox:
             self._db.execute("COMMIT")
         return len(rows)
 
+    def put_rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Put back rows saved from a damaged inbox, as they were: (id, kind, payload,
+        created_at, state, attempts, absorbed_by); ids already here are kept."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT OR IGNORE INTO items (id, kind, payload, created_at, state, attempts, "
+                "absorbed_by) VALUES (?,?,?,?,?,?,?)",
+                rows,
+            )
+            self._db.execute("COMMIT")
+
     def reopen_since(self, since: float, kinds: Sequence[str]) -> int:
         """Make items of ``kinds`` queued at or after ``since`` (epoch seconds) and done
         pending again; returns how many."""

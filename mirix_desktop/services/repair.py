@@ -33,6 +33,7 @@ from agents.store.health import (
     check_store,
     check_table,
     first_line,
+    is_damage,
     newest_readable,
     sealed_values,
 )
@@ -45,6 +46,7 @@ BACKUP_DIR = "repair-backup"
 # Tables that get full-text and scalar indexes once they have rows (see first_indexes).
 WHAT_HAS_INDEXES = {*S.TEXT_VECTOR_TABLES, S.HISTORY_TABLE}
 _MAX_MANIFESTS_SET_ASIDE = 50
+_MAX_ROWID_GUESS = 1 << 20  # rows looked for when the table's last row id cannot be read
 _IMAGE_SUFFIXES = {".webp", ".jpg", ".jpeg", ".png"}
 
 
@@ -304,15 +306,15 @@ class Repair:
                 part.unlink()
         inbox = Inbox(path)
         try:
-            with inbox._lock:  # noqa: SLF001 - rows put back as they were
-                inbox._db.executemany(  # noqa: SLF001
-                    "INSERT OR IGNORE INTO items (id, kind, payload, created_at, state, "
-                    "attempts, absorbed_by) VALUES (?,?,?,?,?,?,?)",
-                    rows,
-                )
+            inbox.put_rows(rows)
         finally:
             inbox.close()
-        frames = self.ctx.store.frames([r["id"] for r in self.ctx.store.frame_rows()])
+        try:
+            frames = self.ctx.store.frames([r["id"] for r in self.ctx.store.frame_rows()])
+        except Exception as exc:
+            if not is_damage(exc):
+                raise
+            frames = []  # the frames table is damaged too: its own repair queues them
         waiting = [f for f in frames if not f.ocr_text]
         self.ctx.inbox.put_many(OCR_KIND, [ocr_item(f.id, None, f) for f in waiting])
         self.out.requeued += len(waiting)
@@ -356,28 +358,34 @@ def _whole(path: Path) -> bool:
 
 
 def _salvage_items(path: Path) -> list[tuple[Any, ...]]:
-    """The inbox rows that still read, row by row (a damaged page loses only its rows)."""
+    """The inbox rows that still read: ranges of row ids, split in halves where a range
+    meets a damaged page, so that only the rows on it are lost."""
     try:
         db = sqlite3.connect(path)
     except sqlite3.Error:
         return []
+    query = (
+        "SELECT id, kind, payload, created_at, state, attempts, absorbed_by "
+        "FROM items WHERE rowid BETWEEN ? AND ?"
+    )
     out: list[tuple[Any, ...]] = []
+
+    def take(first: int, last: int) -> None:
+        try:
+            out.extend(db.execute(query, (first, last)).fetchall())
+        except sqlite3.Error:
+            if first < last:
+                middle = (first + last) // 2
+                take(first, middle)
+                take(middle + 1, last)
+
     try:
         try:
             top = db.execute("SELECT MAX(rowid) FROM items").fetchone()[0] or 0
         except sqlite3.Error:
-            return []
-        for start in range(0, top + 1, 500):
-            try:
-                out.extend(
-                    db.execute(
-                        "SELECT id, kind, payload, created_at, state, attempts, absorbed_by "
-                        "FROM items WHERE rowid BETWEEN ? AND ?",
-                        (start, start + 499),
-                    ).fetchall()
-                )
-            except sqlite3.Error:
-                continue
+            top = _MAX_ROWID_GUESS
+        for start in range(0, top + 1, 512):
+            take(start, min(top, start + 511))
     finally:
         db.close()
     return out

@@ -29,6 +29,15 @@ class SecretError(MirixError):
     """A secret could not be stored, read or decrypted."""
 
 
+class KeyLost(SecretError):
+    """The key of values encrypted at rest is missing or wrong while such values exist;
+    a new key is never made then (it would lock them for good)."""
+
+
+class DiskFull(StoreError):
+    """A write failed because the disk (or the user's quota) is full."""
+
+
 class AgentError(MirixError):
     """A language model's answer could not be used (no tool call, invalid arguments twice)."""
 

@@ -111,6 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ab.add_argument("--max-batches", type=int, default=None, metavar="N")
 
+    rep = sub.add_parser(
+        "repair", help="roll damaged tables back to a version that reads whole (a copy is kept)"
+    )
+    rep.add_argument(
+        "--reset-vault",
+        action="store_true",
+        help="when the vault's key is lost: remove the vault's values so the rest works again",
+    )
+
     sub.add_parser("stats", help="counts and disk usage")
     sub.add_parser("optimize", help="compact tables and update indexes")
     _add_mcp_parser(sub)
@@ -134,6 +143,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = _handler(_COMMANDS[args.command])
         return int(handler(ctx, args))
     except MirixError as exc:
+        from mirix_desktop.pipeline.failures import disk_full
+
+        full = disk_full(exc)
+        if full is not None:
+            return _disk_full(full, args.home, ctx)
         print(f"mirix-desktop: error: {exc}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, InvalidInput) else EXIT_ERROR
     except KeyboardInterrupt:
@@ -142,28 +156,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, details logged
+        from mirix_desktop.pipeline.failures import damage_line, disk_full
+
+        full = disk_full(exc, _data_dir(args.home, ctx))
+        if full is not None:
+            return _disk_full(full, args.home, ctx)
+        damaged = damage_line(exc)
+        if damaged is not None:
+            print(f"mirix-desktop: error: {damaged}", file=sys.stderr)
+            return EXIT_ERROR
         where = _log_crash(args.home)
         print(
             f"mirix-desktop: internal error: {type(exc).__name__}: {exc}".splitlines()[0],
             file=sys.stderr,
         )
-        print(f"mirix-desktop: details in {where}", file=sys.stderr)
+        if where is not None:
+            print(f"mirix-desktop: details in {where}", file=sys.stderr)
         return EXIT_ERROR
     finally:
         if ctx is not None:
-            ctx.close()
+            try:
+                ctx.close()
+            except Exception as exc:  # noqa: BLE001 - the command's own outcome is told already
+                log.warning("closing the store: %s", exc)
 
 
-def _log_crash(home: str | None) -> Path:
+def _data_dir(home: str | None, ctx: Context | None) -> Path:
+    from mirix_desktop.config.paths import resolve_paths
+
+    return ctx.paths.data_dir if ctx is not None else resolve_paths(home).data_dir
+
+
+def _disk_full(cause: BaseException, home: str | None, ctx: Context | None) -> int:
+    from mirix_desktop.pipeline.failures import disk_full_line
+
+    data_dir = _data_dir(home, ctx)
+    kept = ctx.kept if ctx is not None else ""
+    print(f"mirix-desktop: error: {disk_full_line(cause, data_dir, kept)}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _log_crash(home: str | None) -> Path | None:
+    """Append the traceback to crash.log; None when it cannot be written (a full disk)."""
     import traceback
 
     from mirix_desktop.config.paths import resolve_paths
 
-    log_dir = resolve_paths(home).log_dir
-    log_dir.mkdir(parents=True, exist_ok=True)
-    path = log_dir / "crash.log"
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(sealed(traceback.format_exc()) + "\n")
+    try:
+        log_dir = resolve_paths(home).log_dir
+        log_dir.mkdir(parents=True, exist_ok=True)
+        path = log_dir / "crash.log"
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(sealed(traceback.format_exc()) + "\n")
+    except OSError:
+        return None
     return path
 
 
@@ -204,6 +250,7 @@ _COMMANDS = {
     "optimize": "running:cmd_optimize",
     "vault": "setup:cmd_vault",
     "models": "setup:cmd_models",
+    "repair": "repairing:cmd_repair",
 }
 # Commands that take the parsed arguments only (no context opened for them).
 _WITHOUT_CONTEXT = {

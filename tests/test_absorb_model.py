@@ -322,7 +322,7 @@ def test_a_retried_batch_writes_nothing_twice(fake, mctx) -> None:
         call(SEM, "bogus", {}),  # the semantic agent fails: the batch is kept
     ]
     assert AbsorbJob(mctx).run().items_failed == 1
-    assert len(memories(mctx, MemoryType.EPISODIC)) == 1  # committed before the failure
+    assert memories(mctx, MemoryType.EPISODIC) == []  # rolled back with the failed batch
     mctx.inbox._db.execute("UPDATE items SET next_try_at = 0")  # the backoff has passed
     fake.script = [
         choose("episodic", "semantic"),

@@ -235,6 +235,8 @@ class MemoryAgent:
             memory = self.store.merge(args.keep_id, present, args.changes, actor=self.actor)
             memory = self.store.add_sources(memory.id, sources, actor=self.actor)
         self._note("merge", memory.id)
+        for oid in present:
+            self._note("merged-away", oid)
         return f"merged {present or 'nothing more'} into {memory.id}"
 
     def delete(self, args: DeleteArgs) -> str:

@@ -19,11 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents import prompts
 from agents.absorb.batch import AbsorbResult, BatchItem, render_content, render_text
-from agents.absorb.memory_agents import AgentRun, MemoryAgent
+from agents.absorb.memory_agents import CORE_LABELS, AgentRun, MemoryAgent
+from agents.absorb.rollback import roll_back
 from agents.errors import AgentError, MirixError
 from agents.llm import LLMClient
 from agents.store import MemoryStore, MemoryType
 from agents.store.schema import DEFAULT_CORE_LIMIT
+from agents.store.timeutil import now
 from agents.tooling import Tool, forced, run_tool_loop
 
 log = logging.getLogger(__name__)
@@ -87,7 +89,8 @@ class ModelAbsorber:
         return chosen[-1]
 
     def absorb(self, items: Sequence[BatchItem]) -> AbsorbResult:
-        """Absorb one batch; raises AgentError or ModelUnavailable, leaving it to be retried."""
+        """Absorb one batch, all or nothing; raises AgentError or ModelUnavailable, leaving
+        it to be retried, after rolling back what its other agents wrote."""
         result = AbsorbResult("model")
         if not items:
             return result
@@ -95,6 +98,7 @@ class ModelAbsorber:
         content = render_content(items, vision=vision, max_images=self.max_images)
         text = render_text(items)
         chosen = self.route(content)
+        started = now()  # the batch's own history rows are those from here on
         result.chosen = [t.value for t in chosen]
         if not chosen:
             return result
@@ -120,5 +124,11 @@ class ModelAbsorber:
         for run in runs:
             result.writes.extend(run.writes)
         if failures:
-            raise AgentError("; ".join(failures))
+            touched = [mid for _, mid in result.writes]
+            if MemoryType.CORE in chosen:  # a core block made empty on first use
+                touched += [f"core_{label}" for label in CORE_LABELS]
+            undone = roll_back(self.store, touched, since=started, actors={a.actor for a in agents})
+            raise AgentError(
+                "; ".join(failures) + f" (the batch's other changes were rolled back: {undone})"
+            )
         return result

@@ -50,3 +50,21 @@ class VaultCipher:
         except InvalidTag as exc:
             raise SecretError("vault value cannot be decrypted with this key") from exc
         return plain.decode("utf-8")
+
+
+class LockedCipher(VaultCipher):
+    """The cipher of a vault whose key is lost: every use raises SecretError ``why``, so
+    vault values stay sealed and nothing new is sealed under another key, while the rest
+    of the store reads and writes as usual."""
+
+    def __init__(self, why: str) -> None:  # no key: VaultCipher's set-up is skipped
+        self.why = why
+
+    def fingerprint(self, value: str) -> str:
+        raise SecretError(self.why)
+
+    def encrypt(self, plaintext: str, *, context: str) -> str:
+        raise SecretError(self.why)
+
+    def decrypt(self, token: str, *, context: str) -> str:
+        raise SecretError(self.why)

@@ -310,6 +310,15 @@ class MemoryStore:
         """Delete frame rows and their CLIP vectors (image files are the caller's)."""
         self._records.delete_frames(ids)
 
+    @property
+    def damaged(self) -> dict[str, str]:
+        """Tables found unreadable so far (their files damaged), with why."""
+        return dict(self._tables.damaged)
+
+    def note_damage(self, table: str, exc: BaseException) -> None:
+        """Record that ``table`` cannot be read; the first time, one warning names it."""
+        self._tables.note_damage(table, exc)
+
     def catch_up(self) -> None:
         """See other processes' latest writes now, not after the read-consistency interval."""
         self._tables.catch_up()

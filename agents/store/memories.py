@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from agents.errors import InvalidInput, NotFound, one_line
 from agents.store import schema as S
-from agents.store.crypto import VaultCipher
+from agents.store.crypto import LockedCipher, VaultCipher
 from agents.store.history import Change, History
 from agents.store.reembed import TextVectors
 from agents.store.tables import Tables, quote, rows_by_id
@@ -376,10 +376,16 @@ def memory_row(
     }
 
 
+LOCKED_VALUE = "[locked: the vault key is missing; see mirix-desktop doctor]"
+
+
 def row_to_memory(cipher: VaultCipher, mtype: S.MemoryType, row: Mapping[str, Any]) -> S.Memory:
     fields = {name: row[name] for name in S.data_columns(mtype)}
     if mtype is S.MemoryType.KNOWLEDGE_VAULT:
-        fields["secret_value"] = cipher.decrypt(fields["secret_value"], context=row["id"])
+        if isinstance(cipher, LockedCipher):  # the key is lost: the value stays sealed
+            fields["secret_value"] = LOCKED_VALUE
+        else:
+            fields["secret_value"] = cipher.decrypt(fields["secret_value"], context=row["id"])
     data = S.DATA_MODEL[mtype].model_validate(fields)
     return S.Memory(
         id=row["id"],

@@ -11,6 +11,7 @@ from lancedb.query import MatchQuery
 from agents.embeddings import ImageEmbedder, Lazy
 from agents.errors import InvalidInput, StoreError
 from agents.store import schema as S
+from agents.store.health import is_damage
 from agents.store.reads import Reads, gather, rows
 from agents.store.reembed import TextVectors
 from agents.store.search import (
@@ -129,7 +130,12 @@ class Retrieval:
                     self._reads.submit(
                         # A list, not a generator: the loop rebinds ``where`` and ``fts_query``.
                         gather(
-                            [self._fts(n, fts_query, where[n], each, generation) for n in tables]
+                            [
+                                self._skip_damaged(
+                                    n, self._fts(n, fts_query, where[n], each, generation)
+                                )
+                                for n in tables
+                            ]
                         )
                     ),
                 )
@@ -156,7 +162,9 @@ class Retrieval:
                     self._reads.submit(
                         gather(
                             [
-                                self._vector(n, vector, where[n], each, generation)
+                                self._skip_damaged(
+                                    n, self._vector(n, vector, where[n], each, generation)
+                                )
                                 for n in vector_tables
                             ]
                         )
@@ -176,7 +184,15 @@ class Retrieval:
                 where_frames = _filter(opts)
                 jobs["clip"] = (
                     [frame_table],
-                    self._reads.submit(gather([self._clip(qvec, where_frames, each, generation)])),
+                    self._reads.submit(
+                        gather(
+                            [
+                                self._skip_damaged(
+                                    S.CLIP_TABLE, self._clip(qvec, where_frames, each, generation)
+                                )
+                            ]
+                        )
+                    ),
                 )
         rankings = {}
         for retriever, (names, future) in jobs.items():
@@ -195,6 +211,18 @@ class Retrieval:
                 limit=limit,
             )
         return rankings
+
+    async def _skip_damaged(self, name: str, query: Any) -> list[dict[str, Any]]:
+        """The rows ``query`` finds in table ``name``; none when the table's files are
+        damaged (one warning names it, and the other tables still answer)."""
+        try:
+            found: list[dict[str, Any]] = await query
+        except Exception as exc:
+            if not is_damage(exc):
+                raise
+            self._tables.note_damage(name, exc)
+            return []
+        return found
 
     async def _fts(
         self, name: str, q: str, where: str | None, limit: int, generation: int
@@ -229,10 +257,17 @@ class Retrieval:
     def _frame_rows(self, hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not hits:
             return []
-        table = self._tables.table(S.TABLE[S.RecordType.FRAME])
+        name = S.TABLE[S.RecordType.FRAME]
         ids = [h["id"] for h in hits]
-        found = table.search().where(in_list("id", ids)).select(_FRAME_HIT_COLUMNS).limit(None)
-        by_id = {r["id"]: r for r in found.to_list()}
+        try:
+            table = self._tables.table(name)
+            found = table.search().where(in_list("id", ids)).select(_FRAME_HIT_COLUMNS)
+            by_id = {r["id"]: r for r in found.limit(None).to_list()}
+        except Exception as exc:
+            if not is_damage(exc):
+                raise
+            self._tables.note_damage(name, exc)
+            return []
         return [{**by_id[h["id"]], "_distance": h["_distance"]} for h in hits if h["id"] in by_id]
 
 

@@ -8,6 +8,7 @@ them.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time as _time
 from collections.abc import Callable, Iterable, Sequence
@@ -21,10 +22,12 @@ import pyarrow as pa
 from agents.embeddings import Lazy, TextEmbedder
 from agents.errors import StoreError
 from agents.store import schema as S
+from agents.store.health import first_line
 from agents.store.indexes import first_indexes
 from agents.store.vectors import VectorModels, VectorRecord
 from agents.store.writer import Writer
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 INDEX_CACHE_BYTES = 512 << 20  # bounds on LanceDB's caches (see Tables.__init__)
 METADATA_CACHE_BYTES = 16 << 20
@@ -81,6 +84,7 @@ class Tables:
         self._lock = threading.Lock()
         self.generation = 0  # this process's writes, so that reads catch up with them
         self.closed = False
+        self.damaged: dict[str, str] = {}  # tables that could not be read, and why
         self.writer = Writer()  # every write of this process runs on its one thread
         # Which model made each table's vectors (see agents.store.vectors).
         self.vector_models = VectorModels(self.db, ttl_s=read_consistency.total_seconds())
@@ -148,6 +152,18 @@ class Tables:
             return _retry(op)
         finally:
             self.generation += 1
+
+    def note_damage(self, name: str, exc: BaseException) -> None:
+        """Remember that table ``name`` cannot be read; the first time, one warning line."""
+        if name in self.damaged:
+            return
+        self.damaged[name] = first_line(exc)
+        log.warning(
+            "table %s cannot be read (%s): it is left out; mirix-desktop doctor says more, "
+            "mirix-desktop repair mends it",
+            name,
+            self.damaged[name],
+        )
 
     def names(self) -> set[str]:
         return set(self.db.list_tables().tables)

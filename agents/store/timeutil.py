@@ -27,9 +27,14 @@ def checked_utc(value: datetime) -> datetime:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValueError(f"{value.isoformat()} is out of range (years {FIRST_YEAR}-{LAST_YEAR})")
     try:
-        return as_utc(value)
+        utc = as_utc(value)
     except OverflowError:
         raise ValueError(f"{value.isoformat()} is out of range") from None
+    if not FIRST_YEAR <= utc.year <= LAST_YEAR:  # 1900-01-01T00:00+05:00 is 1899 in UTC
+        raise ValueError(
+            f"{value.isoformat()} is out of range (years {FIRST_YEAR}-{LAST_YEAR} in UTC)"
+        )
+    return utc
 
 
 def parse_time(text: str) -> datetime:

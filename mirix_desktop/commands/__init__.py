@@ -51,4 +51,10 @@ def _parse_lines(
             if not isinstance(obj, dict):
                 yield number, None, "not a JSON object"
                 continue
+            try:  # a lone surrogate ("\\ud800") is valid JSON but no text can hold it
+                json.dumps(obj, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError as exc:
+                char = exc.object[exc.start : exc.end].encode("unicode_escape").decode("ascii")
+                yield number, None, f"a lone surrogate ({char}) that no text can hold"
+                continue
             yield number, obj, None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -117,9 +118,12 @@ def cmd_when(args: argparse.Namespace) -> int:
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     out: TextIO = sys.stdout
-    if args.output is not None:
-        out = args.output.open("w", encoding="utf-8")
+    tmp: Path | None = None
+    if args.output is not None:  # written beside, then renamed: never half a file
+        tmp = args.output.with_name(f".{args.output.name}.{os.getpid()}.tmp")
+        out = tmp.open("w", encoding="utf-8")
     count = 0
+    done = False
     try:
         for memory in ctx.store.iter_memories():
             obj = memory.model_dump(mode="json")
@@ -131,9 +135,18 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
             obj = {**turn, "created_at": turn["created_at"].isoformat()}
             out.write(json.dumps({"kind": "chat_turn", **obj}, ensure_ascii=False) + "\n")
             count += 1
+        if tmp is not None:
+            out.flush()
+            os.fsync(out.fileno())
+        done = True
     finally:
-        if out is not sys.stdout:
-            out.close()
+        if tmp is not None:
+            try:
+                out.close()
+                if done:
+                    os.replace(tmp, args.output)
+            finally:
+                tmp.unlink(missing_ok=True)
     print(f"exported {count} records", file=sys.stderr)
     return 0
 

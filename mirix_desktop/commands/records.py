@@ -78,6 +78,7 @@ def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
             # A crash between storing and queueing is mended by ingesting the file again.
             added += store_turns(store, ctx.inbox, batch)
             batch.clear()
+            ctx.kept = f"the {added} new chat turns before it are stored"
 
     with tqdm(total=total, unit="turn", desc="ingest", file=sys.stderr, leave=False) as bar:
         for number, obj, error in lines:

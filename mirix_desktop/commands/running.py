@@ -21,9 +21,10 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     from mirix_desktop.services.doctor import report
 
     info = report(ctx)
+    status = 0 if info["ok"] else EXIT_ERROR
     if args.json:
         print(json.dumps(info, indent=2, default=str))
-        return 0
+        return status
     print(f"mirix-desktop {info['version']} (Python {platform.python_version()})")
     for name, version in info["packages"].items():
         print(f"  {name:<16} {version}")
@@ -67,7 +68,14 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
             f"{i['name']}({i['unindexed_rows']} unindexed)" for i in info["indexes"].get(name, [])
         )
         print(f"  {name:<16} {count:>9} rows  {indexes}")
-    return 0
+    for line in info["damage_lines"]:
+        print(line)
+    for problem in info["problems"]:
+        print(f"error    {problem}")
+    if info["ok"]:
+        tables = len(info["damage"]["tables"])
+        print(f"health   all {tables} tables read whole; the inbox and the vault's key are sound")
+    return status
 
 
 def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:

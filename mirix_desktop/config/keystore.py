@@ -17,7 +17,7 @@ import threading
 from contextlib import suppress
 from pathlib import Path
 
-from agents.errors import SecretError
+from agents.errors import KeyLost, SecretError
 from agents.store.crypto import VaultCipher, new_key
 from agents.store.locking import process_lock
 from mirix_desktop.config.paths import Paths
@@ -46,23 +46,42 @@ class _FileBackend:
 
     def _cipher(self) -> VaultCipher:
         if not self.key_path.exists():
+            if self.path.exists():  # a new key would lock what the old one encrypted
+                raise KeyLost(
+                    f"{self.key_path} is missing but {self.path.name} holds secrets encrypted "
+                    f"with it: restore {self.key_path.name} from a backup of "
+                    f"{self.key_path.parent}, or reset the vault (mirix-desktop repair "
+                    "--reset-vault)"
+                )
             self.key_path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.key_path.with_suffix(f".{os.getpid()}.tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(base64.b64encode(new_key()))
-            try:  # the first process to link its key wins; the others use that one
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(base64.b64encode(new_key()))
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                # the first process to link its key wins; the others use that one
                 os.link(tmp, self.key_path)
             except FileExistsError:
                 pass
             finally:
-                tmp.unlink()
+                tmp.unlink(missing_ok=True)
         return VaultCipher(base64.b64decode(self.key_path.read_bytes()))
 
     def _load(self) -> dict[str, str]:
         if not self.path.exists():
             return {}
-        plain = self._cipher().decrypt(self.path.read_text("ascii"), context="secrets")
+        try:
+            plain = self._cipher().decrypt(self.path.read_text("ascii"), context="secrets")
+        except KeyLost:
+            raise
+        except SecretError as exc:
+            raise KeyLost(
+                f"{self.path.name} cannot be decrypted with {self.key_path} ({exc}): restore "
+                f"the {self.key_path.name} that belongs to it from a backup, or reset the "
+                "vault (mirix-desktop repair --reset-vault)"
+            ) from exc
         data: dict[str, str] = json.loads(plain)
         return data
 
@@ -70,11 +89,14 @@ class _FileBackend:
         token = self._cipher().encrypt(json.dumps(data), context="secrets")
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(token)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(token)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        finally:  # nothing half-written stays (a full disk, say)
+            tmp.unlink(missing_ok=True)
 
     def get(self, name: str) -> str | None:
         with self._lock:
@@ -151,10 +173,39 @@ class SecretStore:
         assert self._file is not None
         self._file.delete(name)
 
-    def vault_key(self) -> bytes:
-        """The knowledge vault's key, made on first use."""
+    def reset(self) -> list[Path]:
+        """Forget every stored secret (the vault key and API keys) when they can no longer
+        be read: the files of the encrypted file store, or the keyring's vault key.
+        Returns the files removed (copy them first)."""
+        if self._ring is not None:
+            self.delete(VAULT_KEY)
+            return []
+        assert self._file is not None
+        removed = [p for p in (self._file.path, self._file.key_path) if p.exists()]
+        for path in removed:
+            path.unlink()
+        return removed
+
+    def files(self) -> list[Path]:
+        """The files that hold the secrets (none with the OS keyring)."""
+        if self._file is None:
+            return []
+        return [p for p in (self._file.path, self._file.key_path) if p.exists()]
+
+    def vault_key(self, *, create: bool = True) -> bytes:
+        """The knowledge vault's key, made on first use unless ``create`` is False.
+
+        Raises KeyLost when the key (or the file key that protects it) is missing or
+        wrong, or when it is missing and ``create`` is False (values encrypted with
+        it exist); a new key is never made then."""
         with process_lock(self._paths.config_dir / "vault-key.lock"):
             stored = self.get(VAULT_KEY)
+            if stored is None and not create:
+                raise KeyLost(
+                    "the vault key is missing but vault values encrypted with it exist: "
+                    f"restore it ({self.describe()}) or reset the vault (mirix-desktop "
+                    "repair --reset-vault)"
+                )
             if stored is None:
                 self.set(VAULT_KEY, base64.b64encode(new_key()).decode("ascii"))
                 stored = self.get(VAULT_KEY)

@@ -4,12 +4,15 @@ Items are marked done only after the memories made from them are committed. An
 item whose frame or chat turn is not stored (yet: another process may be writing
 it) is kept for a retry, never marked done. A batch that fails (the model is down,
 or its answers stay unusable) is kept with its reason and offered again later with
-backoff; ``doctor`` shows it.
+backoff; ``doctor`` shows it. A run never takes again what failed during it. Items
+the memory model failed on :data:`OFFLINE_AFTER` times are absorbed offline instead
+(``absorb --redo`` gives them to the model again), and the report says why.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,6 +24,7 @@ from mirix_desktop.pipeline.inbox import ABSORB_KINDS, InboxItem
 from mirix_desktop.services.context import Context
 
 log = logging.getLogger(__name__)
+OFFLINE_AFTER = 3  # failed model attempts after which an item is absorbed offline
 
 
 @dataclass
@@ -31,15 +35,28 @@ class AbsorbReport:
     items_failed: int = 0
     writes: int = 0
     errors: list[str] = field(default_factory=list)
+    items_offline: int = 0  # absorbed offline after the model failed on them repeatedly
+    offline_note: str | None = None  # why, for the tray and the command line
+    errors_offline: str = ""  # the model's last error on them
 
     def line(self) -> str:
         text = (
             f"absorbed {self.items_done} items in {self.batches} batches ({self.mode}): "
             f"{self.writes} memory writes"
         )
+        if self.items_offline and self.offline_note:
+            text += f"; {self.offline_note}"
         if self.items_failed:
             text += f"; {self.items_failed} items kept for a retry: {self.errors[-1]}"
         return text
+
+
+def offline_note(count: int, reason: str) -> str:
+    return (
+        f"{count} items absorbed offline after the memory model failed on them "
+        f"{OFFLINE_AFTER} times ({reason}); mirix-desktop absorb --redo gives them to the "
+        "model again"
+    )
 
 
 class AbsorbJob:
@@ -71,10 +88,10 @@ class AbsorbJob:
             oldest is not None and oldest >= self.ctx.settings.absorb.max_wait_s
         )
 
-    def run_batch(self) -> AbsorbReport | None:
-        """Absorb one batch; None when nothing is ready."""
+    def run_batch(self, *, ready_by: float | None = None) -> AbsorbReport | None:
+        """Absorb one batch; None when nothing is ready (by ``ready_by``, see Inbox.take)."""
         inbox = self.ctx.inbox
-        taken = inbox.take(self.batch_size, kinds=ABSORB_KINDS)
+        taken = inbox.take(self.batch_size, kinds=ABSORB_KINDS, ready_by=ready_by)
         if not taken:
             return None
         report = AbsorbReport(self.mode, batches=1)
@@ -87,6 +104,10 @@ class AbsorbJob:
             writes = self._absorber.absorb(items).writes
         except MirixError as exc:
             reason = f"{type(exc).__name__}: {exc}"
+            attempts = {it.id: it.attempts + 1 for it in taken}
+            worn = [it for it in items if attempts[it.id] >= OFFLINE_AFTER]
+            if self.mode == "model" and worn and len(worn) == len(items):
+                return self._offline(items, reason, report)
             inbox.fail(ids, reason)
             report.items_failed += len(ids)
             report.errors.append(reason)
@@ -98,6 +119,19 @@ class AbsorbJob:
         inbox.done(ids, by=self.mode)
         report.items_done = len(ids)
         report.writes = len(writes)
+        return report
+
+    def _offline(self, items: list[BatchItem], reason: str, report: AbsorbReport) -> AbsorbReport:
+        """Absorb ``items`` offline: the memory model failed on them OFFLINE_AFTER times."""
+        writes = OfflineAbsorber(self.ctx.store, core_limit=self.ctx.settings.absorb.core_limit)
+        done = writes.absorb(items).writes
+        self.ctx.inbox.done([it.id for it in items], by="offline")
+        report.items_done += len(items)
+        report.items_offline += len(items)
+        report.writes += len(done)
+        report.errors_offline = reason
+        report.offline_note = offline_note(len(items), reason)
+        log.warning("%s", report.offline_note)
         return report
 
     def _load(self, taken: list[InboxItem], report: AbsorbReport) -> list[BatchItem]:
@@ -128,13 +162,17 @@ class AbsorbJob:
         """Absorb ready batches until none is left (or ``max_batches``); a failing batch
         does not stop the others."""
         total = AbsorbReport(self.mode)
+        started = time.time()  # what fails during this run waits for the next one
         while max_batches is None or total.batches < max_batches:
-            report = self.run_batch()
+            report = self.run_batch(ready_by=started)
             if report is None:
                 break
             total.batches += 1
             total.items_done += report.items_done
             total.items_failed += report.items_failed
+            total.items_offline += report.items_offline
+            if report.offline_note:
+                total.offline_note = offline_note(total.items_offline, report.errors_offline)
             total.writes += report.writes
             total.errors.extend(report.errors)
             if progress is not None:

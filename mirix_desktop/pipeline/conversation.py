@@ -14,6 +14,8 @@ from pathlib import Path
 
 from agents.answer.chat import Answer, ChatAgent
 from agents.store import ChatTurn
+from agents.store import schema as S
+from agents.store.health import is_damage
 from agents.store.timeutil import now
 from mirix_desktop.pipeline.capture.ocr import OcrLine, as_text
 from mirix_desktop.pipeline.inbox import store_turns
@@ -60,9 +62,16 @@ class Assistant:
         """
         conversation = conversation_id or new_conversation_id()
         store = self.ctx.store
+        damaged: Exception | None = None
+        try:
+            earlier = store.conversation(conversation, limit=HISTORY_TURNS)
+        except Exception as exc:
+            if not is_damage(exc):
+                raise
+            earlier, damaged = [], exc
         history = [
             {"role": "assistant" if t.speaker == "assistant" else "user", "content": t.text}
-            for t in store.conversation(conversation, limit=HISTORY_TURNS)
+            for t in earlier
         ]
         screen_text = None
         send: Path | None = None
@@ -86,7 +95,15 @@ class Assistant:
         finally:
             if send is not None:
                 send.unlink(missing_ok=True)
-        self._save(conversation, question, answer, asked_at)
+        if damaged is None:
+            try:
+                self._save(conversation, question, answer, asked_at)
+            except Exception as exc:
+                if not is_damage(exc):
+                    raise
+                damaged = exc
+        if damaged is not None:  # the answer stands; one warning names the table
+            store.note_damage(S.TABLE[S.RecordType.CHAT], damaged)
         answer.conversation_id = conversation
         return answer
 

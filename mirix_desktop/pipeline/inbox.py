@@ -181,15 +181,59 @@ class Inbox:
             self._db.execute("COMMIT")
             return self._db.total_changes - before
 
-    def take(self, limit: int, *, kinds: Sequence[str] = ()) -> list[InboxItem]:
+    def put_again(self, kind: str, items: Iterable[tuple[str, dict[str, Any]]]) -> int:
+        """Add items, or make stored ones (done or not) pending again with this payload
+        (after a repair lost what they made); returns how many."""
+        rows = [(i, kind, json.dumps(p, ensure_ascii=False), time.time()) for i, p in items]
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT INTO items (id, kind, payload, created_at) VALUES (?,?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET payload = excluded.payload, state = 'pending', "
+                "attempts = 0, next_try_at = 0, claimed_until = 0, last_error = NULL",
+                rows,
+            )
+            self._db.execute("COMMIT")
+        return len(rows)
+
+    def put_rows(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Put back rows saved from a damaged inbox, as they were: (id, kind, payload,
+        created_at, state, attempts, absorbed_by); ids already here are kept."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT OR IGNORE INTO items (id, kind, payload, created_at, state, attempts, "
+                "absorbed_by) VALUES (?,?,?,?,?,?,?)",
+                rows,
+            )
+            self._db.execute("COMMIT")
+
+    def reopen_since(self, since: float, kinds: Sequence[str]) -> int:
+        """Make items of ``kinds`` queued at or after ``since`` (epoch seconds) and done
+        pending again; returns how many."""
+        marks = ", ".join("?" for _ in kinds)
+        with self._lock:
+            cur = self._db.execute(
+                "UPDATE items SET state = 'pending', attempts = 0, next_try_at = 0, "
+                "claimed_until = 0, last_error = NULL "
+                f"WHERE state = 'done' AND created_at >= ? AND kind IN ({marks})",
+                (since, *kinds),
+            )
+            return cur.rowcount
+
+    def take(
+        self, limit: int, *, kinds: Sequence[str] = (), ready_by: float | None = None
+    ) -> list[InboxItem]:
         """Claim up to ``limit`` ready items (of ``kinds``, or any), oldest first, for the lease.
 
-        Items claimed by a process that died become ready again when the lease ends.
+        ``ready_by`` (epoch seconds) leaves out items whose retry falls after it: a run
+        that passes its start never takes again what failed during it. Items claimed by
+        a process that died become ready again when the lease ends.
         """
         self._release_dead_claims()
         now = time.time()
         kind_filter = ""
-        params: list[Any] = [now, now]
+        params: list[Any] = [min(now, ready_by) if ready_by is not None else now, now]
         if kinds:
             kind_filter = f" AND kind IN ({', '.join('?' for _ in kinds)})"
             params.extend(kinds)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,9 +51,21 @@ def has_consent(paths: Paths) -> bool:
 def record_consent(paths: Paths) -> None:
     """Remember that the user agreed (the first-run page is shown once)."""
     path = consent_path(paths)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Private whatever the umask of the process that calls it: data/ 0700, the file 0600.
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for folder in missing:
+        os.chmod(folder, 0o700)
     payload = {"accepted_at": datetime.now(UTC).isoformat(), "version": __version__}
-    path.write_text(json.dumps(payload), encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(payload))
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -230,7 +243,7 @@ class Backend:
         """History keeps a vault value encrypted; decrypt it to store it again."""
         plain = dict(data)
         if memory_type == MemoryType.KNOWLEDGE_VAULT.value and plain.get("secret_value"):
-            cipher = VaultCipher(self.secrets.vault_key())
+            cipher = VaultCipher(self.secrets.vault_key(create=False))  # values exist
             plain["secret_value"] = cipher.decrypt(plain["secret_value"], context=memory_id)
         return plain
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -12,9 +13,10 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from agents.embeddings import ImageEmbedder, Lazy, lazy_image_embedder, lazy_text_embedder
 from agents.embeddings.base import TextEmbedder
-from agents.errors import InvalidInput, StoreError
+from agents.errors import InvalidInput, KeyLost, StoreError
 from agents.llm import Endpoint, LLMClient
 from agents.store import MemoryStore, SearchOptions, VaultCipher
+from agents.store.crypto import LockedCipher
 from mirix_desktop.config.keystore import SecretStore
 from mirix_desktop.config.paths import Paths, private_files, resolve_paths
 from mirix_desktop.config.settings import Settings, load_settings
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from mirix_desktop.pipeline.scheduler import CaptureSchedule
 
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -60,6 +63,10 @@ class Context:
     settings: Settings
     _store: MemoryStore | None = field(default=None, init=False, repr=False)
     _suspended: str | None = field(default=None, init=False, repr=False)
+    # Why the vault is locked (its key is lost), or None: the rest of the store still works.
+    vault_locked: str | None = field(default=None, init=False, repr=False)
+    # What a command has stored so far, for its message when a write fails (a full disk).
+    kept: str = field(default="", init=False, repr=False)
     # The app's threads (capture, OCR, chat, absorb) all ask for the store and the other
     # parts; only one may build each, or two writers would share one home.
     _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
@@ -103,11 +110,23 @@ class Context:
                     self.paths.store_dir,
                     text_embedder=self.text_embedder,
                     image_embedder=self.image_embedder,
-                    cipher=VaultCipher(self.secrets.vault_key()),
+                    cipher=self._vault_cipher(),
                     read_consistency=timedelta(seconds=s.read_consistency_s),
                     vector_index_threshold=s.vector_index_threshold,
                 )
             return self._store
+
+    def _vault_cipher(self) -> VaultCipher:
+        """The vault's cipher; a locked one when its key is lost (a new key is made only
+        while no value encrypted with the old one exists)."""
+        from agents.store.health import sealed_values
+
+        try:
+            sealed = any(sealed_values(self.paths.store_dir))
+            return VaultCipher(self.secrets.vault_key(create=not sealed))
+        except KeyLost as exc:
+            self.vault_locked = str(exc)
+            return LockedCipher(f"the knowledge vault is locked: {exc}")
 
     @_built_once
     def inbox(self) -> Inbox:
@@ -164,9 +183,20 @@ class Context:
 
     def api_key(self, role: str) -> str | None:
         """The key for ``role`` ("chat" or "memory"): the environment's, else the stored one."""
-        return os.environ.get(f"MIRIX_{role.upper()}_API_KEY") or self.secrets.get(
-            f"{role}-api-key"
-        )
+        given = os.environ.get(f"MIRIX_{role.upper()}_API_KEY")
+        if given:
+            return given
+        try:
+            return self.secrets.get(f"{role}-api-key")
+        except KeyLost as exc:  # a local endpoint needs none; a remote one answers 401
+            log.warning(
+                "the saved %s API key cannot be read (%s); going on without it "
+                "(MIRIX_%s_API_KEY gives one)",
+                role,
+                exc,
+                role.upper(),
+            )
+            return None
 
     def llm(self, role: str) -> LLMClient | None:
         """The client for ``role`` ("chat" or "memory"), or None in offline mode."""

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import platform
 import time
+from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
+from agents.store import schema as S
+from agents.store.health import first_line
 from mirix_desktop import __version__
 from mirix_desktop.pipeline.capture import ocr_engines
 from mirix_desktop.pipeline.capture.desktop import window_privacy
 from mirix_desktop.pipeline.capture.loop import pause_state
 from mirix_desktop.services.context import Context
+from mirix_desktop.services.damage import describe, find_damage
+
+_NO_MODEL: dict[str, Any] = {"name": "?", "available": False, "detail": "could not be checked"}
 
 _PACKAGES = (
     "lancedb",
@@ -31,6 +37,10 @@ _PACKAGES = (
 
 
 FAILURES_SHOWN = 20
+_COUNTED = {
+    *S.TABLE.values(),
+    S.HISTORY_TABLE,
+}
 
 
 def _version(name: str) -> str:
@@ -94,8 +104,19 @@ def _text_state(ctx: Context) -> dict[str, Any]:
 
 
 def report(ctx: Context) -> dict[str, Any]:
-    store = ctx.store
-    return {
+    """Everything doctor shows; never raises: a part that cannot be read is named under
+    "problems" (and "damage" says what is damaged, and how to repair it)."""
+    problems: list[str] = []
+
+    def guarded(what: str, read: Callable[[], Any], default: Any) -> Any:
+        try:
+            return read()
+        except Exception as exc:  # noqa: BLE001 - doctor reports, it does not crash
+            problems.append(f"{what}: {type(exc).__name__}: {first_line(exc)}")
+            return default
+
+    damage = find_damage(ctx)  # first: before anything else opens the damaged parts
+    info: dict[str, Any] = {
         "version": __version__,
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -106,11 +127,13 @@ def report(ctx: Context) -> dict[str, Any]:
             "data_dir": str(ctx.paths.data_dir),
             "log_dir": str(ctx.paths.log_dir),
         },
-        "secrets": ctx.secrets.describe(),
+        "secrets": guarded("secrets", ctx.secrets.describe, "unknown"),
         "models": {
-            "text": _text_state(ctx),
-            "clip": _clip_state(ctx),
-            "ocr": ocr_engines.describe(ctx.settings.capture.ocr_engine),
+            "text": guarded("text model", lambda: _text_state(ctx), _NO_MODEL),
+            "clip": guarded("image model", lambda: _clip_state(ctx), _NO_MODEL),
+            "ocr": guarded(
+                "OCR", lambda: ocr_engines.describe(ctx.settings.capture.ocr_engine), _NO_MODEL
+            ),
         },
         "language_models": {
             role: {
@@ -124,15 +147,35 @@ def report(ctx: Context) -> dict[str, Any]:
                 ("memory", ctx.settings.memory_model),
             )
         },
-        "window_privacy": window_privacy(),
-        "capture": pause_state(ctx.paths.data_dir / "capture.paused"),
-        "inbox": _inbox_state(ctx),
-        "loose_permissions": [
-            {"path": str(path), "mode": f"{mode:o}"} for path, mode in ctx.paths.loose_permissions()
-        ],
-        "counts": store.counts(),
-        "indexes": store.index_state(),
+        "window_privacy": guarded("window privacy", window_privacy, {"detail": "unknown"}),
+        "capture": guarded(
+            "capture", lambda: pause_state(ctx.paths.data_dir / "capture.paused"), {}
+        ),
+        "inbox": guarded(
+            "inbox",
+            lambda: _inbox_state(ctx),
+            {"pending": 0, "failing": 0, "done": 0, "failures": []},
+        ),
+        "loose_permissions": guarded(
+            "permissions",
+            lambda: [
+                {"path": str(path), "mode": f"{mode:o}"}
+                for path, mode in ctx.paths.loose_permissions()
+            ],
+            [],
+        ),
+        "counts": guarded(
+            "counts",
+            lambda: ctx.store.counts(),
+            {t.name: t.rows or 0 for t in damage.tables if t.name in _COUNTED},
+        ),
+        "indexes": guarded("indexes", lambda: ctx.store.index_state(), {}),
     }
+    info["damage"] = damage.as_dict()
+    info["damage_lines"] = describe(damage)
+    info["problems"] = problems
+    info["ok"] = damage.ok and not problems
+    return info
 
 
 def _inbox_state(ctx: Context) -> dict[str, Any]:

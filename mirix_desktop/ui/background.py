@@ -55,7 +55,10 @@ class Background(QObject):
         def finished(report: object) -> None:
             self.absorbing = False
             errors = getattr(report, "errors", None)
-            if errors:
+            offline = getattr(report, "offline_note", None)
+            if offline:  # the memory model keeps failing: say why items went offline
+                self.app.report_error(offline)
+            elif errors:
                 self.app.report_error(f"absorbing failed (kept for a retry): {errors[-1]}")
             self.app.poll_status()
             self.app.absorbed.emit(report)

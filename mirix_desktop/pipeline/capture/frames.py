@@ -78,11 +78,14 @@ class FrameStore:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
+            try:
+                with open(tmp, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, path)
+            finally:  # nothing half-written stays (a full disk, say)
+                tmp.unlink(missing_ok=True)
         # The title travels in the inbox before the row is written (and sealed): it
         # goes there with its high values masked already.
         window_title = sealed(window_title)

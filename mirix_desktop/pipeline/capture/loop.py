@@ -153,15 +153,21 @@ class Capturer:
                 image = _painted(shot, plan)
                 box = list(decision.changed_box) if decision.changed_box else None
 
-                self.frames.save(
-                    image,
-                    captured_at=taken,
-                    monitor=monitor,
-                    app=window.app,
-                    window_title=window.title,
-                    focus_box=plan.focus,
-                    before_row=queue_for_ocr(self.inbox, box),
-                )
+                try:
+                    self.frames.save(
+                        image,
+                        captured_at=taken,
+                        monitor=monitor,
+                        app=window.app,
+                        window_title=window.title,
+                        focus_box=plan.focus,
+                        before_row=queue_for_ocr(self.inbox, box),
+                    )
+                except BaseException:
+                    # Not stored (a full disk, say): the gate must not take this screen as
+                    # seen, or it is skipped as unchanged once writing works again.
+                    self._gates.pop(monitor, None)
+                    raise
                 outcomes.append("stored")
             self.stats.counts.update(outcomes)
             return outcomes

@@ -26,6 +26,17 @@ from mirix_desktop.pipeline.capture.gate import Box
 from mirix_desktop.pipeline.capture.ocr_engines import Engine, EngineChoice
 from mirix_desktop.pipeline.capture.rec_cache import RecognitionCache
 
+# What OCR makes of the minimise, maximise and close buttons of a title bar ("一",
+# "□×", "二口区"): no text is made only of these few glyphs, at most four of them.
+WINDOW_BUTTON_GLYPHS = frozenset("一二口区囗ロ□☐▢◻×✕✖⨯—–─_")
+MAX_BUTTON_GLYPHS = 4
+
+
+def window_buttons(text: str) -> bool:
+    """Whether an OCR line is a title bar's buttons read as characters, not text."""
+    glyphs = "".join(text.split())
+    return 0 < len(glyphs) <= MAX_BUTTON_GLYPHS and set(glyphs) <= WINDOW_BUTTON_GLYPHS
+
 
 @dataclass(frozen=True)
 class OcrLine:
@@ -80,15 +91,24 @@ class Ocr:
         lines = []
         with self._lock:
             engine = self._load()
-            for y0, y1, keep_from, keep_to in ocr_engines.bands(image.height, engine.band_px):
-                band = (
-                    image if (y0, y1) == (0, image.height) else image.crop((0, y0, image.width, y1))
-                )
-                for text, box, score in engine.read(band):
-                    x_a, y_a, x_b, y_b = box[0], box[1] + y0, box[2], box[3] + y0
-                    if text.strip() and keep_from <= (y_a + y_b) / 2 < keep_to:
-                        box = (x_a + left, y_a + top, x_b + left, y_b + top)
-                        lines.append(OcrLine(text.strip(), box, score))
+            row_px = engine.band_px or ocr_engines.TILE_PX
+            columns = ocr_engines.bands(
+                image.width, ocr_engines.TILE_PX, ocr_engines.TILE_OVERLAP_PX
+            )
+            for y0, y1, keep_from, keep_to in ocr_engines.bands(image.height, row_px):
+                for x0, x1, keep_left, keep_right in columns:
+                    whole = (x0, y0, x1, y1) == (0, 0, image.width, image.height)
+                    tile = image if whole else image.crop((x0, y0, x1, y1))
+                    for text, box, score in engine.read(tile):
+                        x_a, y_a, x_b, y_b = box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0
+                        if (
+                            text.strip()
+                            and not window_buttons(text)
+                            and keep_from <= (y_a + y_b) / 2 < keep_to
+                            and keep_left <= (x_a + x_b) / 2 < keep_right
+                        ):
+                            box = (x_a + left, y_a + top, x_b + left, y_b + top)
+                            lines.append(OcrLine(text.strip(), box, score))
             if self._trim is not None:
                 self._trim(0)
         return order(lines)
@@ -101,6 +121,31 @@ def order(lines: list[OcrLine]) -> list[OcrLine]:
 
 def _overlaps(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def widen(region: Box, previous: list[OcrLine], size: tuple[int, int], margin: int = 6) -> Box:
+    """``region`` grown to hold every previous line it touches whole (and the lines those
+    touch in turn), plus ``margin`` pixels, within the image: a one-word change is read
+    with the rest of its line, so no word is cut at the region's edge."""
+    left, top, right, bottom = region
+    grown = True
+    while grown:
+        grown = False
+        for line in previous:
+            b = line.box
+            if _overlaps(b, (left, top, right, bottom)) and not (
+                left <= b[0] and top <= b[1] and b[2] <= right and b[3] <= bottom
+            ):
+                left, top = min(left, b[0]), min(top, b[1])
+                right, bottom = max(right, b[2]), max(bottom, b[3])
+                grown = True
+    width, height = size
+    return (
+        max(0, left - margin),
+        max(0, top - margin),
+        min(width, right + margin),
+        min(height, bottom + margin),
+    )
 
 
 def merge(previous: list[OcrLine], fresh: list[OcrLine], region: Box) -> list[OcrLine]:

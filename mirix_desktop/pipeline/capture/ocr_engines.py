@@ -45,6 +45,11 @@ Read = tuple[str, Box, float]  # text, box in the image's pixels, confidence
 
 BAND_PX = 320  # the fast engine reads taller images in bands of this many rows
 BAND_OVERLAP_PX = 96  # bands overlap so that a line up to this tall lies whole in one
+# Both engines scale an image down to this longest side before finding text: a 30,000 px
+# wide strip would shrink fifteen times and read as nothing. Wider (or, for the accurate
+# engine, taller) images are read in tiles of this size.
+TILE_PX = 2000
+TILE_OVERLAP_PX = 480  # tiles side by side overlap so a word up to this wide lies whole in one
 
 
 class Engine(Protocol):
@@ -156,15 +161,17 @@ def load(choice: EngineChoice) -> Engine:
     return RapidEngine()
 
 
-def bands(height: int, size: int | None) -> list[tuple[int, int, int, int]]:
-    """Rows to read an image of ``height`` rows in: (top, bottom, keep_from, keep_to). A
-    line is kept from the band where its middle lies within [keep_from, keep_to), so a
-    line up to ``BAND_OVERLAP_PX`` tall is read whole, once."""
+def bands(
+    height: int, size: int | None, overlap: int = BAND_OVERLAP_PX
+) -> list[tuple[int, int, int, int]]:
+    """Rows (or columns) to read an image of ``height`` pixels in: (top, bottom, keep_from,
+    keep_to). A line is kept from the band where its middle lies within [keep_from,
+    keep_to), so a line up to ``overlap`` pixels tall (or wide) is read whole, once."""
     if size is None or height <= size:
         return [(0, height, 0, height)]
     out = []
     top = 0
-    half = BAND_OVERLAP_PX // 2
+    half = overlap // 2
     while True:
         bottom = min(height, top + size)
         out.append(
@@ -172,4 +179,4 @@ def bands(height: int, size: int | None) -> list[tuple[int, int, int, int]]:
         )
         if bottom >= height:
             return out
-        top = bottom - BAND_OVERLAP_PX
+        top = bottom - overlap

@@ -22,11 +22,12 @@ from agents.embeddings import ImageEmbedder, Lazy
 from agents.errors import NotFound
 from agents.store import Frame, MemoryStore
 from agents.threadname import name_os_thread
-from mirix_desktop.pipeline.capture.ocr import Ocr, OcrLine, focused_text, merge
+from mirix_desktop.pipeline.capture.ocr import Ocr, OcrLine, focused_text, merge, widen
 from mirix_desktop.pipeline.capture.paint import boxes_to_paint, paint_stored
 from mirix_desktop.pipeline.inbox import OCR_KIND, Inbox
 
 log = logging.getLogger(__name__)
+PAUSE_AFTER_ERROR_S = 30.0  # the worker waits this long after a failure of its own (inbox)
 
 
 REPAINT_JOB = "repaint_sealed_frames"
@@ -118,7 +119,9 @@ class OcrWorker:
         if box is None or previous is None:
             lines = self.ocr.read(image)
         else:
-            region = (int(box[0]), int(box[1]), int(box[2]), int(box[3]))
+            region = widen(
+                (int(box[0]), int(box[1]), int(box[2]), int(box[3])), previous, image.size
+            )
             lines = merge(previous, self.ocr.read(image, region), region)
         self._previous[frame.monitor] = lines
         boxes = boxes_to_paint(lines)
@@ -152,7 +155,13 @@ class OcrWorker:
                 except OSError:
                     log.debug("could not lower the OCR thread's priority")
             while not self._stop.is_set():
-                if not self.run_once():
+                try:
+                    read = self.run_once()
+                except Exception as exc:  # noqa: BLE001 - a full disk, say: wait, then go on
+                    log.warning("reading frames stopped for a while: %s", exc)
+                    self._stop.wait(PAUSE_AFTER_ERROR_S)
+                    continue
+                if not read:
                     self._stop.wait(idle_s)
 
         self._thread = threading.Thread(target=loop, name="ocr-worker", daemon=True)

@@ -14,7 +14,7 @@ language and split:
 - confident: the share the reader answered with confidence.
 
     .venv/bin/python bench/offline_answers.py [--segmenter jieba|ngram] [--absorb]
-        [--split dev|held|fresh|all] [--keep DIR] [-v]
+        [--split dev|held|fresh|typed|cross|all] [--keep DIR] [-v]
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--segmenter", choices=("jieba", "ngram"), default="jieba")
     parser.add_argument("--absorb", action="store_true", help="absorb offline before asking")
-    parser.add_argument("--split", choices=("dev", "held", "fresh", "all"), default="all")
+    parser.add_argument("--split", choices=("dev", "held", "fresh", "typed", "cross", "all"), default="all")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--lang", choices=("en", "zh", "both"), default="both")
     parser.add_argument(
@@ -149,7 +149,7 @@ def main() -> None:
                 continue
             absorbed = "-absorbed" if args.absorb else ""
             rows = bench_language(folder, base / f"home-{lang}-{args.seed}{absorbed}", args)
-            for split in ("dev", "held", "fresh", "all"):
+            for split in ("dev", "held", "fresh", "typed", "cross", "all"):
                 part = [r for r in rows if split == "all" or r["split"] == split]
                 if not part:
                     continue

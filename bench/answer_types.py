@@ -121,10 +121,14 @@ def typed_english(d: Day, rng: random.Random) -> None:
     d.ask("How many millilitres of milk does the banana bread take?", "bread", "120 ml", split=t)
     d.ask("How long does the banana bread stay in the oven?", "bread", "55 min", split=t)
     d.ask("At what temperature is the banana bread baked?", "bread", "175 °C", split=t)
-    d.ask("How long did the production deploy of billing-service run?", "pipeline", "1m13s", split=t)
+    d.ask(
+        "How long did the production deploy of billing-service run?", "pipeline", "1m13s", split=t
+    )
     d.ask("Who triggered the billing-service pipeline?", "pipeline", "Nadia Petrov", split=t)
     d.ask("What commit did the billing pipeline build?", "pipeline", commit, split=t)
-    d.ask("Which hotel are we staying at on the spring retreat?", "retreat", "Memmo Alfama", split=t)
+    d.ask(
+        "Which hotel are we staying at on the spring retreat?", "retreat", "Memmo Alfama", split=t
+    )
     d.ask("Where is the Friday dinner of the retreat?", "retreat", "Taberna da Rua", split=t)
     d.ask("What time does the retreat bus leave?", "retreat", "07:45", split=t)
     d.ask("Is breakfast included at the retreat hotel?", "retreat", "yes", split=t)
@@ -140,7 +144,9 @@ def typed_english(d: Day, rng: random.Random) -> None:
     d.ask("Palmer House 酒店的确认号是多少？", "hotel_chi", str(_conf(d)), split=c)
     d.ask("Eurostar 几点出发？", "eurostar", "08:31", split=c)
     d.ask("Falcon 项目的负责人是谁？", "falcon", "Sara Nilsson", split=c)
-    d.ask("Northwind 订单的快递单号是什么？", "order_nw", _value(d, "order_nw", "Tracking"), split=c)
+    d.ask(
+        "Northwind 订单的快递单号是什么？", "order_nw", _value(d, "order_nw", "Tracking"), split=c
+    )
     d.ask("ICE 1023 从几号站台出发？", "train", "Platform 7", split=c)
     d.ask("晨跑的距离是多少？", "run", "8.42 km", split=c)
 
@@ -244,10 +250,17 @@ def typed_chinese(d: Day, rng: random.Random) -> None:
     d.ask("上次备份成功了吗？", "backup", "没有", "不是", "否", split=t)
     c = "cross"
     d.ask("Which train am I taking from Beijing South?", "train", "G17", split=c)
-    d.ask("How much did the keyboard from Taobao cost?", "taobao", _value(d, "taobao", "实付款"), split=c)
+    d.ask(
+        "How much did the keyboard from Taobao cost?",
+        "taobao",
+        _value(d, "taobao", "实付款"),
+        split=c,
+    )
     d.ask("Who leads the Qingniao project?", "qingniao", "王芳", split=c)
     d.ask("What time does flight CA1831 take off?", "flight_out", "08:30", split=c)
-    d.ask("What's the confirmation number of the hotel in Shanghai?", "hotel", str(_conf(d)), split=c)
+    d.ask(
+        "What's the confirmation number of the hotel in Shanghai?", "hotel", str(_conf(d)), split=c
+    )
     d.ask("How long did the Jenkins deploy to production take?", "pipeline", "1分38秒", split=c)
 
 

@@ -127,7 +127,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--segmenter", choices=("jieba", "ngram"), default="jieba")
     parser.add_argument("--absorb", action="store_true", help="absorb offline before asking")
-    parser.add_argument("--split", choices=("dev", "held", "fresh", "typed", "cross", "all"), default="all")
+    parser.add_argument(
+        "--split", choices=("dev", "held", "fresh", "typed", "cross", "all"), default="all"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--lang", choices=("en", "zh", "both"), default="both")
     parser.add_argument(

@@ -1,8 +1,8 @@
 """Offline-mode heuristics: what a batch holds without a language model.
 
 Sensitive values (email addresses, phone numbers, card and account numbers,
-API keys and tokens) are found for the knowledge vault; chat statements such
-as "remember that ..." and "my X is Y" become semantic memories or core facts.
+API keys and tokens) are found for the knowledge vault. What chat turns state
+("remember that ...", "my X is Y", steps) is read in agents/absorb/statements.py.
 """
 
 from __future__ import annotations
@@ -19,12 +19,6 @@ class Sensitive:
     kind: str  # email, phone, card, iban, api_key, password
     value: str
     sensitivity: Sensitivity
-
-
-@dataclass(frozen=True)
-class Statement:
-    kind: Literal["semantic", "core"]
-    text: str
 
 
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
@@ -109,28 +103,4 @@ def detect_sensitive(text: str) -> list[Sensitive]:
         if item.value not in seen:
             seen.add(item.value)
             out.append(item)
-    return out
-
-
-_REMEMBER = re.compile(r"(?i)\b(?:please\s+)?remember(?:\s+that)?\s*[:,]?\s+(.+?)[.!]?\s*$")
-_MY_X_IS_Y = re.compile(r"(?i)\bmy\s+([a-z][\w' -]{1,40}?)\s+(?:is|are|was)\s+(.+?)[.!]?\s*$")
-
-
-# A sentence ends at . ! or ? before a space, except after a title such as "Dr.".
-_SENTENCE_END = re.compile(
-    r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bSt\.)(?<!\bProf\.)(?<=[.!?])\s+|\n+"
-)
-
-
-def extract_statements(text: str) -> list[Statement]:
-    """Facts the user stated in one chat turn ("remember that ...", "my X is Y")."""
-    out: list[Statement] = []
-    for sentence in _SENTENCE_END.split(text.strip()):
-        sentence = sentence.strip()
-        if not sentence or sentence.endswith("?"):
-            continue
-        if m := _REMEMBER.search(sentence):
-            out.append(Statement("semantic", m.group(1).strip()))
-        elif m := _MY_X_IS_Y.search(sentence):
-            out.append(Statement("core", f"{m.group(1).strip()}: {m.group(2).strip()}"))
     return out

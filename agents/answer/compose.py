@@ -7,8 +7,10 @@ what it found, each source quoted by its best line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+from agents.answer.citing import speaker_of
 from agents.answer.reader import Pick, Reading, chat_question
 from agents.answer.terms import has_cjk
 from agents.store import SearchHit
@@ -53,7 +55,10 @@ def _where(hit: SearchHit, zh: bool) -> str:
         what = f"the {app} screen" if app else "the screen"
         return f"{what} “{title}”" if title else what
     if hit.type == "chat":
-        return "你说过的话" if zh else "what you said"
+        who = speaker_of(hit.text)
+        if zh:
+            return f"{who}说过的话" if who else "你说过的话"
+        return f"what {who} said" if who else "what you said"
     if hit.type == "screen":
         return "你现在的屏幕" if zh else "your screen now"
     label = (_LABELS_ZH if zh else _LABELS_EN).get(hit.type, hit.type)
@@ -62,6 +67,8 @@ def _where(hit: SearchHit, zh: bool) -> str:
 
 def _quote(pick: Pick | None, hit: SearchHit, vault_value: str | None) -> str:
     text = pick.line if pick is not None else hit.text.strip().split("\n", 1)[0]
+    if pick is None and hit.type == "chat":
+        text = text.split(": ", 1)[-1]  # the speaker is said apart
     text = text.replace("\n", " ").strip()
     if vault_value is not None and vault_value not in text:
         text = f"{text}: {vault_value}"
@@ -81,14 +88,39 @@ def lead_sentence(reading: Reading, zh: bool) -> str:
     assert pick is not None and pick.span is not None
     hit = pick.source
     quote = _quote(pick, hit, None)
+    value = pick.value if reading.yes is None else _yes_no(reading, zh)
     cite = f" [{hit.id}]" if hit.type != "screen" else ""
+    if hit.type == "chat":
+        # Said by someone: by whom and when, once ("as Lena said on …", "你在 … 说过").
+        who = speaker_of(hit.text)
+        if zh:
+            return f"{value} —— {who or '你'}在 {_stamp(hit)} 说过：“{quote}”{cite}。"
+        return f"{value} — “{quote}”, as {who or 'you'} said on {_stamp(hit)}{cite}."
     if zh:
         seen = "看到" if hit.type in ("frame", "screen") else "记下"
-        return (
-            f"{pick.value} —— 来自你在 {_stamp(hit)} {seen}的{_where(hit, zh)}：“{quote}”{cite}。"
-        )
-    verb = {"frame": "saw", "chat": "said", "screen": "have"}.get(hit.type, "saved")
-    return f"{pick.value} — “{quote}”, from {_where(hit, zh)} you {verb} on {_stamp(hit)}{cite}."
+        return f"{value} —— 来自你在 {_stamp(hit)} {seen}的{_where(hit, zh)}：“{quote}”{cite}。"
+    verb = {"frame": "saw", "screen": "have"}.get(hit.type, "saved")
+    return f"{value} — “{quote}”, from {_where(hit, zh)} you {verb} on {_stamp(hit)}{cite}."
+
+
+def _yes_no(reading: Reading, zh: bool) -> str:
+    if not zh:
+        return "Yes" if reading.yes else "No"
+    if reading.yes:
+        return "是的"
+    # "签收了吗？": 没有; "是…吗？": 不是; otherwise 不.
+    q = reading.question
+    return "没有" if re.search(r"[了过]吗|了没", q) else "不是" if "是" in q else "不"
+
+
+def greeting(question: str) -> str:
+    """The answer to a greeting or thanks: no value, an offer to help."""
+    if has_cjk(question):
+        return "你好！可以问我你看到过或说过的事情，比如“上周五的会议室在哪里？”"
+    return (
+        "Hello! Ask me about something you saw or said, for example "
+        "“which room was Friday's meeting in?”"
+    )
 
 
 def compose(
@@ -121,6 +153,8 @@ def compose(
             else ("（还没有读出文字）" if zh else "(no text read from it yet)")
         )
         label = (_LABELS_ZH if zh else _LABELS_EN).get(hit.type, hit.type)
+        if hit.type == "chat":
+            label += f", {speaker_of(hit.text) or ('你' if zh else 'you')}"
         where = f", {hit.app}" if hit.app and hit.app != "unknown" else ""
         cite = f" [{hit.id}]" if hit.type != "screen" else ""
         lines.append(f"- {_stamp(hit)}{where} ({label}): {said}{cite}")

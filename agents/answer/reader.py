@@ -21,7 +21,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.answer.asked import Asked, asked_of, typed, verdict
+from agents.answer.lexicon import equivalents, phrases_in
 from agents.answer.terms import (
+    CJK,
     Segmenter,
     has_cjk,
     line_terms,
@@ -40,6 +43,7 @@ from agents.answer.values import (
     spans,
     without_cues,
 )
+from agents.romanise import han_for
 from agents.store import SearchHit
 
 MAX_SOURCES = 8
@@ -110,9 +114,13 @@ class Reading:
     best: Pick | None = None
     confident: bool = False
     per_source: dict[str, Pick] = field(default_factory=dict)
+    # For a yes-or-no question: whether the best line says yes.
+    yes: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kinds": self.kinds, "confident": self.confident}
+        if self.yes is not None:
+            out["yes"] = self.yes
         if self.best is not None:
             out.update(self.best.to_json())
         return out
@@ -124,6 +132,33 @@ class _Line:
     lower: str
     latin: set[str]
     matched: set[str]
+    # What stands in the line for a matched term said otherwise ("票价" for "fare").
+    surface: dict[str, str] = field(default_factory=dict)
+
+    def match(self, term: str) -> bool:
+        """Whether the line holds ``term``, a word of its concept in either language
+        ("fare": "票价"), or the Han characters of a romanised name ("qingniao": "青鸟")."""
+        if matches(term, self.latin, self.lower):
+            self.matched.add(term)
+            return True
+        for alt in equivalents(term):
+            if matches(alt, self.latin, self.lower):
+                self.matched.add(term)
+                self.surface[term] = alt
+                return True
+        if CJK.search(self.lower):
+            han = han_for(term, self.lower)
+            if han is not None:
+                self.matched.add(term)
+                self.surface[term] = han
+                return True
+        return False
+
+    def positions(self, norm: str) -> list[int]:
+        """Where the matched terms (or what stands for them) end in ``norm``."""
+        lower = norm.lower()
+        found = [self.surface.get(t, t) for t in self.matched]
+        return [m.end() for f in found for m in re.finditer(re.escape(f), lower)]
 
 
 def _lines_of(hit: SearchHit, secret: str | None, q_terms: list[str]) -> list[_Line]:
@@ -136,9 +171,10 @@ def _lines_of(hit: SearchHit, secret: str | None, q_terms: list[str]) -> list[_L
     out = []
     for r in raw:
         norm = normalize(r)
-        lower = norm.lower()
-        latin = line_terms(norm)
-        out.append(_Line(r, lower, latin, {t for t in q_terms if matches(t, latin, lower)}))
+        line = _Line(r, norm.lower(), line_terms(norm), set())
+        for t in q_terms:
+            line.match(t)
+        out.append(line)
     return out
 
 
@@ -154,9 +190,10 @@ def read(
     vault_values = vault_values or {}
     kinds = question_kinds(question)
     reading = Reading(question, kinds)
-    asked = without_cues(question)
-    words = [t.lower() for t in terms(asked, segmenter)]
-    pairs = phrases(asked)
+    asked = asked_of(question)
+    plain = without_cues(question)
+    words = [t.lower() for t in terms(plain, segmenter) if t.lower() not in _DAY_WORDS]
+    pairs = phrases(plain) + [p for p in phrases_in(plain) if p not in words]
     q_terms = words + pairs
     focus = focus_terms(words, question, kinds)
     q_norm = re.sub(r"\s+", "", normalize(question).lower())
@@ -179,7 +216,10 @@ def read(
     # Rare terms count more; the thing asked for ("seat", "地址") twice; a phrase of the
     # question ("to chicago") half, on top of its words; a single Chinese character
     # ("会", "开") says little: half.
-    factor = {t: 2.0 if t in focus else 0.5 if t in pairs or _one_han(t) else 1.0 for t in q_terms}
+    factor = {
+        t: 2.0 if t in focus and t not in _GENERIC else 0.5 if t in pairs or _one_han(t) else 1.0
+        for t in q_terms
+    }
     weight = {t: factor[t] * math.log((n_lines + 1) / (df[t] + 0.5)) for t in q_terms if df[t]}
     seen_focus = {t for t in focus if df.get(t)}
     # A word found nowhere counts a third against every line: the sources may not be about
@@ -198,7 +238,9 @@ def read(
         for i, ln in enumerate(lines):
             if hit.type == "chat" and is_question(ln.text):
                 continue
-            pick = _score_line(lines, i, everywhere, weight, total, kinds, q_norm, hit, seen_focus)
+            pick = _score_line(
+                lines, i, everywhere, weight, total, kinds, q_norm, hit, seen_focus, asked
+            )
             pick = _with_prior(pick, prior)
             if best is None or pick.score > best.score:
                 best = pick
@@ -209,6 +251,8 @@ def read(
     reading.best = _prefer_screenshot(reading)
     if reading.best is not None:
         reading.confident = reading.best.span is not None and reading.best.score >= CONFIDENT
+        if kinds == ["yesno"] and reading.confident:
+            reading.yes = verdict(reading.best.value, asked)
     return reading
 
 
@@ -225,6 +269,10 @@ def _compound_parts(
         for t in words
         if not df[t] and len(t) >= 3 and has_cjk(t)
         for i in range(len(t) - 1)
+    ]
+    # A two-character word found nowhere ("要炖") by its characters that are no particle.
+    parts += [
+        ch for t in words if not df[t] and len(t) == 2 and has_cjk(t) for ch in t if _content(ch)
     ]
     parts = [p for p in dict.fromkeys(parts) if p not in df]
     for _, lines in texts:
@@ -251,6 +299,28 @@ def _prefer_screenshot(reading: Reading) -> Pick | None:
     return max(same, key=lambda p: p.score) if same else best
 
 
+_GENERIC = frozenset({"number", "no", "code", "id", "reference", "号", "号码", "编号", "单号"})
+# Words of the day asked about ("today", "昨天"): the time filter's business, no line's.
+_DAY_WORDS = frozenset(
+    "today yesterday tomorrow tonight 今天 昨天 明天 前天 后天 今晚 昨晚 今日 昨日".split()
+)
+
+
+def _said_otherwise(term: str, line: _Line) -> float:
+    surface = line.surface.get(term)
+    if surface is None:
+        return 1.0
+    return 0.7 if has_cjk(surface) != has_cjk(term) else 0.5
+
+
+def _content(ch: str) -> bool:
+    """A Han character that says something alone (not a particle or a common verb)."""
+    return (
+        _one_han(ch)
+        and ch not in "的了吗呢吧啊呀么我你他她它谁哪几是在有和与要会能把被给从到上下也就都还又"
+    )
+
+
 def _one_han(term: str) -> bool:
     return len(term) == 1 and "\u3400" <= term <= "\u9fff"
 
@@ -270,15 +340,18 @@ def _score_line(
     q_norm: str,
     hit: SearchHit,
     focus: set[str],
+    asked: Asked,
 ) -> Pick:
     own = lines[i]
     norm = normalize(own.text)
     text = own.text if len(norm) == len(own.text) else norm  # spans index the normal form
-    span, kind, value_score = _value(own, kinds, q_norm, weight)
+    span, kind, value_score = _value(own, kinds, q_norm, asked)
     # The lines above label this one only when it is a bare value ("Seat" over "23A");
     # a line with its own label ("Rent  1,450.00") is not labelled by a header above.
     bare = not own.matched and _bare_value(norm)
-    near = {t: 1.0 for t in own.matched}
+    # A word said otherwise counts less than itself: in the other language ("票价" for
+    # "fare") 0.7, in the same ("fare" for "cost") half.
+    near = {t: _said_otherwise(t, own) for t in own.matched}
     labelled_by: set[str] = set(own.matched)
     for back, w in ((1, 0.75), (2, 0.5)):
         if bare and i - back >= 0:
@@ -291,7 +364,10 @@ def _score_line(
     if kinds and labels_kind(norm, kinds[0]):
         coverage = min(1.0, coverage + 0.2)  # "Address:" for where, "金额" for how much
     if focus and not focus & labelled_by:
-        value_score *= 0.5  # a value, but not of the thing asked for ("LH 430" for "seat")
+        # A generic name ("number", "号") says less than a particular one ("seat").
+        value_score *= (
+            0.7 if focus <= _GENERIC else 0.5
+        )  # a value, but not of the thing asked for ("LH 430" for "seat")
 
     label = ""
     if bare and i > 0 and lines[i - 1].matched and len(lines[i - 1].text) <= 60:
@@ -325,14 +401,24 @@ def _label_only(line: _Line) -> bool:
 
 
 def _value(
-    line: _Line, kinds: list[str], q_norm: str, weight: dict[str, float]
+    line: _Line, kinds: list[str], q_norm: str, asked: Asked
 ) -> tuple[Span | None, str, float]:
     """The value in ``line`` (its span, kind and how well it fits the question)."""
     text = line.text
     norm = normalize(text)
+    if kinds == ["yesno"]:
+        # The line that says so is the answer (a sentence more than a title: "App -
+        # Title" says little); whether it says yes is read after.
+        value = norm.strip().rstrip(" 。.，,;；")
+        if line.matched and value:
+            said = (
+                0.5 if re.search(r"\s[-–—]\s", value) and not re.search(r"[.。:：]", value) else 1
+            )
+            return Span(len(norm) - len(norm.lstrip()), len(value), "yesno"), "yesno", said
+        return None, "yesno", 0.0
     if kinds:
         for n, kind in enumerate(kinds):
-            found = spans(norm, kind)
+            found = typed(spans(norm, kind), kind, norm, asked)
             if kind in ("date", "time"):
                 other = "time" if kind == "date" else "date"
                 if other in kinds:
@@ -346,9 +432,9 @@ def _value(
             # "Venue: Festhalle Frankfurt" for where, "药师：刘洋" for who.
             return labelled, kinds[0], 0.8
         if kinds[0] in ("identifier", "count"):
-            # A short number right after its label: "code 4417", "Platform 7", "座位 12".
-            after = _after_label(line, norm)
-            if after is not None:
+            # A short number right after its label or name: "code 4417", "Platform 7",
+            # "座位 12", "Eurostar 9014".
+            for after in _after_terms(line, norm):
                 m = re.match(r"#?[0-9A-Za-z][0-9A-Za-z-]*", norm[after:])
                 if m and any(ch.isdigit() for ch in m.group(0)):
                     span = Span(after, after + m.end(), kinds[0])
@@ -375,9 +461,19 @@ def _after_generic_label(norm: str, kind: str) -> Span | None:
     return Span(m.start(2), m.start(2) + len(value), kind)
 
 
+def _after_terms(line: _Line, norm: str) -> list[int]:
+    """Where the text after each matched term of ``line`` (and a separator) starts."""
+    out = []
+    for end in sorted(set(line.positions(norm))):
+        end = _word_end(norm, end)
+        sep = _LABEL_SEP.match(norm[end:])
+        out.append(end + (sep.end() if sep else 0))
+    return out
+
+
 def _after_label(line: _Line, norm: str) -> int | None:
     """Where the text after the last question term of ``line`` and a separator starts."""
-    ends = [m.end() for t in line.matched for m in re.finditer(re.escape(t), norm.lower())]
+    ends = line.positions(norm)
     if not ends:
         return None
     end = _word_end(norm, max(ends))
@@ -405,8 +501,7 @@ def _in_question(value: str, q_norm: str, line: _Line) -> bool:
 
 
 def _nearest_after_term(found: list[Span], line: _Line, norm: str) -> Span:
-    lower = norm.lower()
-    positions = [m.end() for t in line.matched for m in re.finditer(re.escape(t), lower)]
+    positions = line.positions(norm)
     if not positions:
         return found[0]
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
+from agents.answer.lexicon import across
 from agents.answer.reader import chat_question
 from agents.answer.terms import Segmenter
 from agents.answer.terms import keywords as _keywords
@@ -101,7 +102,7 @@ class Retriever:
             sensitivities=("low", "medium"),
         )
         try:
-            hits = self.store.search(topic, opts)
+            hits = self.store.search(across(topic), opts)
         except InvalidInput:
             return []
         # The assistant's own earlier answers are not evidence, and the user's earlier

@@ -197,7 +197,9 @@ class MemoryTools:
             "answer": redactor.text(answer.answer),
             "offline": assistant.offline,
             "topic": redactor.text(answer.topic),
-            "citations": [c.to_json() for c in answer.citations],
+            "citations": [
+                c.to_json() | {"snippet": redactor.text(c.snippet)} for c in answer.citations
+            ],
             "conversation_id": saved_in,
             "saved": saved_in is not None,
         }

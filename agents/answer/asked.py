@@ -16,7 +16,7 @@ from agents.answer.values import UNITS, Span
 # What in a question names the unit family of the quantity it asks for.
 _FAMILIES = {
     "mass": r"gram|kilo|pound|ounce|weigh|heavy|克|斤|公斤|多重|重量",
-    "volume": r"millilit|litre|liter|cup|spoon|gallon|毫升|升|勺|杯|容量|体积",
+    "volume": r"millilit|litre|liter|cup|spoon|gallon|毫升|多少升|几升|勺|杯|容量|体积",
     "length": (
         r"\bfar\b|distance|kilomet|\bkm\b|mile|metre|meter|feet|\btall\b|\bhigh\b|elevation"
         r"|height|length|多远|距离|公里|千米|米|多高|爬升|海拔|高度|长度"
@@ -112,10 +112,19 @@ def typed(found: list[Span], kind: str, line: str, asked: Asked) -> list[Span]:
         unit = _UNIT_END[asked.family]
         return [s for s in found if unit.search(s.text(line).strip())]
     if kind == "place" and asked.venues:
-        words = {w for v in asked.venues for w in (v, *equivalents(v))}
-        named = [s for s in found if any(w in s.text(line).lower() for w in words)]
+        named = [s for s in found if is_venue(s.text(line), asked)]
         return named or found
     return found
+
+
+def is_venue(place: str, asked: Asked) -> bool:
+    """Whether ``place`` is of the kind the question names ("Grande Hotel do Porto" for
+    "which hotel"); True when it names none. A place in Chinese is given the benefit of
+    the doubt ("西溪悦榕庄" is a hotel without saying so)."""
+    if not asked.venues or re.search(r"[\u4e00-\u9fff]", place):
+        return True
+    words = {w for v in asked.venues for w in (v, *equivalents(v))}
+    return any(w in place.lower() for w in words)
 
 
 def _says_no(text: str) -> bool:

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from agents.ids import CITED_ID
 
 # One id or several in brackets ("[frm_1]", "[sem_2, epi_3]"), or an id standing alone.
-_BRACKETED = re.compile(r"\s?\[\s*((?:[A-Za-z]+_[0-9A-Za-z_]+\s*[,;]?\s*)+)\]")
+_BRACKETED = re.compile(r"( ?)\[\s*((?:[A-Za-z]+_[0-9A-Za-z_]+\s*[,;]?\s*)+)\]")
+_BARE = re.compile(r"( ?)" + CITED_ID.pattern)
 _USERS = {"user", "me", "you"}
 
 
@@ -23,14 +24,18 @@ def footnoted(text: str, cited: Sequence[str]) -> str:
         return "".join(notes)
 
     def bracket(m: re.Match[str]) -> str:
-        ids = [i for i in re.split(r"[\s,;]+", m.group(1)) if i]
+        ids = [i for i in re.split(r"[\s,;]+", m.group(2)) if i]
         if not any(i in cited or CITED_ID.fullmatch(i) for i in ids):
             return m.group(0)  # "[sic]", "[1]": not ids
         notes = number(ids)
-        return f" {notes}" if notes else ""
+        return f"{m.group(1)}{notes}" if notes else ""
+
+    def bare(m: re.Match[str]) -> str:
+        notes = number([m.group(2)])
+        return f"{m.group(1)}{notes}" if notes else ""
 
     out = _BRACKETED.sub(bracket, text)
-    out = CITED_ID.sub(lambda m: number([m.group(1)]), out)
+    out = _BARE.sub(bare, out)
     return re.sub(r"[ \t]+([.,;:。，；：])", r"\1", out)
 
 
@@ -40,3 +45,39 @@ def speaker_of(chat_text: str) -> str:
     if not sep or speaker.lower() in _USERS:
         return ""
     return speaker.strip()
+
+
+class StreamFootnotes:
+    """Footnotes for an answer that arrives in pieces: ids become "[1]", "[2]" … in the
+    order they first appear (the order of the answer's citations), and a piece that may
+    be the start of an id is held back until it is complete."""
+
+    HOLD = 80  # the longest "[id, id]" held back before it is let through as it is
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self._held = ""
+
+    def feed(self, text: str) -> str:
+        """What of ``text`` (and of what was held back) can be shown now."""
+        self._held += text
+        cut = self._held.rfind("[")
+        if cut != -1 and "]" not in self._held[cut:] and len(self._held) - cut < self.HOLD:
+            ready, self._held = self._held[:cut], self._held[cut:]
+        else:
+            ready, self._held = self._held, ""
+        tail = re.search(r"[A-Za-z]+_[0-9A-Za-z_]*$", ready)  # a bare id cut in two
+        if tail is not None and cut == -1:
+            ready, self._held = ready[: tail.start()], ready[tail.start() :] + self._held
+        return self._number(ready)
+
+    def close(self) -> str:
+        """The rest, at the end of the answer."""
+        rest, self._held = self._held, ""
+        return self._number(rest)
+
+    def _number(self, text: str) -> str:
+        for found in CITED_ID.findall(text):
+            if found not in self.seen:
+                self.seen.append(found)
+        return footnoted(text, self.seen)

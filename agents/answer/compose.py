@@ -167,8 +167,44 @@ def compose(
         if zh:
             return f"在你的记忆中没有找到关于“{topic}”的内容。"
         return f"I found nothing in your memories about “{topic}”."
+    kind = reading.kinds[0] if reading.kinds else ""
     if zh:
-        head = f"没有找到直接的答案。关于“{topic}”，我找到的是："
+        what = _KIND_ZH.get(kind)
+        head = f"没有找到明确的{what}。" if what else "没有找到直接的答案。"
+        head += f"关于“{topic}”，我找到的是："
     else:
-        head = f"I found no direct answer to that. Here is what I found about “{topic}”:"
+        what = _KIND_EN.get(kind)
+        head = (
+            f"I found no {what} that clearly answers this."
+            if what
+            else "I found no direct answer to that."
+        )
+        head += f" Here is what I found about “{topic}”:"
     return head + "\n" + "\n".join(lines)
+
+
+# What was asked for, said when nothing of that kind was found.
+_KIND_EN = {
+    "amount": "price or amount",
+    "quantity": "quantity",
+    "duration": "duration",
+    "date": "date",
+    "time": "time",
+    "person": "name of a person",
+    "place": "place",
+    "identifier": "number or code",
+    "count": "count",
+    "yesno": "yes or no",
+}
+_KIND_ZH = {
+    "amount": "金额",
+    "quantity": "数量",
+    "duration": "时长",
+    "date": "日期",
+    "time": "时间",
+    "person": "人名",
+    "place": "地点",
+    "identifier": "编号",
+    "count": "数目",
+    "yesno": "答复",
+}

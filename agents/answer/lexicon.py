@@ -27,7 +27,7 @@ bake baked baking oven roast 烤 烘烤 烤箱 炖
 succeed success successful succeeded passed fail failed failure 成功 失败
 include included includes including 含 包含 包括 已含
 stay staying stayed 入住 住宿 住
-train 火车 列车 高铁 车次 动车
+train 火车 列车 高铁 车次 动车 车票
 flight plane 航班 飞机
 seat 座位
 coach carriage car 车厢
@@ -73,6 +73,10 @@ pharmacist 药师
 parking park 停车
 plate 车牌
 city 城市
+south 南
+north 北
+east 东
+west 西
 company 公司
 recipe 菜谱 做法
 weight weigh 重量

@@ -21,29 +21,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.answer.asked import Asked, asked_of, typed, verdict
-from agents.answer.lexicon import equivalents, phrases_in
+from agents.answer.asked import Asked, asked_of, verdict
+from agents.answer.lexicon import phrases_in
+from agents.answer.lines import Line, lines_of, value_in
 from agents.answer.terms import (
-    CJK,
     Segmenter,
     has_cjk,
-    line_terms,
-    matches,
     normalize,
     phrases,
-    split_sentences,
+    stem,
     terms,
 )
 from agents.answer.values import (
-    Span,
     focus_terms,
-    join_date_time,
     labels_kind,
     question_kinds,
     spans,
     without_cues,
 )
-from agents.romanise import han_for
 from agents.store import SearchHit
 
 MAX_SOURCES = 8
@@ -56,7 +51,6 @@ _EN_QUESTION = re.compile(
 _ZH_QUESTION = re.compile(
     r"(?:吗|呢|么)[\s?？。]*$|多少|什么|哪[里儿个天位家些]|几[点号个天]|谁|怎么"
 )
-_LABEL_SEP = re.compile(r"^[\s:：=|\-–—]*(?:(?:is|are|was|were|为|是)\b[\s:：]*)?", re.IGNORECASE)
 
 
 def is_question(text: str) -> bool:
@@ -126,58 +120,6 @@ class Reading:
         return out
 
 
-@dataclass
-class _Line:
-    text: str
-    lower: str
-    latin: set[str]
-    matched: set[str]
-    # What stands in the line for a matched term said otherwise ("票价" for "fare").
-    surface: dict[str, str] = field(default_factory=dict)
-
-    def match(self, term: str) -> bool:
-        """Whether the line holds ``term``, a word of its concept in either language
-        ("fare": "票价"), or the Han characters of a romanised name ("qingniao": "青鸟")."""
-        if matches(term, self.latin, self.lower):
-            self.matched.add(term)
-            return True
-        for alt in equivalents(term):
-            if matches(alt, self.latin, self.lower):
-                self.matched.add(term)
-                self.surface[term] = alt
-                return True
-        if CJK.search(self.lower):
-            han = han_for(term, self.lower)
-            if han is not None:
-                self.matched.add(term)
-                self.surface[term] = han
-                return True
-        return False
-
-    def positions(self, norm: str) -> list[int]:
-        """Where the matched terms (or what stands for them) end in ``norm``."""
-        lower = norm.lower()
-        found = [self.surface.get(t, t) for t in self.matched]
-        return [m.end() for f in found for m in re.finditer(re.escape(f), lower)]
-
-
-def _lines_of(hit: SearchHit, secret: str | None, q_terms: list[str]) -> list[_Line]:
-    text = hit.text
-    if hit.type == "chat":
-        text = text.split(": ", 1)[-1]
-    raw = list(split_sentences(text))
-    if secret is not None:
-        raw.append(f"{raw[0] if raw else ''}: {secret}".strip(": "))
-    out = []
-    for r in raw:
-        norm = normalize(r)
-        line = _Line(r, norm.lower(), line_terms(norm), set())
-        for t in q_terms:
-            line.match(t)
-        out.append(line)
-    return out
-
-
 def read(
     question: str,
     hits: Sequence[SearchHit],
@@ -200,9 +142,10 @@ def read(
     sources = [h for h in hits if not chat_question(h) and h.type != "core"][:max_sources]
     # Core blocks are read only when they hold a term of the question.
     core = [h for h in hits if h.type == "core"]
-    texts = [(h, _lines_of(h, vault_values.get(h.id), q_terms)) for h in sources]
+    spelled = {stem(w): w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+    texts = [(h, lines_of(h, vault_values.get(h.id), q_terms, spelled)) for h in sources]
     for h in core:
-        lines = _lines_of(h, None, q_terms)
+        lines = lines_of(h, None, q_terms, spelled)
         if any(ln.matched for ln in lines):
             texts.append((h, lines))
     if not texts:
@@ -259,7 +202,7 @@ def read(
 def _compound_parts(
     words: list[str],
     df: dict[str, int],
-    texts: list[tuple[SearchHit, list[_Line]]],
+    texts: list[tuple[SearchHit, list[Line]]],
     focus: set[str],
 ) -> list[str]:
     """A Chinese compound found nowhere ("座位号") is looked for by its parts ("座位",
@@ -306,13 +249,6 @@ _DAY_WORDS = frozenset(
 )
 
 
-def _said_otherwise(term: str, line: _Line) -> float:
-    surface = line.surface.get(term)
-    if surface is None:
-        return 1.0
-    return 0.7 if has_cjk(surface) != has_cjk(term) else 0.5
-
-
 def _content(ch: str) -> bool:
     """A Han character that says something alone (not a particle or a common verb)."""
     return (
@@ -331,7 +267,7 @@ def _with_prior(pick: Pick, prior: float) -> Pick:
 
 
 def _score_line(
-    lines: list[_Line],
+    lines: list[Line],
     i: int,
     everywhere: set[str],
     weight: dict[str, float],
@@ -345,13 +281,12 @@ def _score_line(
     own = lines[i]
     norm = normalize(own.text)
     text = own.text if len(norm) == len(own.text) else norm  # spans index the normal form
-    span, kind, value_score = _value(own, kinds, q_norm, asked)
+    span, kind, value_score = value_in(own, kinds, q_norm, asked)
     # The lines above label this one only when it is a bare value ("Seat" over "23A");
     # a line with its own label ("Rent  1,450.00") is not labelled by a header above.
     bare = not own.matched and _bare_value(norm)
-    # A word said otherwise counts less than itself: in the other language ("票价" for
-    # "fare") 0.7, in the same ("fare" for "cost") half.
-    near = {t: _said_otherwise(t, own) for t in own.matched}
+    # A word said otherwise ("票价" or "price" for "fare") counts less than itself.
+    near = {t: 0.7 if t in own.surface else 1.0 for t in own.matched}
     labelled_by: set[str] = set(own.matched)
     for back, w in ((1, 0.75), (2, 0.5)):
         if bare and i - back >= 0:
@@ -364,10 +299,11 @@ def _score_line(
     if kinds and labels_kind(norm, kinds[0]):
         coverage = min(1.0, coverage + 0.2)  # "Address:" for where, "金额" for how much
     if focus and not focus & labelled_by:
-        # A generic name ("number", "号") says less than a particular one ("seat").
-        value_score *= (
-            0.7 if focus <= _GENERIC else 0.5
-        )  # a value, but not of the thing asked for ("LH 430" for "seat")
+        # A value, but not of the thing asked for ("LH 430" for "seat"). A generic name
+        # ("number", "号") says less than a particular one ("seat"); on a screen about the
+        # thing asked (a train ticket for "which train") less again.
+        value_score *= 0.7 if focus <= _GENERIC else 0.5
+        value_score *= 1.4 if focus & everywhere else 1.0
 
     label = ""
     if bare and i > 0 and lines[i - 1].matched and len(lines[i - 1].text) <= 60:
@@ -393,123 +329,8 @@ def _bare_value(norm: str) -> bool:
     return len(letters) + sum(1 for ch in letters if has_cjk(ch)) <= 3  # a Chinese character: 2
 
 
-def _label_only(line: _Line) -> bool:
+def _label_only(line: Line) -> bool:
     rest = line.lower
     for t in line.matched:
         rest = rest.replace(t, "")
     return len(re.sub(r"[\W_]+", "", rest)) <= 3
-
-
-def _value(
-    line: _Line, kinds: list[str], q_norm: str, asked: Asked
-) -> tuple[Span | None, str, float]:
-    """The value in ``line`` (its span, kind and how well it fits the question)."""
-    text = line.text
-    norm = normalize(text)
-    if kinds == ["yesno"]:
-        # The line that says so is the answer (a sentence more than a title: "App -
-        # Title" says little); whether it says yes is read after.
-        value = norm.strip().rstrip(" 。.，,;；")
-        if line.matched and value:
-            said = (
-                0.5 if re.search(r"\s[-–—]\s", value) and not re.search(r"[.。:：]", value) else 1
-            )
-            return Span(len(norm) - len(norm.lstrip()), len(value), "yesno"), "yesno", said
-        return None, "yesno", 0.0
-    if kinds:
-        for n, kind in enumerate(kinds):
-            found = typed(spans(norm, kind), kind, norm, asked)
-            if kind in ("date", "time"):
-                other = "time" if kind == "date" else "date"
-                if other in kinds:
-                    found = join_date_time(norm, found + spans(norm, other))
-            found = [s for s in found if not _in_question(s.text(norm), q_norm, line)]
-            if found:
-                chosen = _nearest_after_term(found, line, norm)
-                return Span(chosen.start, chosen.end, kind), kind, 1.0 if n == 0 else 0.8
-        labelled = _after_generic_label(norm, kinds[0])
-        if labelled is not None and not _in_question(labelled.text(norm), q_norm, line):
-            # "Venue: Festhalle Frankfurt" for where, "药师：刘洋" for who.
-            return labelled, kinds[0], 0.8
-        if kinds[0] in ("identifier", "count"):
-            # A short number right after its label or name: "code 4417", "Platform 7",
-            # "座位 12", "Eurostar 9014".
-            for after in _after_terms(line, norm):
-                m = re.match(r"#?[0-9A-Za-z][0-9A-Za-z-]*", norm[after:])
-                if m and any(ch.isdigit() for ch in m.group(0)):
-                    span = Span(after, after + m.end(), kinds[0])
-                    if not _in_question(span.text(norm), q_norm, line):
-                        return span, kinds[0], 0.9
-        return None, kinds[0], 0.0
-    # Any text: the rest of the line after a matched label.
-    start = _after_label(line, norm)
-    if start is not None:
-        value = norm[start:].rstrip(" 。.，,;；")
-        if value and not _in_question(value, q_norm, line):
-            return Span(start, start + len(value), "text"), "text", 0.7
-    return None, "text", 0.0
-
-
-def _after_generic_label(norm: str, kind: str) -> Span | None:
-    """The text after a generic label of ``kind`` and a colon, up to the next cell."""
-    m = re.match(r"\s*([^:：]{1,24})[:：]\s*(.+)", norm)
-    if m is None or not labels_kind(m.group(1), kind):
-        return None
-    value = re.split(r"\s{2,}", m.group(2))[0].rstrip(" 。.，,;；")
-    if not value:
-        return None
-    return Span(m.start(2), m.start(2) + len(value), kind)
-
-
-def _after_terms(line: _Line, norm: str) -> list[int]:
-    """Where the text after each matched term of ``line`` (and a separator) starts."""
-    out = []
-    for end in sorted(set(line.positions(norm))):
-        end = _word_end(norm, end)
-        sep = _LABEL_SEP.match(norm[end:])
-        out.append(end + (sep.end() if sep else 0))
-    return out
-
-
-def _after_label(line: _Line, norm: str) -> int | None:
-    """Where the text after the last question term of ``line`` and a separator starts."""
-    ends = line.positions(norm)
-    if not ends:
-        return None
-    end = _word_end(norm, max(ends))
-    sep = _LABEL_SEP.match(norm[end:])
-    start = end + (sep.end() if sep else 0)
-    return start if norm[start:].strip() else None
-
-
-def _word_end(text: str, end: int) -> int:
-    while end < len(text) and (text[end].isalnum() and not ("\u4e00" <= text[end] <= "\u9fff")):
-        end += 1
-    return end
-
-
-def _in_question(value: str, q_norm: str, line: _Line) -> bool:
-    """Whether the question already names ``value`` ("LH 431" in "when does LH 431 leave",
-    "上海外滩华尔道夫酒店" for "外滩华尔道夫酒店的地址"): then it is not the answer."""
-    v = re.sub(r"\s+", "", value.lower())
-    if len(v) >= 2 and v in q_norm:
-        return True
-    if any(ch.isdigit() for ch in v):
-        return False  # "4 nights" answers "how many nights"
-    covered = sum(len(t.replace(" ", "")) for t in line.matched if t.replace(" ", "") in v)
-    return len(v) > 0 and covered / len(v) >= 0.6
-
-
-def _nearest_after_term(found: list[Span], line: _Line, norm: str) -> Span:
-    positions = line.positions(norm)
-    if not positions:
-        return found[0]
-
-    def distance(s: Span) -> tuple[int, int]:
-        after = [s.start - p for p in positions if p <= s.start]
-        if after:
-            return (0, min(after))
-        before = [p - s.end for p in positions if p > s.start]
-        return (1, min(before) if before else 10**6)
-
-    return min(found, key=distance)

@@ -149,8 +149,11 @@ PATTERNS: dict[str, re.Pattern[str]] = {
             [
                 r"\b\d+[A-Za-z]?\s+(?:[A-Z][a-z]+\s+){0,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Way|Square|Sq|Place|Pl|Drive|Dr|Strasse|Straße|Platz|Gasse|Rua|Calle|Via)\b\.?",
                 r"\b(?:Room|Rm|Gate|Terminal|Platform|Hall|Building|Floor|Level|Suite|Office|Desk|Table)\s+[A-Z0-9][A-Za-z0-9.-]*",
-                r"\b(?:at|in|to|from|near)\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+(?:[A-Z][\w'-]+|de|da|del|am|an|la|le)){0,4})",
-                r"[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3}\s+(?:Hotel|Airport|Station|Hospital|Clinic|Centre|Center|Museum|Park|Cafe|Café|Restaurant|Bar|Library|Office|Hall|Arena|Theatre|Theater|Bistro)",
+                r"\b(?:at|in|to|from|near)\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+(?:[A-Z][\w'-]+|de|da|do|dos|das|del|di|du|am|an|la|le)){0,4})",
+                r"[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3}\s+(?:Hotel|Airport|Station|Hospital|Clinic|Centre|Center|Museum|Park|Cafe|Café|Restaurant|Bar|Library|Office|Hall|Arena|Theatre|Theater|Bistro)"
+                r"(?:\s+(?:(?:de|do|da|dos|das|del|di|du|la|le|am|an)\s+)?[A-Z][\w'-]+){0,3}",
+                r"\b(?:Hotel|Hostel|Motel|Restaurant|Café|Cafe|Museum|Hospital|Theatre|Theater)"
+                r"(?:\s+(?:(?:de|do|da|dos|das|del|di|du|la|le|am|an)\s+)?[A-Z][\w'-]+){1,3}",
                 r"[\u4e00-\u9fffA-Za-z0-9]{1,12}(?:路|街|大道|巷|号楼|号|楼|层|室|厅|馆|酒店|宾馆|机场|车站|火车站|地铁站|站|中心|大厦|广场|会议室|餐厅|饭店|医院|公园|学校|大学|银行|商场|诊所|体育场|体育馆|剧院|影院|场|店|市|区|县|镇|村|省)(?:[A-Z]座|\d+号)?(?:[（(][^）)]{1,12}[）)])?",
                 r"(?<=在)[\u4e00-\u9fffA-Za-z0-9]{2,12}(?:[（(][^）)]{1,12}[）)])?(?=见|开会|碰面|集合|举行|吃饭|等)",
                 # Where one stays or eats: "入住西溪悦榕庄，", "晚餐在外婆家（湖滨店）".
@@ -303,9 +306,15 @@ def without_cues(question: str) -> str:
     """The question without its question words of a kind ("how long", "几点", "多少钱"):
     the kind is known, and the words would only be looked for in lines."""
     text = unicodedata.normalize("NFKC", question)
-    for cue in _STRONG_RES.values():
-        text = cue.sub(" ", text)
+    for kind, cue in _STRONG_RES.items():
+        # A quantity's unit stays a term ("多少公里": "公里", "how many grams": "grams").
+        text = cue.sub(_unit_of if kind == "quantity" else " ", text)
     return text
+
+
+def _unit_of(cue: re.Match[str]) -> str:
+    unit = re.sub(r"(?i)^(?:how many|多少|几)\s*", "", cue.group(0))
+    return f" {unit} " if unit != cue.group(0) else " "
 
 
 def question_kinds(question: str) -> list[str]:
@@ -380,7 +389,11 @@ def focus_terms(question_terms: list[str], question: str, kinds: list[str]) -> s
     if not named:
         return set()
     if re.search(r"[\u4e00-\u9fff]", question):
-        return {named[-1]}
+        last = named[-1]
+        at = question_terms.index(last)
+        if last in ("号", "号码", "编号", "单号") and at > 0:
+            return {last, question_terms[at - 1]}  # "提交号": the commit's, not any number
+        return {last}
     words = [w.lower() for w in re.findall(r"[^\W_]+", question)]
     stems = [w.rstrip("s") for w in words]
     first = named[0]

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field
 
 from agents.absorb.detectors import detect_sensitive
+from agents.answer.retrieval import sources_first
 from agents.errors import InvalidInput, MirixError
 from agents.store import Frame, Memory, MemoryType, SearchHit
 from agents.store.schema import MAX_TEXT_CHARS, VaultData
@@ -155,7 +156,7 @@ class MemoryTools:
             until=parse_time(until) if until else None,
             sensitivities=("low", "medium"),  # high-sensitivity entries are not even listed
         )
-        hits = self.ctx.store.search(query, opts)
+        hits = sources_first(self.ctx.store.search(query, opts))
         redactor = self.redactor()
         values = self._shareable_values(hits, redactor)
         out = []

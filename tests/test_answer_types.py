@@ -144,3 +144,19 @@ def test_hi_gets_a_greeting_not_a_value(ctx, capsys) -> None:
     out = json.loads(capsys.readouterr().out)
     assert out["answer"].startswith("Hello!") and out["citations"] == []
     assert "912" not in out["answer"]
+
+
+def test_a_statement_is_acknowledged_offline_not_searched(ctx, capsys) -> None:
+    import json
+
+    from mirix_desktop.cli import main
+
+    ctx.close()
+    assert main(["ask", "Remember that the bike lock code is 3391", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["answer"] == "Noted: the bike lock code is 3391."
+    assert main(["ask", "记住：自行车停在3号楼东侧", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["answer"] == "好的，我记住了：自行车停在3号楼东侧。"
+    assert main(["absorb"]) == 0
+    capsys.readouterr()
+    assert main(["ask", "What is the bike lock code?", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["answer"].startswith("3391")

@@ -24,7 +24,7 @@ from agents import prompts
 from agents.absorb.batch import image_url
 from agents.answer.asked import is_greeting
 from agents.answer.citing import footnoted, speaker_of
-from agents.answer.compose import compose, greeting
+from agents.answer.compose import compose, greeting, noting
 from agents.answer.reader import Reading, read
 from agents.answer.retrieval import Retrieved, Retriever, hit_line, keywords, memory_hit
 from agents.answer.terms import Segmenter
@@ -303,8 +303,11 @@ class ChatAgent:
         question = question.strip()
         if not question:
             raise InvalidInput("the question is empty")
-        if self.llm is None and is_greeting(question):
-            text = greeting(question)
+        noted = noting(question) if self.llm is None else None
+        if self.llm is None and (noted is not None or is_greeting(question)):
+            # Offline, a greeting is greeted and a statement ("remember that …", "记住…")
+            # acknowledged: it becomes a memory when the turn is absorbed.
+            text = noted if noted is not None else greeting(question)
             if on_token is not None:
                 on_token(text)
             return Answer(text, "", [], Retrieved(""), [], 0)

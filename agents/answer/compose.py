@@ -123,6 +123,25 @@ def greeting(question: str) -> str:
     )
 
 
+def noting(statement: str) -> str | None:
+    """The acknowledgement of what the user asks to be kept ("Remember that …", "记住…",
+    steps in order), or None when ``statement`` keeps nothing or asks something."""
+    from agents.absorb.statements import extract_statements
+    from agents.answer.reader import is_question
+
+    if is_question(statement):
+        return None
+    kept = [s for s in extract_statements(statement) if s.kind != "core"]
+    if not kept:
+        return None
+    zh = has_cjk(statement)
+    what = kept[0].text
+    if kept[0].kind == "procedural":
+        n = len(kept[0].steps)
+        return f"好的，我记下了这 {n} 个步骤：{what}。" if zh else f"Noted: {what}, in {n} steps."
+    return f"好的，我记住了：{what}。" if zh else f"Noted: {what}."
+
+
 def compose(
     question: str,
     topic: str,

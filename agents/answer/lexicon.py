@@ -35,7 +35,7 @@ address 地址
 order orders purchase 订单 购买
 tracking 快递单号 运单号 物流单号
 confirmation 确认号 确认
-number no 号码 编号 单号
+number no 号码 编号
 lead leads leader led 负责人 负责 牵头
 project 项目
 platform 站台

@@ -164,7 +164,7 @@ def read(
         for t in q_terms
     }
     weight = {t: factor[t] * math.log((n_lines + 1) / (df[t] + 0.5)) for t in q_terms if df[t]}
-    seen_focus = {t for t in focus if df.get(t)}
+    seen_focus = _labels(focus, df)
     # A word found nowhere counts a third against every line: the sources may not be about
     # what was asked ("Tom's phone number" where only Jane's is known).
     found_by_parts = {t for t in words if any(p in t for p in parts if df[p])}
@@ -174,9 +174,12 @@ def read(
         if not df[t] and t not in found_by_parts
     )
     total = sum(weight.values()) + missing
+    names = _names(question, q_terms, df)
     for rank, (hit, lines) in enumerate(texts):
         prior = 1.0 / (1.0 + 0.12 * rank)
         everywhere = set().union(*(ln.matched for ln in lines)) if lines else set()
+        # The question names "Norah Jones"; a source that does not is likely about another.
+        subject = 0.8 if names and not names & everywhere else 1.0
         best: Pick | None = None
         for i, ln in enumerate(lines):
             if hit.type == "chat" and is_question(ln.text):
@@ -184,7 +187,7 @@ def read(
             pick = _score_line(
                 lines, i, everywhere, weight, total, kinds, q_norm, hit, seen_focus, asked
             )
-            pick = _with_prior(pick, prior)
+            pick = _with_prior(pick, prior, subject)
             if best is None or pick.score > best.score:
                 best = pick
         if best is not None:
@@ -249,6 +252,32 @@ _DAY_WORDS = frozenset(
 )
 
 
+def _names(question: str, q_terms: list[str], df: dict[str, int]) -> set[str]:
+    """The terms of the names in a question ("Norah Jones", "Eurostar": capitalised words,
+    after the first of an English question) that some source holds."""
+    words = re.findall(r"[A-Za-z][\w'-]*", question)
+    words = words if has_cjk(question) else words[1:]  # an English question's first word
+    named = {stem(w) for w in words if w[0].isupper() and not w.isupper()}
+    return {t for t in q_terms if t in named and df.get(t)}
+
+
+def _labels(focus: set[str], df: dict[str, int]) -> set[str]:
+    """The terms that label the value asked for: the particular names of the thing asked
+    ("train" in "train number") when any is found, else none at all (no line is labelled
+    for it: "Order number" is not the train's); the generic ones ("number") only when
+    the question names nothing more particular."""
+    particular = focus - _GENERIC
+    if particular:
+        return particular if any(df.get(t) for t in particular) else set()
+    return {t for t in focus if df.get(t)}
+
+
+def _about(everywhere: set[str], weight: dict[str, float], total: float) -> bool:
+    """Whether a source holds a fair share of the question's terms (it is about what was
+    asked, not only a line with a label of the kind)."""
+    return sum(weight.get(t, 0.0) for t in everywhere) >= 0.3 * total
+
+
 def _content(ch: str) -> bool:
     """A Han character that says something alone (not a particle or a common verb)."""
     return (
@@ -261,8 +290,8 @@ def _one_han(term: str) -> bool:
     return len(term) == 1 and "\u3400" <= term <= "\u9fff"
 
 
-def _with_prior(pick: Pick, prior: float) -> Pick:
-    score = pick.score * (0.8 + 0.2 * prior)
+def _with_prior(pick: Pick, prior: float, subject: float = 1.0) -> Pick:
+    score = pick.score * (0.8 + 0.2 * prior) * subject
     return Pick(pick.source, pick.line, pick.span, pick.kind, score, pick.coverage)
 
 
@@ -287,7 +316,9 @@ def _score_line(
     bare = not own.matched and _bare_value(norm)
     # A word said otherwise ("票价" or "price" for "fare") counts less than itself.
     near = {t: 0.7 if t in own.surface else 1.0 for t in own.matched}
-    labelled_by: set[str] = set(own.matched)
+    # A term that holds a name of the thing asked ("快递单号" holds "快递" and "单号")
+    # labels the line for it too.
+    labelled_by: set[str] = set(own.matched) | {f for f in focus for t in own.matched if f in t}
     for back, w in ((1, 0.75), (2, 0.5)):
         if bare and i - back >= 0:
             for t in lines[i - back].matched:
@@ -296,8 +327,11 @@ def _score_line(
     for t in everywhere:
         near[t] = max(near.get(t, 0.0), 0.4)
     coverage = sum(weight[t] * near.get(t, 0.0) for t in weight) / total
-    if kinds and labels_kind(norm, kinds[0]):
-        coverage = min(1.0, coverage + 0.2)  # "Address:" for where, "金额" for how much
+    if kinds and labels_kind(norm, kinds[0]) and _about(everywhere, weight, total):
+        # "Address:" for where, "金额" for how much: on a screen about what was asked.
+        coverage = min(1.0, coverage + 0.2)
+        if all(labels_kind(t, kinds[0]) for t in focus):
+            labelled_by |= focus  # "Order total" labels what "cost" asks
     if focus and not focus & labelled_by:
         # A value, but not of the thing asked for ("LH 430" for "seat"). A generic name
         # ("number", "号") says less than a particular one ("seat"); on a screen about the

@@ -134,7 +134,7 @@ def read(
     reading = Reading(question, kinds)
     asked = asked_of(question)
     plain = without_cues(question)
-    words = [t.lower() for t in terms(plain, segmenter) if t.lower() not in _DAY_WORDS]
+    words = [t.lower() for t in terms(plain, segmenter)]
     pairs = phrases(plain) + [p for p in phrases_in(plain) if p not in words]
     q_terms = words + pairs
     focus = focus_terms(words, question, kinds)
@@ -218,7 +218,11 @@ def _compound_parts(
     ]
     # A two-character word found nowhere ("要炖") by its characters that are no particle.
     parts += [
-        ch for t in words if not df[t] and len(t) == 2 and has_cjk(t) for ch in t if _content(ch)
+        ch
+        for t in words
+        if not df[t] and len(t) == 2 and has_cjk(t) and t not in focus
+        for ch in t
+        if _content(ch)
     ]
     parts = [p for p in dict.fromkeys(parts) if p not in df]
     for _, lines in texts:
@@ -226,7 +230,7 @@ def _compound_parts(
             ln.matched |= {p for p in parts if p in ln.lower}
     for p in parts:
         df[p] = sum(1 for _, lines in texts for ln in lines if p in ln.matched)
-        if any(p in t for t in focus):
+        if len(p) > 1 and any(p in t for t in focus):
             focus.add(p)
     return parts
 
@@ -246,10 +250,6 @@ def _prefer_screenshot(reading: Reading) -> Pick | None:
 
 
 _GENERIC = frozenset({"number", "no", "code", "id", "reference", "号", "号码", "编号", "单号"})
-# Words of the day asked about ("today", "昨天"): the time filter's business, no line's.
-_DAY_WORDS = frozenset(
-    "today yesterday tomorrow tonight 今天 昨天 明天 前天 后天 今晚 昨晚 今日 昨日".split()
-)
 
 
 def _names(question: str, q_terms: list[str], df: dict[str, int]) -> set[str]:

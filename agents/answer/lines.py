@@ -102,6 +102,8 @@ def value_in(
                 if other in kinds:
                     found = join_date_time(norm, found + spans(norm, other))
             found = [s for s in found if not _in_question(s.text(norm), q_norm, line)]
+            if kind in ("place", "person"):
+                found = [s for s in found if not _names_subject(s.text(norm), line, kind, asked)]
             if found:
                 chosen = _nearest_after_term(found, line, norm)
                 fit = 1.0 if n == 0 else 0.8
@@ -167,6 +169,19 @@ def _word_end(text: str, end: int) -> int:
     while end < len(text) and (text[end].isalnum() and not ("\u4e00" <= text[end] <= "\u9fff")):
         end += 1
     return end
+
+
+def _names_subject(value: str, line: Line, kind: str, asked: Asked) -> bool:
+    """Whether a place or a name holds what the question is about ("周杰伦…演唱会北京站"
+    for where the 周杰伦 concert is): then it is the subject, not where or who it is. The
+    word of the kind itself ("Room Oslo" for which room, "… Hotel" for which hotel) does
+    not count."""
+    lower = value.lower()
+    return any(
+        t in lower and not labels_kind(t, kind) and t not in asked.venues
+        for t in line.matched
+        if len(t) >= 2 and " " not in t and t not in line.surface
+    )
 
 
 def _in_question(value: str, q_norm: str, line: Line) -> bool:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from agents.answer.terms import has_cjk, stem
+
 _GROUPS = """
 arrive arrival arrives arriving land lands landing get_in get_into gets_into 到达 抵达 到站
 depart departure departs leave leaves leaving take_off takes_off 出发 起飞 发车 出发时间
@@ -90,8 +92,6 @@ gate 登机口
 
 
 def _key(word: str) -> str:
-    from agents.answer.terms import has_cjk, stem
-
     return word if has_cjk(word) else " ".join(stem(w) for w in word.lower().split())
 
 
@@ -125,8 +125,6 @@ def equivalents(term: str) -> tuple[str, ...]:
 def across(topic: str) -> str:
     """``topic`` with the words of its concepts in the other script ("train" adds "列车
     火车 …", "票价" adds "fare …"), so that full text finds screens in either language."""
-    from agents.answer.terms import has_cjk, stem
-
     joined = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", topic)
     parts = re.findall(r"[^\W_]+", topic)
     found = [p if has_cjk(p) else stem(p) for p in parts] + phrases_in(joined)

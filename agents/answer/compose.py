@@ -131,11 +131,14 @@ def noting(statement: str) -> str | None:
 
     if is_question(statement):
         return None
-    kept = [s for s in extract_statements(statement) if s.kind != "core"]
+    kept = extract_statements(statement)
     if not kept:
         return None
     zh = has_cjk(statement)
     what = kept[0].text
+    if kept[0].kind == "core":  # "the user's locker: 12" said back as "your locker is 12"
+        what = re.sub(r"^the user's (.+?): ", r"your \1 is ", what)
+        what = re.sub(r"^用户的(.+?)：", r"你的\1是", what)
     if kept[0].kind == "procedural":
         n = len(kept[0].steps)
         return f"好的，我记下了这 {n} 个步骤：{what}。" if zh else f"Noted: {what}, in {n} steps."

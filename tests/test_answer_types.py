@@ -160,3 +160,15 @@ def test_a_statement_is_acknowledged_offline_not_searched(ctx, capsys) -> None:
     capsys.readouterr()
     assert main(["ask", "What is the bike lock code?", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["answer"].startswith("3391")
+
+
+def test_an_events_stamps_are_not_values_on_its_screens() -> None:
+    event = _hit(
+        "epi_1",
+        "When: 2026-12-02 15:10:10 – 15:12:40 UTC, in Firefox\n"
+        "15:10:10  Firefox - Booking.com - Grand Hyatt Berlin\n"
+        "15:12:40  Check-out: Fri 12 Dec 2026, until 12:00",
+        kind="episodic",
+    )
+    reading = read("When do I check out of the Grand Hyatt?", [event])
+    assert reading.confident and reading.best.value == "Fri 12 Dec 2026"  # type: ignore[union-attr]

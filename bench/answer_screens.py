@@ -12,7 +12,8 @@ Each question names the screen that answers it and the values that count as the
 answer; ``split`` is ``dev`` (looked at while building the reader), ``held``
 (held out until the reader was built; its misses were then looked at and some
 general fixes made, so it is no longer blind) or ``fresh`` (screens and
-questions written after that, run once).
+questions written after that, run once); ``typed`` and ``cross`` (questions by
+answer type and across languages, bench/answer_types.py).
 
     .venv/bin/python bench/answer_screens.py OUT_DIR [--seed 7]
 """
@@ -27,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
+
+from bench.answer_types import typed_chinese, typed_english
 
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 SIZE = (1280, 800)
@@ -355,6 +358,7 @@ def english(rng: random.Random) -> Day:
     d.ask("When is the deadline for project Falcon?", "falcon", "19 Jan 2027", split="held")
     d.ask("Which platform does the ICE 1023 depart from?", "train", "Platform 7", split="held")
     fresh_english(d, rng)
+    typed_english(d, rng)
     return d
 
 
@@ -679,6 +683,7 @@ def chinese(rng: random.Random) -> Day:
     d.ask("酒店的确认号是什么", "hotel", conf, split="held")
     d.ask("高铁票价是多少", "train", "662.00", split="held")
     fresh_chinese(d, rng)
+    typed_chinese(d, rng)
     return d
 
 

@@ -13,8 +13,11 @@ language and split:
   memory made from it);
 - confident: the share the reader answered with confidence.
 
+The questions by answer type and across languages (splits typed and cross) are also
+counted by the question's language; "lead" there is "names the value".
+
     .venv/bin/python bench/offline_answers.py [--segmenter jieba|ngram] [--absorb]
-        [--split dev|held|fresh|all] [--keep DIR] [-v]
+        [--split dev|held|fresh|typed|cross|all] [--keep DIR] [-v]
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from agents.answer.terms import CJK  # noqa: E402
 from bench.answer_screens import generate  # noqa: E402
 from mirix_desktop.cli import main as cli  # noqa: E402
 from mirix_desktop.services.context import open_context  # noqa: E402
@@ -127,7 +131,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--segmenter", choices=("jieba", "ngram"), default="jieba")
     parser.add_argument("--absorb", action="store_true", help="absorb offline before asking")
-    parser.add_argument("--split", choices=("dev", "held", "fresh", "all"), default="all")
+    parser.add_argument(
+        "--split", choices=("dev", "held", "fresh", "typed", "cross", "all"), default="all"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--lang", choices=("en", "zh", "both"), default="both")
     parser.add_argument(
@@ -144,17 +150,29 @@ def main() -> None:
             f" seed {args.seed})"
         )
         print("lang split   n   value    lead   first  confident")
+        asked: list[dict[str, object]] = []
         for lang, folder in folders.items():
             if args.lang not in ("both", lang):
                 continue
             absorbed = "-absorbed" if args.absorb else ""
             rows = bench_language(folder, base / f"home-{lang}-{args.seed}{absorbed}", args)
-            for split in ("dev", "held", "fresh", "all"):
+            for split in ("dev", "held", "fresh", "typed", "cross", "all"):
                 part = [r for r in rows if split == "all" or r["split"] == split]
                 if not part:
                     continue
                 shares = " ".join(share(part, k) for k in ("value", "lead", "first", "confident"))
                 print(f"{lang:4} {split:5} {len(part):3}  {shares}")
+            asked += [r for r in rows if r["split"] in ("typed", "cross")]
+        # The questions by answer type and across languages, by the question's language
+        # (an English question over a Chinese screen counts as English). "Names the
+        # value": the reader's first sentence, given with confidence, holds it.
+        if asked:
+            print("answer types and across languages, by the question's language:")
+            print("question    n   value    lead   first  confident")
+            for lang in ("en", "zh"):
+                part = [r for r in asked if (lang == "zh") == bool(CJK.search(str(r["question"])))]
+                shares = " ".join(share(part, k) for k in ("value", "lead", "first", "confident"))
+                print(f"{lang:9} {len(part):3}  {shares}")
 
 
 if __name__ == "__main__":

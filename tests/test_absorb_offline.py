@@ -149,7 +149,33 @@ def test_chat_statements_become_semantic_memories_and_core_facts(ctx) -> None:
     }
     assert semantic["the spare key is under the blue pot"].source_ids == [ids[0]]
     [human] = [m for m in of(ctx, MemoryType.CORE) if m.data.label == "human"]
-    assert human.data.value == "daughter's name: Ines" and human.source_ids == [ids[1]]
+    assert human.data.value == "the user's daughter's name: Ines"
+    assert human.source_ids == [ids[1]]
+
+
+def test_statements_as_people_make_them_offline(ctx) -> None:
+    ids = add_turns(
+        ctx,
+        "记住：车停在B2层的D17号。",
+        "别忘了周五交房租",
+        "Don't forget that the plumber comes at 8.",
+        "Lentil soup: 1. Rinse the lentils. 2. Fry an onion. 3. Add the lentils and water. "
+        "4. Simmer for 25 minutes. 5. Blend and season.",
+        "my appointment is Tuesday 24 November at 3:40 pm",
+    )
+    AbsorbJob(ctx).run()
+    semantic = {m.data.summary: m.source_ids for m in of(ctx, MemoryType.SEMANTIC)}
+    assert semantic == {
+        "车停在B2层的D17号": [ids[0]],
+        "周五交房租": [ids[1]],
+        "the plumber comes at 8": [ids[2]],
+    }
+    [soup] = of(ctx, MemoryType.PROCEDURAL)
+    assert soup.data.summary == "Lentil soup" and soup.source_ids == [ids[3]]
+    assert soup.data.steps[0] == "Rinse the lentils." and len(soup.data.steps) == 5
+    [human] = [m for m in of(ctx, MemoryType.CORE) if m.data.label == "human"]
+    # A core fact names its subject.
+    assert human.data.value == "the user's appointment: Tuesday 24 November at 3:40 pm"
 
 
 def test_a_retried_offline_batch_writes_nothing_twice(ctx) -> None:

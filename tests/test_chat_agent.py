@@ -61,7 +61,10 @@ def test_topic_first_then_retrieval_in_the_prompt_then_a_cited_streamed_answer(f
         "type": "frame",
         "source_ids": [fid],
         "time": answer.citations[0].time.isoformat(),
+        "snippet": "Flight LX 318 Zurich to Lisbon",
     }
+    # People read numbered notes, not raw ids; the ids stay in the list of sources.
+    assert answer.to_json()["answer"] == "Your flight was LX 318 [1], for the Lisbon trip [2]."
 
 
 def test_every_turn_is_saved_and_queued(fake, cctx) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.absorb.detectors import Statement, extract_statements
+from agents.absorb.statements import Statement, extract_statements
 from agents.privacy import detect as detect_sensitive
 
 
@@ -39,9 +39,26 @@ def test_statements_become_semantic_or_core() -> None:
     )
     assert extract_statements(text) == [
         Statement("semantic", "the spare key is under the blue pot"),
-        Statement("core", "dentist: Dr. Moreau"),
+        Statement("core", "the user's dentist: Dr. Moreau"),
     ]
     assert extract_statements("please remember: dinner with Sam on Friday") == [
         Statement("semantic", "dinner with Sam on Friday")
     ]
     assert extract_statements("What did I say yesterday?") == []
+    assert extract_statements("记住：下周三交报告。我的生日是五月三日。") == [
+        Statement("semantic", "下周三交报告"),
+        Statement("core", "用户的生日：五月三日"),
+    ]
+    [steps] = extract_statements("先别急。第一步：打蛋。第二步：炒番茄。第三步：混合翻炒。")
+    assert steps.kind == "procedural" and steps.steps == ["打蛋。", "炒番茄。", "混合翻炒。"]
+    [steps] = extract_statements(
+        "To reset it: first, unplug the router, then wait ten seconds, then plug it in, "
+        "and finally check the light."
+    )
+    assert steps.steps == [
+        "unplug the router",
+        "wait ten seconds",
+        "plug it in",
+        "check the light",
+    ]
+    assert steps.text == "To reset it"

@@ -201,6 +201,6 @@ def test_the_benchmark_days_have_enough_questions_and_look_alikes(tmp_path: Path
     for lang in ("en", "zh"):
         rows = [json.loads(x) for x in (folders[lang] / "questions.jsonl").read_text().splitlines()]
         assert len(rows) >= 24
-        assert {r["split"] for r in rows} == {"dev", "held", "fresh"}
+        assert {r["split"] for r in rows} == {"dev", "held", "fresh", "typed", "cross"}
         screens = list((folders[lang] / "screens").glob("*.png"))
         assert len(screens) >= 12 and all(r["file"] in {p.name for p in screens} for r in rows)

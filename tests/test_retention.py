@@ -75,3 +75,42 @@ def test_retention_deletes_oldest_first_within_budget(ctx, capsys) -> None:
     ctx.close()
     assert main(["stats"]) == 0
     assert "frames on disk" in capsys.readouterr().out
+
+
+def test_forget_last_removes_chat_said_in_the_window(ctx, capsys) -> None:
+    from agents.store import ChatTurn
+    from mirix_desktop.pipeline.inbox import store_turns
+
+    def turn(i: int, speaker: str, text: str, age: timedelta) -> ChatTurn:
+        return ChatTurn(
+            id=f"turn_{i}",
+            conversation_id="c1",
+            speaker=speaker,
+            text=text,
+            created_at=now() - age,
+        )
+
+    store_turns(
+        ctx.store,
+        ctx.inbox,
+        [
+            turn(1, "user", "Remember that the gate code is 4417.", timedelta(hours=3)),
+            turn(2, "user", "What is the gate code?", timedelta(minutes=3)),
+            turn(3, "assistant", "4417, as you said.", timedelta(minutes=3)),
+        ],
+    )
+    made = ctx.store.add("semantic", {"summary": "asked for the code"}, source_ids=["turn_2"])
+    ctx.close()
+    assert main(["forget", "--last", "30"]) == 0
+    assert "2 chat turns" in capsys.readouterr().out
+    from mirix_desktop.services.context import open_context
+
+    after = open_context()
+    assert [t.id for t in after.store.chat_turns(["turn_1", "turn_2", "turn_3"])] == ["turn_1"]
+    try:
+        after.store.get(made.id)
+        raise AssertionError("a memory made only from a forgotten turn survived")
+    except NotFound:
+        pass
+    assert after.inbox.counts()["pending"] == 1  # the older turn still waits to be absorbed
+    after.close()

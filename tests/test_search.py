@@ -24,7 +24,8 @@ def _turn(i: int, text: str, *, days: int = 0, conv: str = "c") -> ChatTurn:
 
 
 def test_cjk_text_is_indexed_without_spaces() -> None:
-    assert index_text("北京天气") == " 北 京 天 气 北京 京天 天气 "
+    # And in pinyin, two syllables a word: "Beijing" finds 北京.
+    assert index_text("北京天气") == " 北 京 天 气 北京 京天 天气 \nbeijing jingtian tianqi"
     assert query_text("天气") == "天气"
     assert query_text("猫") == "猫"
     assert index_text("hello world") == "hello world"
@@ -202,3 +203,34 @@ def test_conversation_context_lifts_the_turns_beside_a_strong_hit(ctx) -> None:
     scores_far = {h.id: h.score for h in ctx.store.search(question, far)}
     scores_alone = {h.id: h.score for h in ctx.store.search(question, alone)}
     assert scores_far == scores_alone  # 40 s apart is outside a 10 s window
+
+
+def test_questions_and_answers_never_outrank_their_sources(ctx, capsys) -> None:
+    import json
+
+    from mirix_desktop.cli import main
+
+    fact = ctx.store.add("semantic", {"summary": "The garage gate code is 4417"})
+    later = datetime.now(UTC)
+    turns = [
+        ChatTurn(
+            id=f"t{i}",
+            conversation_id="c",
+            speaker=speaker,
+            text=text,
+            created_at=later + timedelta(seconds=i),
+        )
+        for i, (speaker, text) in enumerate(
+            [
+                ("user", "What is the garage gate code? The garage gate code?"),
+                ("assistant", f"The garage gate code is 4417 [{fact.id}]. Garage gate code."),
+                ("Lena", "The garage gate code changes in May"),
+            ]
+        )
+    ]
+    ctx.store.add_chat_turns(turns)
+    ctx.close()
+    assert main(["search", "garage gate code", "--json"]) == 0
+    ids = [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()]
+    # The source and what Lena stated first; the question and the answer after them.
+    assert set(ids[:2]) == {fact.id, "t2"} and ids[2:] == ["t0", "t1"]

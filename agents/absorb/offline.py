@@ -24,8 +24,8 @@ from typing import Literal
 
 from agents.absorb.batch import AbsorbResult, BatchItem
 from agents.absorb.chrome import without_chrome
-from agents.absorb.detectors import extract_statements
 from agents.absorb.memory_agents import core_block, insert_once
+from agents.absorb.statements import Statement, extract_statements, extract_steps
 from agents.errors import NotFound
 from agents.ids import memory_type_of
 from agents.privacy import context_line, detect, label
@@ -140,6 +140,10 @@ class OfflineAbsorber:
             run.writes.extend(self._vault(item))
         for item in chats:
             run.writes.extend(self._statements(item))
+        for item in frames:
+            steps = extract_steps(item.text)
+            if steps is not None:  # a recipe or a how-to on screen: its steps in order
+                run.writes.append(self._procedure(steps, item))
         written = {memory_type_of(mid) for _, mid in run.writes}
         run.chosen = [t.value for t in MemoryType if t in written]
         return run
@@ -295,6 +299,9 @@ class OfflineAbsorber:
         writes = []
         is_user = item.speaker.lower() in USER_SPEAKERS
         for statement in extract_statements(item.text):
+            if statement.kind == "procedural":
+                writes.append(self._procedure(statement, item))
+                continue
             if statement.kind == "core" and is_user:
                 written = self._core_fact(statement.text, item.id)
                 if written is not None:
@@ -304,6 +311,7 @@ class OfflineAbsorber:
             text = statement.text
             if statement.kind == "core" and not is_user:
                 label, _, value = text.partition(": ")
+                label = label.removeprefix("the user's ").removeprefix("用户的")
                 text = f"{item.speaker}'s {label} is {value}"
             data = S.SemanticData(
                 name=name[:200],
@@ -317,6 +325,13 @@ class OfflineAbsorber:
                 )
             )
         return writes
+
+    def _procedure(self, statement: Statement, item: BatchItem) -> tuple[str, str]:
+        """A how-to from steps said in a chat turn or shown on a screen."""
+        data = S.ProceduralData(entry_type="guide", summary=statement.text, steps=statement.steps)
+        return insert_once(
+            self.store, MemoryType.PROCEDURAL, data, source_ids=[item.id], actor=ACTOR
+        )
 
     def _core_fact(self, fact: str, source: str) -> tuple[str, str] | None:
         """Append ``fact`` to the human block; None when it does not fit (it goes to semantic)."""

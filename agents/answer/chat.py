@@ -22,7 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents import prompts
 from agents.absorb.batch import image_url
-from agents.answer.compose import compose
+from agents.answer.asked import is_greeting
+from agents.answer.citing import footnoted, speaker_of
+from agents.answer.compose import compose, greeting, noting
 from agents.answer.reader import Reading, read
 from agents.answer.retrieval import Retrieved, Retriever, hit_line, keywords, memory_hit
 from agents.answer.terms import Segmenter
@@ -67,14 +69,20 @@ class Citation:
     type: str
     source_ids: list[str]
     time: datetime
+    snippet: str = ""  # the line it was cited for (or its first line)
+    speaker: str = ""  # who said it, for a chat turn ("" for the user)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.id,
             "type": self.type,
             "source_ids": self.source_ids,
             "time": as_utc(self.time).isoformat(),
+            "snippet": self.snippet,
         }
+        if self.speaker:
+            out["speaker"] = self.speaker
+        return out
 
 
 @dataclass
@@ -89,9 +97,14 @@ class Answer:
     conversation_id: str = ""
     reading: Reading | None = None  # what the extractive reader found
 
+    @property
+    def text(self) -> str:
+        """The answer as people read it: sources as numbered notes ("[1]"), not raw ids."""
+        return footnoted(self.answer, [c.id for c in self.citations])
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "answer": self.answer,
+            "answer": self.text,
             "topic": self.topic,
             "citations": [c.to_json() for c in self.citations],
         }
@@ -295,6 +308,14 @@ class ChatAgent:
         # no model and no prompt: it is sealed there as it is in the store.
         question = sealed(question)
         screen_text = sealed(screen_text) if screen_text else screen_text
+        noted = noting(question) if self.llm is None else None
+        if self.llm is None and (noted is not None or is_greeting(question)):
+            # Offline, a greeting is greeted and a statement ("remember that …", "记住…")
+            # acknowledged: it becomes a memory when the turn is absorbed.
+            text = noted if noted is not None else greeting(question)
+            if on_token is not None:
+                on_token(text)
+            return Answer(text, "", [], Retrieved(""), [], 0)
         topic = self.derive_topic(question, history)
         found = self.retrieve(topic)
         reading = self.read(question, found, screen_text)
@@ -314,11 +335,24 @@ class ChatAgent:
             if on_token is not None:
                 on_token(text)
             return Answer(
-                text, topic, cite(text, found), found, messages, prompt_tokens, reading=reading
+                text,
+                topic,
+                cite(text, found, reading),
+                found,
+                messages,
+                prompt_tokens,
+                reading=reading,
             )
         text, stopped = self._converse(list(messages), found, on_token, should_stop)
         return Answer(
-            text, topic, cite(text, found), found, messages, prompt_tokens, stopped, reading=reading
+            text,
+            topic,
+            cite(text, found, reading),
+            found,
+            messages,
+            prompt_tokens,
+            stopped,
+            reading=reading,
         )
 
     def _sources(self, found: Retrieved, screen_text: str | None) -> list[SearchHit]:
@@ -378,8 +412,9 @@ class ChatAgent:
         raise AgentError("the chat model kept calling tools without answering")
 
 
-def cite(answer: str, found: Retrieved) -> list[Citation]:
-    """The retrieved items whose ids the answer names, in the order it names them."""
+def cite(answer: str, found: Retrieved, reading: Reading | None = None) -> list[Citation]:
+    """The retrieved items whose ids the answer names, each once, in the order it names
+    them, with the line each was cited for (the reader's, or its first line)."""
     positions: list[tuple[int, SearchHit]] = []
     for hits in found.by_type.values():
         for h in hits:
@@ -387,4 +422,17 @@ def cite(answer: str, found: Retrieved) -> list[Citation]:
             if at != -1 and all(h.id != other.id for _, other in positions):
                 positions.append((at, h))
     positions.sort(key=lambda pair: pair[0])
-    return [Citation(h.id, h.type, list(h.source_ids), h.time) for _, h in positions]
+    picks = reading.per_source if reading is not None else {}
+    out = []
+    for _, h in positions:
+        # A vault entry is shown by its caption: its value only where the answer says it.
+        pick = picks.get(h.id) if h.type != "knowledge_vault" else None
+        text = h.text.split(": ", 1)[-1] if h.type == "chat" else h.text
+        line = pick.line if pick is not None else text.strip().split("\n", 1)[0]
+        snippet = line if len(line) <= SNIPPET else line[: SNIPPET - 1] + "…"
+        speaker = speaker_of(h.text) if h.type == "chat" else ""
+        out.append(Citation(h.id, h.type, list(h.source_ids), h.time, snippet, speaker))
+    return out
+
+
+SNIPPET = 160

@@ -21,20 +21,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.answer.asked import Asked, asked_of, verdict
+from agents.answer.lexicon import phrases_in
+from agents.answer.lines import Line, lines_of, value_in
 from agents.answer.terms import (
     Segmenter,
     has_cjk,
-    line_terms,
-    matches,
     normalize,
     phrases,
-    split_sentences,
+    stem,
     terms,
 )
 from agents.answer.values import (
-    Span,
     focus_terms,
-    join_date_time,
     labels_kind,
     question_kinds,
     spans,
@@ -52,7 +51,6 @@ _EN_QUESTION = re.compile(
 _ZH_QUESTION = re.compile(
     r"(?:吗|呢|么)[\s?？。]*$|多少|什么|哪[里儿个天位家些]|几[点号个天]|谁|怎么"
 )
-_LABEL_SEP = re.compile(r"^[\s:：=|\-–—]*(?:(?:is|are|was|were|为|是)\b[\s:：]*)?", re.IGNORECASE)
 
 
 def is_question(text: str) -> bool:
@@ -110,36 +108,16 @@ class Reading:
     best: Pick | None = None
     confident: bool = False
     per_source: dict[str, Pick] = field(default_factory=dict)
+    # For a yes-or-no question: whether the best line says yes.
+    yes: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kinds": self.kinds, "confident": self.confident}
+        if self.yes is not None:
+            out["yes"] = self.yes
         if self.best is not None:
             out.update(self.best.to_json())
         return out
-
-
-@dataclass
-class _Line:
-    text: str
-    lower: str
-    latin: set[str]
-    matched: set[str]
-
-
-def _lines_of(hit: SearchHit, secret: str | None, q_terms: list[str]) -> list[_Line]:
-    text = hit.text
-    if hit.type == "chat":
-        text = text.split(": ", 1)[-1]
-    raw = list(split_sentences(text))
-    if secret is not None:
-        raw.append(f"{raw[0] if raw else ''}: {secret}".strip(": "))
-    out = []
-    for r in raw:
-        norm = normalize(r)
-        lower = norm.lower()
-        latin = line_terms(norm)
-        out.append(_Line(r, lower, latin, {t for t in q_terms if matches(t, latin, lower)}))
-    return out
 
 
 def read(
@@ -154,18 +132,20 @@ def read(
     vault_values = vault_values or {}
     kinds = question_kinds(question)
     reading = Reading(question, kinds)
-    asked = without_cues(question)
-    words = [t.lower() for t in terms(asked, segmenter)]
-    pairs = phrases(asked)
+    asked = asked_of(question)
+    plain = without_cues(question)
+    words = [t.lower() for t in terms(plain, segmenter)]
+    pairs = phrases(plain) + [p for p in phrases_in(plain) if p not in words]
     q_terms = words + pairs
     focus = focus_terms(words, question, kinds)
     q_norm = re.sub(r"\s+", "", normalize(question).lower())
     sources = [h for h in hits if not chat_question(h) and h.type != "core"][:max_sources]
     # Core blocks are read only when they hold a term of the question.
     core = [h for h in hits if h.type == "core"]
-    texts = [(h, _lines_of(h, vault_values.get(h.id), q_terms)) for h in sources]
+    spelled = {stem(w): w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+    texts = [(h, lines_of(h, vault_values.get(h.id), q_terms, spelled)) for h in sources]
     for h in core:
-        lines = _lines_of(h, None, q_terms)
+        lines = lines_of(h, None, q_terms, spelled)
         if any(ln.matched for ln in lines):
             texts.append((h, lines))
     if not texts:
@@ -179,9 +159,12 @@ def read(
     # Rare terms count more; the thing asked for ("seat", "地址") twice; a phrase of the
     # question ("to chicago") half, on top of its words; a single Chinese character
     # ("会", "开") says little: half.
-    factor = {t: 2.0 if t in focus else 0.5 if t in pairs or _one_han(t) else 1.0 for t in q_terms}
+    factor = {
+        t: 2.0 if t in focus and t not in _GENERIC else 0.5 if t in pairs or _one_han(t) else 1.0
+        for t in q_terms
+    }
     weight = {t: factor[t] * math.log((n_lines + 1) / (df[t] + 0.5)) for t in q_terms if df[t]}
-    seen_focus = {t for t in focus if df.get(t)}
+    seen_focus = _labels(focus, df)
     # A word found nowhere counts a third against every line: the sources may not be about
     # what was asked ("Tom's phone number" where only Jane's is known).
     found_by_parts = {t for t in words if any(p in t for p in parts if df[p])}
@@ -191,15 +174,20 @@ def read(
         if not df[t] and t not in found_by_parts
     )
     total = sum(weight.values()) + missing
+    names = _names(question, q_terms, df)
     for rank, (hit, lines) in enumerate(texts):
         prior = 1.0 / (1.0 + 0.12 * rank)
         everywhere = set().union(*(ln.matched for ln in lines)) if lines else set()
+        # The question names "Norah Jones"; a source that does not is likely about another.
+        subject = 0.8 if names and not names & everywhere else 1.0
         best: Pick | None = None
         for i, ln in enumerate(lines):
             if hit.type == "chat" and is_question(ln.text):
                 continue
-            pick = _score_line(lines, i, everywhere, weight, total, kinds, q_norm, hit, seen_focus)
-            pick = _with_prior(pick, prior)
+            pick = _score_line(
+                lines, i, everywhere, weight, total, kinds, q_norm, hit, seen_focus, asked
+            )
+            pick = _with_prior(pick, prior, subject)
             if best is None or pick.score > best.score:
                 best = pick
         if best is not None:
@@ -209,13 +197,15 @@ def read(
     reading.best = _prefer_screenshot(reading)
     if reading.best is not None:
         reading.confident = reading.best.span is not None and reading.best.score >= CONFIDENT
+        if kinds == ["yesno"] and reading.confident:
+            reading.yes = verdict(reading.best.value, asked)
     return reading
 
 
 def _compound_parts(
     words: list[str],
     df: dict[str, int],
-    texts: list[tuple[SearchHit, list[_Line]]],
+    texts: list[tuple[SearchHit, list[Line]]],
     focus: set[str],
 ) -> list[str]:
     """A Chinese compound found nowhere ("座位号") is looked for by its parts ("座位",
@@ -226,13 +216,21 @@ def _compound_parts(
         if not df[t] and len(t) >= 3 and has_cjk(t)
         for i in range(len(t) - 1)
     ]
+    # A two-character word found nowhere ("要炖") by its characters that are no particle.
+    parts += [
+        ch
+        for t in words
+        if not df[t] and len(t) == 2 and has_cjk(t) and t not in focus
+        for ch in t
+        if _content(ch)
+    ]
     parts = [p for p in dict.fromkeys(parts) if p not in df]
     for _, lines in texts:
         for ln in lines:
             ln.matched |= {p for p in parts if p in ln.lower}
     for p in parts:
         df[p] = sum(1 for _, lines in texts for ln in lines if p in ln.matched)
-        if any(p in t for t in focus):
+        if len(p) > 1 and any(p in t for t in focus):
             focus.add(p)
     return parts
 
@@ -251,17 +249,54 @@ def _prefer_screenshot(reading: Reading) -> Pick | None:
     return max(same, key=lambda p: p.score) if same else best
 
 
+_GENERIC = frozenset({"number", "no", "code", "id", "reference", "号", "号码", "编号", "单号"})
+
+
+def _names(question: str, q_terms: list[str], df: dict[str, int]) -> set[str]:
+    """The terms of the names in a question ("Norah Jones", "Eurostar": capitalised words,
+    after the first of an English question) that some source holds."""
+    words = re.findall(r"[A-Za-z][\w'-]*", question)
+    words = words if has_cjk(question) else words[1:]  # an English question's first word
+    named = {stem(w) for w in words if w[0].isupper() and not w.isupper()}
+    return {t for t in q_terms if t in named and df.get(t)}
+
+
+def _labels(focus: set[str], df: dict[str, int]) -> set[str]:
+    """The terms that label the value asked for: the particular names of the thing asked
+    ("train" in "train number") when any is found, else none at all (no line is labelled
+    for it: "Order number" is not the train's); the generic ones ("number") only when
+    the question names nothing more particular."""
+    particular = focus - _GENERIC
+    if particular:
+        return particular if any(df.get(t) for t in particular) else set()
+    return {t for t in focus if df.get(t)}
+
+
+def _about(everywhere: set[str], weight: dict[str, float], total: float) -> bool:
+    """Whether a source holds a fair share of the question's terms (it is about what was
+    asked, not only a line with a label of the kind)."""
+    return sum(weight.get(t, 0.0) for t in everywhere) >= 0.3 * total
+
+
+def _content(ch: str) -> bool:
+    """A Han character that says something alone (not a particle or a common verb)."""
+    return (
+        _one_han(ch)
+        and ch not in "的了吗呢吧啊呀么我你他她它谁哪几是在有和与要会能把被给从到上下也就都还又"
+    )
+
+
 def _one_han(term: str) -> bool:
     return len(term) == 1 and "\u3400" <= term <= "\u9fff"
 
 
-def _with_prior(pick: Pick, prior: float) -> Pick:
-    score = pick.score * (0.8 + 0.2 * prior)
+def _with_prior(pick: Pick, prior: float, subject: float = 1.0) -> Pick:
+    score = pick.score * (0.8 + 0.2 * prior) * subject
     return Pick(pick.source, pick.line, pick.span, pick.kind, score, pick.coverage)
 
 
 def _score_line(
-    lines: list[_Line],
+    lines: list[Line],
     i: int,
     everywhere: set[str],
     weight: dict[str, float],
@@ -270,16 +305,20 @@ def _score_line(
     q_norm: str,
     hit: SearchHit,
     focus: set[str],
+    asked: Asked,
 ) -> Pick:
     own = lines[i]
     norm = normalize(own.text)
     text = own.text if len(norm) == len(own.text) else norm  # spans index the normal form
-    span, kind, value_score = _value(own, kinds, q_norm, weight)
+    span, kind, value_score = value_in(own, kinds, q_norm, asked)
     # The lines above label this one only when it is a bare value ("Seat" over "23A");
     # a line with its own label ("Rent  1,450.00") is not labelled by a header above.
     bare = not own.matched and _bare_value(norm)
-    near = {t: 1.0 for t in own.matched}
-    labelled_by: set[str] = set(own.matched)
+    # A word said otherwise ("票价" or "price" for "fare") counts less than itself.
+    near = {t: 0.7 if t in own.surface else 1.0 for t in own.matched}
+    # A term that holds a name of the thing asked ("快递单号" holds "快递" and "单号")
+    # labels the line for it too.
+    labelled_by: set[str] = set(own.matched) | {f for f in focus for t in own.matched if f in t}
     for back, w in ((1, 0.75), (2, 0.5)):
         if bare and i - back >= 0:
             for t in lines[i - back].matched:
@@ -288,10 +327,17 @@ def _score_line(
     for t in everywhere:
         near[t] = max(near.get(t, 0.0), 0.4)
     coverage = sum(weight[t] * near.get(t, 0.0) for t in weight) / total
-    if kinds and labels_kind(norm, kinds[0]):
-        coverage = min(1.0, coverage + 0.2)  # "Address:" for where, "金额" for how much
+    if kinds and labels_kind(norm, kinds[0]) and _about(everywhere, weight, total):
+        # "Address:" for where, "金额" for how much: on a screen about what was asked.
+        coverage = min(1.0, coverage + 0.2)
+        if all(labels_kind(t, kinds[0]) for t in focus):
+            labelled_by |= focus  # "Order total" labels what "cost" asks
     if focus and not focus & labelled_by:
-        value_score *= 0.5  # a value, but not of the thing asked for ("LH 430" for "seat")
+        # A value, but not of the thing asked for ("LH 430" for "seat"). A generic name
+        # ("number", "号") says less than a particular one ("seat"); on a screen about the
+        # thing asked (a train ticket for "which train") less again.
+        value_score *= 0.7 if focus <= _GENERIC else 0.5
+        value_score *= 1.4 if focus & everywhere else 1.0
 
     label = ""
     if bare and i > 0 and lines[i - 1].matched and len(lines[i - 1].text) <= 60:
@@ -317,104 +363,8 @@ def _bare_value(norm: str) -> bool:
     return len(letters) + sum(1 for ch in letters if has_cjk(ch)) <= 3  # a Chinese character: 2
 
 
-def _label_only(line: _Line) -> bool:
+def _label_only(line: Line) -> bool:
     rest = line.lower
     for t in line.matched:
         rest = rest.replace(t, "")
     return len(re.sub(r"[\W_]+", "", rest)) <= 3
-
-
-def _value(
-    line: _Line, kinds: list[str], q_norm: str, weight: dict[str, float]
-) -> tuple[Span | None, str, float]:
-    """The value in ``line`` (its span, kind and how well it fits the question)."""
-    text = line.text
-    norm = normalize(text)
-    if kinds:
-        for n, kind in enumerate(kinds):
-            found = spans(norm, kind)
-            if kind in ("date", "time"):
-                other = "time" if kind == "date" else "date"
-                if other in kinds:
-                    found = join_date_time(norm, found + spans(norm, other))
-            found = [s for s in found if not _in_question(s.text(norm), q_norm, line)]
-            if found:
-                chosen = _nearest_after_term(found, line, norm)
-                return Span(chosen.start, chosen.end, kind), kind, 1.0 if n == 0 else 0.8
-        labelled = _after_generic_label(norm, kinds[0])
-        if labelled is not None and not _in_question(labelled.text(norm), q_norm, line):
-            # "Venue: Festhalle Frankfurt" for where, "药师：刘洋" for who.
-            return labelled, kinds[0], 0.8
-        if kinds[0] in ("identifier", "count"):
-            # A short number right after its label: "code 4417", "Platform 7", "座位 12".
-            after = _after_label(line, norm)
-            if after is not None:
-                m = re.match(r"#?[0-9A-Za-z][0-9A-Za-z-]*", norm[after:])
-                if m and any(ch.isdigit() for ch in m.group(0)):
-                    span = Span(after, after + m.end(), kinds[0])
-                    if not _in_question(span.text(norm), q_norm, line):
-                        return span, kinds[0], 0.9
-        return None, kinds[0], 0.0
-    # Any text: the rest of the line after a matched label.
-    start = _after_label(line, norm)
-    if start is not None:
-        value = norm[start:].rstrip(" 。.，,;；")
-        if value and not _in_question(value, q_norm, line):
-            return Span(start, start + len(value), "text"), "text", 0.7
-    return None, "text", 0.0
-
-
-def _after_generic_label(norm: str, kind: str) -> Span | None:
-    """The text after a generic label of ``kind`` and a colon, up to the next cell."""
-    m = re.match(r"\s*([^:：]{1,24})[:：]\s*(.+)", norm)
-    if m is None or not labels_kind(m.group(1), kind):
-        return None
-    value = re.split(r"\s{2,}", m.group(2))[0].rstrip(" 。.，,;；")
-    if not value:
-        return None
-    return Span(m.start(2), m.start(2) + len(value), kind)
-
-
-def _after_label(line: _Line, norm: str) -> int | None:
-    """Where the text after the last question term of ``line`` and a separator starts."""
-    ends = [m.end() for t in line.matched for m in re.finditer(re.escape(t), norm.lower())]
-    if not ends:
-        return None
-    end = _word_end(norm, max(ends))
-    sep = _LABEL_SEP.match(norm[end:])
-    start = end + (sep.end() if sep else 0)
-    return start if norm[start:].strip() else None
-
-
-def _word_end(text: str, end: int) -> int:
-    while end < len(text) and (text[end].isalnum() and not ("\u4e00" <= text[end] <= "\u9fff")):
-        end += 1
-    return end
-
-
-def _in_question(value: str, q_norm: str, line: _Line) -> bool:
-    """Whether the question already names ``value`` ("LH 431" in "when does LH 431 leave",
-    "上海外滩华尔道夫酒店" for "外滩华尔道夫酒店的地址"): then it is not the answer."""
-    v = re.sub(r"\s+", "", value.lower())
-    if len(v) >= 2 and v in q_norm:
-        return True
-    if any(ch.isdigit() for ch in v):
-        return False  # "4 nights" answers "how many nights"
-    covered = sum(len(t.replace(" ", "")) for t in line.matched if t.replace(" ", "") in v)
-    return len(v) > 0 and covered / len(v) >= 0.6
-
-
-def _nearest_after_term(found: list[Span], line: _Line, norm: str) -> Span:
-    lower = norm.lower()
-    positions = [m.end() for t in line.matched for m in re.finditer(re.escape(t), lower)]
-    if not positions:
-        return found[0]
-
-    def distance(s: Span) -> tuple[int, int]:
-        after = [s.start - p for p in positions if p <= s.start]
-        if after:
-            return (0, min(after))
-        before = [p - s.end for p in positions if p > s.start]
-        return (1, min(before) if before else 10**6)
-
-    return min(found, key=distance)

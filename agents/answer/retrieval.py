@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
+from agents.answer.lexicon import across
 from agents.answer.reader import chat_question
 from agents.answer.terms import Segmenter
 from agents.answer.terms import keywords as _keywords
@@ -101,7 +102,7 @@ class Retriever:
             sensitivities=("low", "medium"),
         )
         try:
-            hits = self.store.search(topic, opts)
+            hits = self.store.search(across(topic), opts)
         except InvalidInput:
             return []
         # The assistant's own earlier answers are not evidence, and the user's earlier
@@ -109,14 +110,7 @@ class Retriever:
         # everything else, so that they never outrank what answers them. What the user
         # stated ("my seat is 23A") keeps its place.
         hits = [h for h in hits if not (h.type == "chat" and h.text.startswith("assistant: "))]
-        asked = [h for h in hits if chat_question(h)]
-        if not asked:
-            return hits
-        floor = min((h.score for h in hits if not chat_question(h)), default=1.0)
-        kept = [h for h in hits if not chat_question(h)]
-        return kept + [
-            h.model_copy(update={"score": floor * 0.5**n}) for n, h in enumerate(asked, 1)
-        ]
+        return sources_first(hits)
 
     def _core(self) -> list[SearchHit]:
         return [
@@ -157,6 +151,23 @@ class Retriever:
             for h in hits:
                 parts.append(hit_line(h, found.vault_values.get(h.id)))
         return "\n".join(parts) or "(no memories matched)"
+
+
+def _talk(hit: SearchHit) -> bool:
+    """A turn of talk with the assistant: the user's question or the assistant's answer."""
+    return chat_question(hit) or (hit.type == "chat" and hit.text.startswith("assistant: "))
+
+
+def sources_first(hits: Sequence[SearchHit]) -> list[SearchHit]:
+    """``hits`` with the user's earlier questions and the assistant's answers after every
+    other hit (scored below the least of them): they only repeat what their sources say.
+    What the user stated ("my seat is 23A") keeps its place."""
+    talk = [h for h in hits if _talk(h)]
+    if not talk:
+        return list(hits)
+    kept = [h for h in hits if not _talk(h)]
+    floor = min((h.score for h in kept), default=1.0)
+    return kept + [h.model_copy(update={"score": floor * 0.5**n}) for n, h in enumerate(talk, 1)]
 
 
 def memory_hit(memory: S.Memory, score: float = 1.0) -> SearchHit:

@@ -28,7 +28,7 @@ _LATIN = re.compile(r"[^\W_]+(?:[.'-][^\W_]+)*", re.UNICODE)
 
 EN_STOP = frozenset(
     """a an the of to in on at for from by with about and or but is are was were be been being
-    do does did what whats when where who whom whose which why how i me my mine you your we our
+    do does did what whats when where who whom whose which why how i am me my mine you your we our
     they their it its this that these those there here have has had can could would should will
     shall may might must please tell show find remember recall any some much many more most than
     then again also just only very not no yes so if as into over under up down out get got s

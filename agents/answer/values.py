@@ -1,7 +1,8 @@
 """What kind of value a question asks for, and where values of that kind are in a line.
 
-Kinds: amount (prices, totals, budgets), date, time, duration, person, place,
-identifier (numbers, codes, references, seats) and count. Questions are read in
+Kinds: amount (prices, totals, budgets), quantity (a number with its unit: "300 g",
+"8.42 km", "175 °C"), date, time, duration, person, place, identifier (numbers,
+codes, references, seats, commits), count and yes/no (the line that says so). Questions are read in
 English and Chinese; values are found by patterns that cover both, with
 full-width digits and punctuation read as their ASCII forms.
 """
@@ -12,7 +13,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-KINDS = ("amount", "date", "time", "duration", "person", "place", "identifier", "count")
+KINDS = (
+    "amount",
+    "quantity",
+    "date",
+    "time",
+    "duration",
+    "person",
+    "place",
+    "identifier",
+    "count",
+    "yesno",
+)
 
 _ZH_NUM = "零〇一二两三四五六七八九十百千万亿"
 _NUM = rf"(?:\d[\d,.'\u2009 ]*\d|\d|[{_ZH_NUM}]+)"
@@ -26,6 +38,28 @@ _DAYS = (
 )
 _CURRENCY = r"(?:USD|EUR|GBP|CHF|CNY|RMB|JPY|HKD|AUD|CAD|SEK|NOK|DKK|PLN|INR|SGD)"
 _ZH_CURRENCY = r"(?:万元|元|块钱|块|美元|欧元|英镑|日元|港币|港元|亿元)"
+# Units of a quantity, by family (durations and money are kinds of their own).
+UNITS = {
+    "mass": (
+        r"kg|g|mg|lbs?|oz|grams?|kilograms?|kilos?|pounds?|ounces?",
+        r"千克|公斤|克|毫克|斤|两",
+    ),
+    "volume": (
+        r"ml|cl|dl|l|litres?|liters?|millilitres?|milliliters?|cups?|tsp|tbsp|teaspoons?"
+        r"|tablespoons?|gallons?",
+        r"毫升|升|勺|杯",
+    ),
+    "length": (
+        r"km|m|cm|mm|mi|miles?|ft|feet|foot|metres?|meters?|kilometres?|kilometers?"
+        r"|centimetres?|centimeters?",
+        r"公里|千米|米|厘米|毫米",
+    ),
+    "energy": (r"kcal|cal|calories?|kj|kwh", r"千卡|大卡|卡路里|千焦"),
+    "temperature": (r"°\s?[CF]|degrees?(?:\s(?:celsius|fahrenheit))?", r"摄氏度|度|℃"),
+    "data": (r"kb|mb|gb|tb", r"兆|字节"),
+}
+_EN_UNITS = "|".join(en for en, _ in UNITS.values())
+_ZH_UNITS = "|".join(zh for _, zh in UNITS.values())
 
 PATTERNS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(
@@ -40,6 +74,15 @@ PATTERNS: dict[str, re.Pattern[str]] = {
             ]
         ),
         re.IGNORECASE | re.ASCII,
+    ),
+    "quantity": re.compile(
+        "|".join(
+            [
+                rf"(?<![\w.,:])\d+(?:[.,]\d+)?\s?(?:{_EN_UNITS})(?![A-Za-z0-9])",
+                rf"(?<![\d.])(?:\d+(?:\.\d+)?|[{_ZH_NUM}]+)\s?(?:{_ZH_UNITS})",
+            ]
+        ),
+        re.IGNORECASE,
     ),
     "date": re.compile(
         "|".join(
@@ -72,10 +115,12 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "duration": re.compile(
         "|".join(
             [
+                r"\b\d+h\s?\d{1,2}m(?:\s?\d{1,2}s)?\b|\b\d+m\s?\d{1,2}s\b|\b\d+(?:\.\d+)?s\b",
                 r"\b\d+(?:[.,]\d+)?\s?(?:h|hrs?|hours?)(?:\s?\d{1,2}\s?(?:m|min|mins|minutes?))?\b",
                 r"\b\d+(?:[.,]\d+)?\s?(?:m|min|mins|minutes?|days?|nights?|weeks?|months?|years?|yrs?|seconds?|secs?)\b",
                 r"\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:hours?|minutes?|days?|nights?|weeks?|months?|years?)\b",
                 rf"(?:\d+(?:\.\d+)?|[{_ZH_NUM}]+|半)(?:个)?(?:半)?(?:小时|钟头)(?:半|(?:\d+|[{_ZH_NUM}]+)分(?:钟)?)?",
+                rf"(?:\d+|[{_ZH_NUM}]+)分(?:\d+|[{_ZH_NUM}]+)秒",
                 rf"(?:\d+(?:\.\d+)?|[{_ZH_NUM}]+|半)(?:个)?(?:半)?(?:分钟|天|晚|周|星期|个月|年|秒)(?:半)?",
             ]
         ),
@@ -104,10 +149,16 @@ PATTERNS: dict[str, re.Pattern[str]] = {
             [
                 r"\b\d+[A-Za-z]?\s+(?:[A-Z][a-z]+\s+){0,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Way|Square|Sq|Place|Pl|Drive|Dr|Strasse|Straße|Platz|Gasse|Rua|Calle|Via)\b\.?",
                 r"\b(?:Room|Rm|Gate|Terminal|Platform|Hall|Building|Floor|Level|Suite|Office|Desk|Table)\s+[A-Z0-9][A-Za-z0-9.-]*",
-                r"\b(?:at|in|to|from|near)\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+(?:[A-Z][\w'-]+|de|da|del|am|an|la|le)){0,4})",
-                r"[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3}\s+(?:Hotel|Airport|Station|Hospital|Clinic|Centre|Center|Museum|Park|Cafe|Café|Restaurant|Bar|Library|Office|Hall|Arena|Theatre|Theater|Bistro)",
+                r"\b(?:at|in|to|from|near)\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+(?:[A-Z][\w'-]+|de|da|do|dos|das|del|di|du|am|an|la|le)){0,4})",
+                r"[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3}\s+(?:Hotel|Airport|Station|Hospital|Clinic|Centre|Center|Museum|Park|Cafe|Café|Restaurant|Bar|Library|Office|Hall|Arena|Theatre|Theater|Bistro)"
+                r"(?:\s+(?:(?:de|do|da|dos|das|del|di|du|la|le|am|an)\s+)?[A-Z][\w'-]+){0,3}",
+                r"\b(?:Hotel|Hostel|Motel|Restaurant|Café|Cafe|Museum|Hospital|Theatre|Theater)"
+                r"(?:\s+(?:(?:de|do|da|dos|das|del|di|du|la|le|am|an)\s+)?[A-Z][\w'-]+){1,3}",
                 r"[\u4e00-\u9fffA-Za-z0-9]{1,12}(?:路|街|大道|巷|号楼|号|楼|层|室|厅|馆|酒店|宾馆|机场|车站|火车站|地铁站|站|中心|大厦|广场|会议室|餐厅|饭店|医院|公园|学校|大学|银行|商场|诊所|体育场|体育馆|剧院|影院|场|店|市|区|县|镇|村|省)(?:[A-Z]座|\d+号)?(?:[（(][^）)]{1,12}[）)])?",
                 r"(?<=在)[\u4e00-\u9fffA-Za-z0-9]{2,12}(?:[（(][^）)]{1,12}[）)])?(?=见|开会|碰面|集合|举行|吃饭|等)",
+                # Where one stays or eats: "入住西溪悦榕庄，", "晚餐在外婆家（湖滨店）".
+                r"(?<=入住|住在|下榻)[\u4e00-\u9fffA-Za-z0-9]{2,12}?(?:[（(][^）)]{1,12}[）)])?(?=[，,。；;！!\s]|$)",
+                r"(?<=[在于])[\u4e00-\u9fffA-Za-z0-9]{2,12}[（(][^）)]{1,12}[）)]",
             ]
         ),
         re.ASCII,
@@ -119,6 +170,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
                 r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]{3,}\b",
                 r"\b\d{1,3}[A-K]\b",
                 r"#\s?[A-Za-z0-9-]{3,}",
+                r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\b",
                 r"(?<![\d.,:/])\d[\d-]{4,}\d(?![\d.,:/])",
                 r"\b[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b",
                 r"\+?\d[\d ()-]{7,}\d",
@@ -136,6 +188,13 @@ _HAS_DIGIT = re.compile(r"\d")
 # are matched as words, Chinese ones as substrings.
 _STRONG: dict[str, str] = {
     "amount": r"how much|多少钱|多少元|几块钱|花了多少|付了多少",
+    "quantity": (
+        r"how far|how heavy|how tall|how high|how big|what temperature|how hot|how cold"
+        r"|how many (?:grams|kilos|kilograms|pounds|ounces|millilitres|milliliters|litres"
+        r"|liters|cups|teaspoons|tablespoons|kilometres|kilometers|km|miles|metres|meters"
+        r"|feet|calories|kcal|degrees)|多远|多重|多高|多大|几度|几公里|几斤"
+        r"|多少(?:克|千克|公斤|斤|毫升|升|勺|公里|千米|米|厘米|千卡|大卡|卡|度)"
+    ),
     "date": (
         r"when|what date|which date|what day|which day|on what day"
         r"|哪天|哪一天|什么时候|几号(?![\u4e00-\u9fff]{0,3}(?:口|门|楼|房|车|座|线|窗|台|柜|位))"
@@ -164,16 +223,26 @@ _WEAK: dict[str, str] = {
         r"|总计|合计|花费|支付|房租|租金|工资|余额|报价|票价|退款|押金|账单|总价|实付|价"
     ),
     "date": r"date|deadline|due|birthday|日期|截止|生日",
+    "quantity": (
+        r"distance|weight|elevation|temperature|height|length|calories|volume|size|距离|重量"
+        r"|爬升|海拔|温度|高度|长度|热量|卡路里|千卡|体积|容量"
+    ),
     "time": r"time|start|starts|begin|begins|departure|arrival|时间|开始|出发|到达|起飞",
     "duration": r"duration|travel time|journey time|length of stay|时长|历时|用时|耗时|全程",
     "person": (
         r"name of the (?:person|doctor|contact|manager|teacher|sender)|contact|manager|doctor"
-        r"|sender|recipient|payee|姓名|联系人|负责人|发件人|收件人|收款人|付款人|经理|医生"
+        r"|sender|recipient|payee|neighbou?r|friend|colleague|boss|driver|courier|host|guest"
+        r"|姓名|联系人|负责人|发件人|收件人|收款人|付款人|经理|医生|邻居|同事|朋友|司机|快递员"
     ),
-    "place": r"address|location|venue|room|地址|地点|位置|会议室|房间",
+    "place": (
+        r"address|location|venue|room|hotel|restaurant|cafe|bar|station|airport|hospital|clinic"
+        r"|museum|theatre|theater|stadium|gym|地址|地点|位置|会议室|房间|酒店|宾馆|餐厅|饭店"
+        r"|医院|诊所|车站|机场|场馆|体育馆|健身房"
+    ),
     "identifier": (
         r"number|code|reference|ref|id|seat|booking|confirmation|tracking|invoice|order|account"
-        r"|iban|pnr|ticket|flight|gate|platform|version|phone|email|password|编号|单号|号码|代码"
+        r"|iban|pnr|ticket|flight|train|gate|platform|version|phone|email|password|commit|hash"
+        r"|sha|revision|编号|单号|号码|代码|提交"
         r"|订单号|座位|航班|车次|工号|账号|电话|邮箱|版本|验证码|门牌|登机口|密码|号"
     ),
 }
@@ -191,7 +260,18 @@ def _cue(pattern: str) -> re.Pattern[str]:
 _STRONG_RES = {kind: _cue(p) for kind, p in _STRONG.items()}
 _WEAK_RES = {kind: _cue(p) for kind, p in _WEAK.items()}
 # Which kind comes first when a question has cues of several.
-_PRIORITY = ("duration", "amount", "count", "person", "place", "date", "time", "identifier")
+_PRIORITY = (
+    "duration",
+    "quantity",
+    "amount",
+    "count",
+    "person",
+    "place",
+    "date",
+    "time",
+    "identifier",
+    "yesno",
+)
 
 
 # Generic labels of a value of each kind on screens and forms ("Address:", "金额：").
@@ -205,11 +285,12 @@ _LABELS = {
     "duration": r"duration|travel time|journey time|length of stay|时长|历时|用时|耗时|全程|周期",
     "person": (
         r"name|contact|recipient|payee|sender|from|passenger|lead|owner|姓名|联系人|负责人"
-        r"|发件人|收件人|收款人|付款人|乘客"
+        r"|发件人|收件人|收款人|付款人|乘客|代收人|签收人|经办人|申请人|触发人|提交人|审批人|取件人"
     ),
     "place": r"address|location|venue|room|where|place|地址|地点|位置|会议室|场所|场馆|地方",
     "identifier": r"number|no|code|reference|ref|id|编号|单号|号码|代码|流水号|确认号",
     "count": r"count|quantity|qty|数量|人数",
+    "quantity": r"distance|weight|elevation|temperature|height|距离|重量|爬升|温度|高度",
 }
 _LABEL_RES = {kind: _cue(p) for kind, p in _LABELS.items()}
 
@@ -225,9 +306,15 @@ def without_cues(question: str) -> str:
     """The question without its question words of a kind ("how long", "几点", "多少钱"):
     the kind is known, and the words would only be looked for in lines."""
     text = unicodedata.normalize("NFKC", question)
-    for cue in _STRONG_RES.values():
-        text = cue.sub(" ", text)
+    for kind, cue in _STRONG_RES.items():
+        # A quantity's unit stays a term ("多少公里": "公里", "how many grams": "grams").
+        text = cue.sub(_unit_of if kind == "quantity" else " ", text)
     return text
+
+
+def _unit_of(cue: re.Match[str]) -> str:
+    unit = re.sub(r"(?i)^(?:how many|多少|几)\s*", "", cue.group(0))
+    return f" {unit} " if unit != cue.group(0) else " "
 
 
 def question_kinds(question: str) -> list[str]:
@@ -238,14 +325,50 @@ def question_kinds(question: str) -> list[str]:
     """
     text = unicodedata.normalize("NFKC", question)
     strong = [k for k, cue in _STRONG_RES.items() if cue.search(text)]
+    weak = [k for k, cue in _WEAK_RES.items() if cue.search(text)]
     if "duration" in strong:
         strong = [k for k in strong if k not in ("count", "date", "time")]
+    if "quantity" in strong:
+        strong = [k for k in strong if k not in ("count", "amount")]
+    elif "amount" in strong and "quantity" in weak and "amount" not in weak:
+        # "How much elevation …": a quantity first, money after.
+        strong = ["quantity", *strong]
+    elif "amount" in strong and not _MONEY.search(text) and "amount" not in weak:
+        # "How much flour …": money, or else a quantity.
+        strong = [*strong, "quantity"]
+    if not strong and is_yes_no(text):
+        return ["yesno"]
     if strong:
         # "When is the rent due?": a date; what the question names may add a kind
         # of the same family (date and time), never another.
-        return sorted(strong, key=_PRIORITY.index)
-    weak = [k for k, cue in _WEAK_RES.items() if cue.search(text)]
-    return sorted(weak, key=_PRIORITY.index)
+        return sorted(
+            strong, key=lambda k: (k == "quantity" and k != strong[0], _PRIORITY.index(k))
+        )
+    # The thing named first in English ("the confirmation number of the hotel"), last in
+    # Chinese ("酒店的确认号"), is the one asked for.
+    zh = re.search(r"[\u4e00-\u9fff]", text) is not None
+    at = {}
+    for k in weak:
+        found = list(_WEAK_RES[k].finditer(text))
+        at[k] = -found[-1].end() if zh else found[0].start()
+    return sorted(weak, key=lambda k: (at[k], _PRIORITY.index(k)))
+
+
+_MONEY = re.compile(r"(?i)\b(?:money|dollars?|euros?|pounds|yuan)\b|钱|元|块|[$€£¥￥]")
+_EN_YES_NO = re.compile(
+    r"(?i)^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|am)\b"
+)
+_EN_WH = re.compile(r"(?i)\b(?:what|when|where|who|whom|whose|which|why|how)\b")
+_ZH_YES_NO = re.compile(r"吗[\s?？。!！]*$|是不是|有没有|是否|能不能|可不可以|了没(?:有)?[\s?？]*$")
+_ZH_WH = re.compile(r"什么|哪|几|多少|谁|怎么|如何|为什么")
+
+
+def is_yes_no(question: str) -> bool:
+    """Whether ``question`` asks for a yes or a no ("Did the backup succeed?", "签收了吗？")."""
+    text = unicodedata.normalize("NFKC", question)
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return bool(_ZH_YES_NO.search(text)) and not _ZH_WH.search(text)
+    return bool(_EN_YES_NO.match(text)) and not _EN_WH.search(text)
 
 
 def _names_a_thing(term: str, kinds: list[str]) -> bool:
@@ -266,7 +389,11 @@ def focus_terms(question_terms: list[str], question: str, kinds: list[str]) -> s
     if not named:
         return set()
     if re.search(r"[\u4e00-\u9fff]", question):
-        return {named[-1]}
+        last = named[-1]
+        at = question_terms.index(last)
+        if last in ("号", "号码", "编号", "单号") and at > 0:
+            return {last, question_terms[at - 1]}  # "提交号": the commit's, not any number
+        return {last}
     words = [w.lower() for w in re.findall(r"[^\W_]+", question)]
     stems = [w.rstrip("s") for w in words]
     first = named[0]

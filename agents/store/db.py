@@ -248,6 +248,15 @@ class MemoryStore:
         """The last ``limit`` turns of a conversation, oldest first."""
         return self._records.conversation(conversation_id, limit=limit)
 
+    def chat_turn_ids(self, *, since: datetime) -> list[str]:
+        """The ids of the chat turns said at ``since`` or later."""
+        return self._records.chat_turn_ids(since=since)
+
+    @written
+    def delete_chat_turns(self, ids: Sequence[str]) -> None:
+        """Delete chat turns (the memories made from them are the caller's to forget)."""
+        self._records.delete_chat_turns(ids)
+
     def iter_chat_turns(self) -> Iterator[dict[str, Any]]:
         """Every chat turn's row (id, conversation, role, content, caption, created_at)."""
         return self._records.iter_chat_turns()

@@ -136,6 +136,20 @@ class Records:
         rows.sort(key=lambda r: (r["time"], r["id"]))
         return [_turn_from_row(r) for r in rows[-limit:]]
 
+    def chat_turn_ids(self, *, since: datetime) -> list[str]:
+        table = self._tables.existing(CHAT)
+        if table is None:
+            return []
+        query = table.search().where(f"time >= {sql_time(since)}").select(["id"]).limit(None)
+        return [r["id"] for r in query.to_list()]
+
+    def delete_chat_turns(self, ids: Sequence[str]) -> None:
+        table = self._tables.existing(CHAT)
+        if table is None:
+            return
+        for start in range(0, len(ids), 500):
+            self._tables.commit(partial(table.delete, in_list("id", ids[start : start + 500])))
+
     def iter_chat_turns(self) -> Iterator[dict[str, Any]]:
         table = self._tables.existing(CHAT)
         if table is None:

@@ -5,12 +5,14 @@ Chinese or Japanese sentence as one long token. Before indexing, runs of CJK
 characters are rewritten as space-separated character n-grams (unigrams and
 bigrams for documents, bigrams for queries), the standard way to index text
 without word boundaries; other text passes through unchanged and is stemmed by
-the index.
+the index. Han characters are also indexed in pinyin (agents/romanise.py).
 """
 
 from __future__ import annotations
 
 import re
+
+from agents.romanise import syllable_pairs
 
 # Han, Hiragana, Katakana, Hangul and CJK punctuation-free blocks.
 _CJK = re.compile(
@@ -28,8 +30,12 @@ def _ngrams(run: str, *, query: bool) -> str:
 
 
 def index_text(text: str) -> str:
-    """Return the form of ``text`` that goes into the full-text column."""
-    return _CJK.sub(lambda m: f" {_ngrams(m.group(0), query=False)} ", text)
+    """Return the form of ``text`` that goes into the full-text column: CJK as n-grams,
+    and Han characters also in pinyin, two syllables a word ("上海" as "shanghai"), so
+    that a question that writes a name in Latin letters finds it."""
+    indexed = _CJK.sub(lambda m: f" {_ngrams(m.group(0), query=False)} ", text)
+    pairs = syllable_pairs(text)
+    return f"{indexed}\n{' '.join(pairs)}" if pairs else indexed
 
 
 def query_text(text: str) -> str:

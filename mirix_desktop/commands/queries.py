@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from agents.answer.citing import StreamFootnotes
+from agents.answer.retrieval import sources_first
 from agents.errors import InvalidInput, MirixError
 from agents.store import MemoryType
 from agents.store.schema import parse_type
@@ -81,7 +83,7 @@ def cmd_search(ctx: Context, args: argparse.Namespace) -> int:
         "app": args.app,
         "as_of": args.as_of,
     }
-    hits = ctx.store.search(args.query, _search_options(ctx, spec))
+    hits = sources_first(ctx.store.search(args.query, _search_options(ctx, spec)))
     _print_hits(hits, as_json=args.json, out=sys.stdout)
     if not hits and not args.json:
         print("no results", file=sys.stderr)
@@ -98,7 +100,7 @@ def _search_batch(ctx: Context, args: argparse.Namespace) -> int:
             query = obj.get("query")
             if not isinstance(query, str):
                 raise InvalidInput('"query" must be a string')
-            hits = ctx.store.search(query, _search_options(ctx, obj))
+            hits = sources_first(ctx.store.search(query, _search_options(ctx, obj)))
         except MirixError as exc:
             bad += 1
             print(f"mirix-desktop: {args.batch}:{number}: skipped: {exc}", file=sys.stderr)
@@ -181,8 +183,10 @@ def cmd_ask(ctx: Context, args: argparse.Namespace) -> int:
     assistant = Assistant(ctx, as_of=parse_as_of(args.as_of) if args.as_of else None)
     streamed = not args.json and assistant.llm is not None
 
+    notes = StreamFootnotes()  # ids arrive as "[1]", "[2]" …, listed under the answer
+
     def show(text: str) -> None:
-        sys.stdout.write(text)
+        sys.stdout.write(notes.feed(text))
         sys.stdout.flush()
 
     answer = assistant.ask(
@@ -195,13 +199,14 @@ def cmd_ask(ctx: Context, args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
         return 0
     if not streamed:
-        print(answer.answer)
+        print(answer.text)
     else:
-        print()
+        print(notes.close())
     if answer.citations:
+        # Each source once: its number in the answer, what it is, who said it, its id.
         print("\nsources:")
-        for c in answer.citations:
-            sources = f" from {', '.join(c.source_ids[:5])}" if c.source_ids else ""
-            print(f"  [{c.id}] {c.type}, {c.time:%Y-%m-%d %H:%M}{sources}")
+        for n, c in enumerate(answer.citations, 1):
+            who = f", said by {c.speaker}" if c.speaker else ""
+            print(f"  [{n}] {c.type}, {c.time:%Y-%m-%d %H:%M}{who}: {c.id}")
     print(f"(conversation {answer.conversation_id})", file=sys.stderr)
     return 0

@@ -156,8 +156,8 @@ def cmd_forget(ctx: Context, args: argparse.Namespace) -> int:
         raise InvalidInput("--last needs a positive number of minutes")
     removed = forget_last(ctx.store, ctx.inbox, args.last)
     print(
-        f"forgot {removed.frames} frames ({removed.bytes / 1e6:.1f} MB) and "
-        f"{removed.memories} memories made only from them"
+        f"forgot {removed.frames} frames ({removed.bytes / 1e6:.1f} MB), "
+        f"{removed.turns} chat turns and {removed.memories} memories made only from them"
     )
     return 0
 

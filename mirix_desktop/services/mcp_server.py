@@ -23,6 +23,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from agents.answer.retrieval import sources_first
 from agents.errors import InvalidInput, NotFound
 from agents.privacy import SEALED_MARK, Redactor, detect
 from agents.store import Frame, MemoryType, SearchHit
@@ -138,7 +139,7 @@ class MemoryTools:
             until=parse_bound(until, end=True) if until else None,
             sensitivities=("low", "medium"),  # high-sensitivity entries are not even listed
         )
-        hits = self.ctx.store.search(query, opts)
+        hits = sources_first(self.ctx.store.search(query, opts))
         if window:
             hits = self._in_window(hits, window)
         page = hits[offset : offset + k]
@@ -209,7 +210,9 @@ class MemoryTools:
             "answer": redactor.text(answer.answer),
             "offline": assistant.offline,
             "topic": redactor.text(answer.topic),
-            "citations": [c.to_json() for c in answer.citations],
+            "citations": [
+                c.to_json() | {"snippet": redactor.text(c.snippet)} for c in answer.citations
+            ],
             "conversation_id": saved_in,
             "saved": saved_in is not None,
         }

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from agents.answer.chat import Answer, Citation
+from agents.answer.citing import StreamFootnotes, footnoted
 from agents.answer.reader import Pick
 from agents.ids import is_frame_id
 from mirix_desktop.services.backend import Backend
@@ -93,6 +94,7 @@ class ChatWidget(QWidget):
         self._assistant: Any = None
         self._stop = threading.Event()
         self._streaming = ""
+        self._notes = StreamFootnotes()  # ids in the answer shown as "[1]", "[2]" …
         self._busy = False
         self.conversation_id: str | None = None
         self.last_answer: Answer | None = None
@@ -207,9 +209,12 @@ class ChatWidget(QWidget):
                 return  # another conversation was opened (or a question asked) meanwhile
             turns, cited, thumbs = result
             self.transcript.clear()
-            for t in turns:
+            last = max((i for i, t in enumerate(turns) if t.speaker == "assistant"), default=-1)
+            for i, t in enumerate(turns):
                 who = "You" if t.speaker == "user" else "Assistant"
-                self._append_block(who, t.text)
+                # Sources are notes ("[1]") into the tiles; earlier answers' tiles are gone.
+                notes = [c.id for c in cited] if i == last else []
+                self._append_block(who, footnoted(t.text, notes) if who != "You" else t.text)
             self._show_citations(cited, thumbs)
             self.conversation_opened.emit(conv)
 
@@ -231,6 +236,7 @@ class ChatWidget(QWidget):
         self.input.clear()
         self._append_block("You", question + (" [with my screen]" if with_screen else ""))
         self._streaming = ""
+        self._notes = StreamFootnotes()
         self.transcript.append("<b>Assistant:</b> ")
         self._stop.clear()
         self._set_busy(True)
@@ -272,6 +278,9 @@ class ChatWidget(QWidget):
 
     def _on_token(self, text: str) -> None:
         self._streaming += text
+        self._insert(self._notes.feed(text))
+
+    def _insert(self, text: str) -> None:
         cursor = self.transcript.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
         cursor.insertText(text)
@@ -285,6 +294,7 @@ class ChatWidget(QWidget):
         self.conversation_id = answer.conversation_id
         if not self._streaming.strip():  # nothing streamed (e.g. the answer came whole)
             self._on_token(answer.answer)
+        self._insert(self._notes.close())
         if answer.stopped:
             self.transcript.append("<i>(stopped)</i>")
         self._show_citations(answer.citations, thumbs)
@@ -296,10 +306,13 @@ class ChatWidget(QWidget):
 
     def _show_citations(self, citations: list[Citation], thumbs: dict[str, QImage]) -> None:
         self.citations.clear()
-        for c in citations:
-            item = QListWidgetItem(f"{c.type}\n{c.time:%Y-%m-%d %H:%M}")
+        for n, c in enumerate(citations, 1):
+            # A tile: its note number in the answer, what and when, who said it, the line.
+            who = f" · {c.speaker}" if c.speaker else ""
+            snippet = c.snippet if len(c.snippet) <= 60 else c.snippet[:59] + "…"
+            item = QListWidgetItem(f"[{n}] {c.type}{who}\n{c.time:%Y-%m-%d %H:%M}\n{snippet}")
             item.setData(Qt.ItemDataRole.UserRole, c)
-            item.setToolTip(c.id)
+            item.setToolTip(f"{c.snippet}\n{c.id}" if c.snippet else c.id)
             thumb = thumbs.get(c.id) or next((thumbs[s] for s in c.source_ids if s in thumbs), None)
             if thumb is not None:
                 item.setIcon(QIcon(QPixmap.fromImage(thumb)))

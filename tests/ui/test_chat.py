@@ -37,10 +37,13 @@ def test_a_question_streams_an_answer_whose_citation_opens_the_screenshot(
         qtbot.waitUntil(lambda: widget.busy, timeout=5_000)
     answer = answered.args[0]
     assert len(streamed) > 3  # tokens arrived one by one
-    assert "Your flight was LX 318" in widget.transcript.toPlainText()
+    # The id became a note into the tiles; the tile says what, when and the line.
+    assert "Your flight was LX 318 [1] to Lisbon." in widget.transcript.toPlainText()
+    assert fid not in widget.transcript.toPlainText()
     assert not widget.busy
     assert widget.citations.count() == 1
     item = widget.citations.item(0)
+    assert item.text().startswith("[1] frame") and "Flight LX 318 to Lisbon" in item.text()
     assert not item.icon().isNull()  # a thumbnail of the screenshot
     with qtbot.waitSignal(widget.viewer_opened) as opened:
         widget.citations.itemClicked.emit(item)

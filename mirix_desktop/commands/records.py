@@ -5,16 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import time
 from pathlib import Path
 
 from agents.errors import InvalidInput
 from agents.ids import data_from_text
-from agents.store import ChatTurn, MemoryType
+from agents.store import MemoryType
 from agents.store.schema import MAX_TEXT_CHARS, parse_type
 from mirix_desktop.commands import EXIT_USAGE
 from mirix_desktop.commands.running import run_retention
-from mirix_desktop.pipeline.inbox import store_turns
 from mirix_desktop.services.context import Context
 
 log = logging.getLogger("mirix_desktop")
@@ -60,52 +58,33 @@ def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
     once the turns are stored and found by full text; their vectors come afterwards."""
     from tqdm import tqdm
 
-    from agents.importers import Skipped, open_export
+    from agents.importers import Skipped
+    from mirix_desktop.pipeline.chat_import import import_chats
 
     path: Path = args.file
-    started = time.perf_counter()
-    export = open_export(path)
-    bad = added = seen = 0
-    conversations: set[str] = set()
-    batch: list[ChatTurn] = []
-    store = ctx.store
+    with tqdm(unit="turn", desc="import", file=sys.stderr, leave=False) as bar:
 
-    def flush() -> None:
-        nonlocal added
-        if batch:
-            # A crash between storing and queueing is mended by ingesting the file again.
-            added += store_turns(store, ctx.inbox, batch, embed=False)
-            batch.clear()
+        def skipped(item: Skipped) -> None:
+            where = f"{path}:{item.line}" if item.line else f"{path}: {item.where}"
+            tqdm.write(f"mirix-desktop: {where}: skipped: {item.reason}", file=sys.stderr)
 
-    desc = f"import {export.label}"
-    with tqdm(unit="turn", desc=desc, file=sys.stderr, leave=False) as bar:
-        for item in export.items:
-            if isinstance(item, Skipped):
-                bad += 1
-                where = f"{path}:{item.line}" if item.line else f"{path}: {item.where}"
-                tqdm.write(f"mirix-desktop: {where}: skipped: {item.reason}", file=sys.stderr)
-                continue
-            bar.update(1)
-            seen += 1
-            conversations.add(item.conversation_id)
-            batch.append(item)
-            if len(batch) >= 256:
-                flush()
-        flush()
-    if added:
-        store.optimize()  # the new rows into the full-text index
-    elapsed = time.perf_counter() - started
-    unit = "lines" if export.format in ("jsonl", "whatsapp") else "records"
-    print(f"added {added} chat turns ({seen - added} already stored, {bad} bad {unit} skipped)")
-    print(
-        f"{export.label}: {len(conversations)} conversations, {seen} turns, {bad} skipped,"
-        f" {elapsed:.1f} s; searchable by full text now"
-        + (
-            ", by meaning once their vectors are made (in the app's background work,"
-            " or now by `mirix-desktop optimize`)"
-            if added
-            else ""
+        report = import_chats(
+            ctx.store, ctx.inbox, path, on_turn=lambda _: bar.update(1), on_skip=skipped
         )
+    bad = len(report.skipped)
+    unit = "lines" if report.format in ("jsonl", "whatsapp") else "records"
+    print(
+        f"added {report.added} chat turns ({report.already_stored} already stored,"
+        f" {bad} bad {unit} skipped)"
+    )
+    later = (
+        ", by meaning once their vectors are made (in the app's background work,"
+        " or now by `mirix-desktop optimize`)"
+    )
+    print(
+        f"{report.label}: {report.conversations} conversations, {report.read} turns,"
+        f" {bad} skipped, {report.seconds:.1f} s; searchable by full text now"
+        + (later if report.added else "")
     )
     return EXIT_USAGE if bad else 0
 

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 CONVERTER_VERSION = "1"
 MAX_CHARS = 8000  # what is embedded of one text (longer input is windowed, then cut here)
-BATCH_TOKENS = 8192  # padded tokens a batch holds at most
+BATCH_TOKENS = 4096  # padded tokens a batch holds at most (attention takes B*T*T floats)
 _convert_lock = threading.Lock()
 _SPACES = re.compile(" {2,}")
 _NAMES = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from pathlib import Path
 
 from agents.errors import InvalidInput
@@ -58,10 +59,12 @@ def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
     once the turns are stored and found by full text; their vectors come afterwards."""
     from tqdm import tqdm
 
-    from agents.importers import Skipped
+    from agents.importers import Skipped, open_export
     from mirix_desktop.pipeline.chat_import import import_chats
 
     path: Path = args.file
+    started = time.perf_counter()
+    export = open_export(path)  # a file of no known format is one line, before any bar
     with tqdm(unit="turn", desc="import", file=sys.stderr, leave=False) as bar:
 
         def skipped(item: Skipped) -> None:
@@ -69,7 +72,7 @@ def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
             tqdm.write(f"mirix-desktop: {where}: skipped: {item.reason}", file=sys.stderr)
 
         report = import_chats(
-            ctx.store, ctx.inbox, path, on_turn=lambda _: bar.update(1), on_skip=skipped
+            ctx.store, ctx.inbox, export, on_turn=lambda _: bar.update(1), on_skip=skipped
         )
     bad = len(report.skipped)
     unit = "lines" if report.format in ("jsonl", "whatsapp") else "records"
@@ -83,7 +86,7 @@ def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
     )
     print(
         f"{report.label}: {report.conversations} conversations, {report.read} turns,"
-        f" {bad} skipped, {report.seconds:.1f} s; searchable by full text now"
+        f" {bad} skipped, {time.perf_counter() - started:.1f} s; searchable by full text now"
         + (later if report.added else "")
     )
     return EXIT_USAGE if bad else 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agents.importers import Skipped, open_export
+from agents.importers import Export, Skipped, open_export
 from agents.store import ChatTurn
 from mirix_desktop.pipeline.inbox import store_turns
 
@@ -45,15 +45,16 @@ class ImportReport:
 def import_chats(
     store: MemoryStore,
     inbox: Inbox,
-    path: Path,
+    source: Path | Export,
     *,
     on_turn: Callable[[ChatTurn], None] | None = None,
     on_skip: Callable[[Skipped], None] | None = None,
 ) -> ImportReport:
-    """Import the chat history in ``path``; raises InvalidInput when it cannot be read or
-    is of no known format. Bad records are skipped one by one (``on_skip``)."""
+    """Import the chat history in ``source`` (a file, or an export opened already);
+    raises InvalidInput when it cannot be read or is of no known format. Bad records are
+    skipped one by one (``on_skip``)."""
     started = time.perf_counter()
-    export = open_export(path)
+    export = source if isinstance(source, Export) else open_export(source)
     report = ImportReport(format=export.format, label=export.label)
     conversations: set[str] = set()
     batch: list[ChatTurn] = []

@@ -196,6 +196,8 @@ def main() -> int:
     for i, question in enumerate(chosen, 1):
         row = run_one(question, cache=args.cache, fts_only=args.fts_only, models=models)
         rows.append({"question_id": question["question_id"], **row})
+        if args.json:  # after each question, so a long run's part is kept
+            args.json.write_text(json.dumps(rows, indent=1))
         print(
             f"  {i}/{len(chosen)} {question['question_id']} {row['type']}: {row['turns']} turns,"
             f" searchable {row['searchable_s']:.1f} s, vectors {row['vectors_s']:.1f} s,"
@@ -226,8 +228,6 @@ def main() -> int:
         + (" [full text only]" if args.fts_only else "")
     )
     print(f"search: median {statistics.median(r['search_ms'] for r in rows):.0f} ms")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1))
     return 0
 
 

@@ -50,6 +50,9 @@ def test_an_import_is_searchable_by_text_now_and_by_meaning_after_optimize(capsy
     ctx = open_context()
     try:
         assert ctx.store.missing_vectors() == {"chat_turns": 4}
+        from mirix_desktop.services.doctor import report
+
+        assert report(ctx)["models"]["text"]["waiting_for_vectors"] == {"chat_turns": 4}
         hits = ctx.store.search("Rua das Flores", SearchOptions(k=1))
         assert hits[0].id == "telegram:4242424242:102"
         rankings = ctx.store.search_rankings("where is the climbing gym now", ONLY_VECTORS)

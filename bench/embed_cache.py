@@ -31,6 +31,11 @@ class CachedEmbedder:
         self.dim = inner.dim
         self.model_id = inner.model_id
         self.name = inner.name
+        # How the store cuts long texts into passages (agents/store/passages.py).
+        if hasattr(inner, "max_tokens"):
+            self.max_tokens = inner.max_tokens
+        if hasattr(inner, "count_tokens"):
+            self.count_tokens = inner.count_tokens
         self.vectors: dict[str, dict[str, np.ndarray]] = {"passage": {}, "query": {}}
         self.new = 0
         if path.is_file():

@@ -50,7 +50,7 @@ def make_text_embedder(
             )
         return embedder
     if provider == "multilingual_e5":
-        embedder = load_object(TEXT_PROVIDERS[provider])()
+        embedder = load_object(TEXT_PROVIDERS[provider])(cache_dir=cache_dir)
         return embedder
     reasons = []
     for name in AUTO_ORDER:

@@ -113,7 +113,12 @@ class OnnxTextEmbedder:
             str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"]
         )
         self._tokenizer: Any = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self._tokenizer.enable_truncation(max_length=_max_length(model_dir))
+        self._counter: Any = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._counter.no_truncation()
+        self._counter.no_padding()
+        length = _max_length(model_dir)
+        self.max_tokens = length - 2  # [CLS] and [SEP] besides; see count_tokens
+        self._tokenizer.enable_truncation(max_length=length)
         self._tokenizer.no_padding()
         pad = self._tokenizer.token_to_id("[PAD]")
         self._pad_id = 0 if pad is None else int(pad)
@@ -124,6 +129,10 @@ class OnnxTextEmbedder:
         self.model_id = model_id or default_id
         self.name = f"{self.model_id} (onnxruntime)"
         self.onnx_path = onnx_path
+
+    def count_tokens(self, text: str) -> int:
+        """The tokens of ``text`` (without the special ones), past the input length too."""
+        return len(self._counter.encode(text, add_special_tokens=False).ids)
 
     def _run(self, texts: Sequence[str]) -> Vectors:
         encodings = self._tokenizer.encode_batch(list(texts))

@@ -235,10 +235,11 @@ class MemoryStore:
     # ---- chat turns and frames -----------------------------------------------------------
 
     @written
-    def add_chat_turns(self, turns: Sequence[S.ChatTurn]) -> int:
+    def add_chat_turns(self, turns: Sequence[S.ChatTurn], *, embed: bool = True) -> int:
         """Store chat turns under their own ids (stored ones are skipped); returns how many
-        were new."""
-        return self._records.add_chat_turns(turns)
+        were new. With ``embed`` False their vectors are left for :meth:`fill_vectors`
+        (an import: found by full text at once, by meaning once the vectors are in)."""
+        return self._records.add_chat_turns(turns, embed=embed)
 
     def chat_turns(self, ids: Sequence[str]) -> list[S.ChatTurn]:
         """The stored chat turns among ``ids``, in the order asked (missing ones are left out)."""
@@ -373,6 +374,24 @@ class MemoryStore:
     def add_vectors_for_missing(self) -> int:
         """Embed rows stored while the text model was unavailable; returns how many."""
         return self._vectors.fill_missing()
+
+    def missing_vectors(self) -> dict[str, int]:
+        """Per table, rows waiting for their text vector (tables with none are left out)."""
+        return self._vectors.missing()
+
+    def fill_vectors(self, *, batch: int = 64, progress: Progress | None = None) -> int:
+        """Embed every row waiting for its vector, ``batch`` rows a commit (other writes go
+        between them); returns how many. ``progress(table, done, total)`` follows each
+        batch. Stops between batches when the store closes."""
+        return self._vectors.fill_missing(batch=batch, progress=progress)
+
+    def start_filling_vectors(self, *, chat_only: bool = False) -> threading.Thread | None:
+        """:meth:`fill_vectors` on a background thread (one at a time); returns it.
+        ``chat_only``: only chat turns and their passages (what imports leave for later)."""
+        tables = (
+            (S.TABLE[S.RecordType.CHAT], S.PASSAGE_TABLE) if chat_only else S.TEXT_VECTOR_TABLES
+        )
+        return self._vectors.start_filling(tables)
 
     def counts(self) -> dict[str, int]:
         """Rows per table (tables not yet created count 0)."""

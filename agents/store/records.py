@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 FRAMES = S.TABLE[S.RecordType.FRAME]
 CHAT = S.TABLE[S.RecordType.CHAT]
-TURN_COLUMNS = ["id", "conversation_id", "role", "content", "image_caption", "time"]
+TURN_COLUMNS = ["id", "conversation_id", "role", "content", "image_caption", "time", "title"]
 FRAME_ROW_COLUMNS = ["id", "time", "created_at", "size_bytes", "image_path"]
 
 
@@ -47,7 +47,7 @@ class Records:
 
     # ---- chat turns ----------------------------------------------------------------------
 
-    def add_chat_turns(self, turns: Sequence[S.ChatTurn]) -> int:
+    def add_chat_turns(self, turns: Sequence[S.ChatTurn], *, embed: bool = True) -> int:
         if not turns:
             return 0
         table = self._tables.table(CHAT)
@@ -73,7 +73,6 @@ class Records:
         # which carries it as context. Its vector is of the turn alone (context there
         # blurred the meaning).
         context = _previous_turns(fresh, self._last_turns(table, fresh))
-        vectors = self._vectors.embed([t.search_text() for t in fresh])
         stamp = now()
         rows = [
             {
@@ -85,18 +84,28 @@ class Records:
                 "source_ids": [t.id],
                 "text": t.search_text(),
                 "fts": index_text(f"{context.get(t.id, '')}\n{t.search_text()}\n{t.search_text()}"),
-                "vector": vec,
+                "vector": None,
                 "conversation_id": t.conversation_id,
                 "role": t.speaker,
                 "content": t.text,
                 "image_caption": t.image_caption,
+                "title": t.title,
             }
-            for t, vec in zip(fresh, vectors, strict=True)
+            for t in fresh
         ]
+        # Without ``embed``, vectors come later (TextVectors.fill_missing): the turns are
+        # found by their words at once, and by their meaning once their vectors are in.
+        passages: list[dict[str, Any]] = []
+        if embed:
+            vectors, passages = self._vectors.embed_turns(rows)
+            for row, vector in zip(rows, vectors, strict=True):
+                row["vector"] = vector
         result = self._tables.commit(
             lambda: table.merge_insert("id").when_not_matched_insert_all().execute(rows)
         )
         self._tables.after_write(CHAT, table)
+        if passages:
+            self._vectors.add_passages(passages)
         return int(getattr(result, "num_inserted_rows", len(rows)))
 
     def _last_turns(self, table: Any, turns: Sequence[S.ChatTurn]) -> dict[str, str]:
@@ -154,7 +163,7 @@ class Records:
         table = self._tables.existing(CHAT)
         if table is None:
             return
-        cols = ["id", "conversation_id", "role", "content", "image_caption", "created_at"]
+        cols = ["id", "conversation_id", "role", "content", "image_caption", "title", "created_at"]
         yield from table.search().select(cols).limit(None).to_list()
 
     # ---- frames --------------------------------------------------------------------------
@@ -323,6 +332,7 @@ def _turn_from_row(row: Mapping[str, Any]) -> S.ChatTurn:
         text=row["content"],
         created_at=row["time"],
         image_caption=row["image_caption"],
+        title=row.get("title"),
     )
 
 

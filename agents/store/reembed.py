@@ -15,8 +15,13 @@ import pyarrow as pa
 
 from agents.embeddings import Lazy, TextEmbedder
 from agents.store import schema as S
+from agents.store.passages import passage_rows, split_passages, token_counter
 from agents.store.tables import Tables, quote, rows_by_id
 from agents.store.vectors import Progress, columns_of, plan, texts_of
+
+CHAT = S.TABLE[S.RecordType.CHAT]
+# What filling a chat turn's vector reads of its row (the passages' rows copy it).
+_TURN_COLUMNS = ["id", "text", "role", "created_at", "updated_at", "time", "app", "conversation_id"]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +38,7 @@ class TextVectors:
         self._sync_lock = threading.Lock()
         self._in_background = in_background
         self._thread: threading.Thread | None = None
+        self._filler: threading.Thread | None = None
         self.stop = threading.Event()
         # The callback to call after each re-embedded batch, when there is one.
         self.progress: Callable[[], Progress | None] = lambda: None
@@ -187,30 +193,126 @@ class TextVectors:
             log.info("%s: %d rows re-embedded with %s", name, done, model_id)
         return total_done
 
-    def fill_missing(self) -> int:
-        """Embed rows stored while the text model was unavailable; returns how many."""
-        if self.text.get() is None:
+    def embed_turns(self, rows: Sequence[dict[str, Any]]) -> tuple[list[Any], list[dict[str, Any]]]:
+        """Vectors of chat-turn rows (of each one's first passage; None each without a text
+        model) and the rows of their further passages, with their vectors
+        (:mod:`agents.store.passages`)."""
+        embedder = self.text.get()
+        if embedder is None or not rows:
+            return [None] * len(rows), []
+        self._sync(embedder)
+        limit, count = token_counter(embedder)
+        parts = [split_passages(r["text"] or "-", max_tokens=limit, count=count) for r in rows]
+        extra = passage_rows(rows, parts)
+        texts = [p[0] for p in parts] + [r["text"] for r in extra]
+        vectors = [v.tolist() for v in embedder.embed(texts)]
+        for row, vector in zip(extra, vectors[len(rows) :], strict=True):
+            row["vector"] = vector
+        return vectors[: len(rows)], extra
+
+    def missing(self) -> dict[str, int]:
+        """Per table, rows with a text to embed and no vector yet (only tables with some)."""
+        out = {}
+        for name in sorted(self._tables.names() & set(S.TEXT_VECTOR_TABLES)):
+            n = len(self._missing_rows(name))
+            if n:
+                out[name] = n
+        return out
+
+    def _missing_rows(self, name: str) -> list[dict[str, Any]]:
+        table = self._tables.table(name)
+        columns = _TURN_COLUMNS if name == CHAT else columns_of(name)
+        rows = table.search().where("vector IS NULL").select(columns).limit(None).to_list()
+        texts = texts_of(name, rows)
+        return [r for r, t in zip(rows, texts, strict=True) if t.strip()]
+
+    def fill_missing(
+        self,
+        *,
+        batch: int = 64,
+        progress: Progress | None = None,
+        tables: Sequence[str] = S.TEXT_VECTOR_TABLES,
+    ) -> int:
+        """Embed rows stored without a vector (chat turns imported with their vectors left
+        for later, rows written while the text model was unavailable), ``batch`` rows per
+        commit, the long turns' passages with them; returns how many. Stops between
+        batches when the store closes; what is left is found again next time. Only
+        ``tables`` are looked at."""
+        embedder = self.text.get()
+        if embedder is None:
             return 0
-        fixed = 0
-        for name in self._tables.names() & set(S.TEXT_VECTOR_TABLES):
+        self._sync(embedder)
+        done = 0
+        for name in sorted(self._tables.names() & set(tables)):
+            todo = self._missing_rows(name)
             table = self._tables.table(name)
-            rows = table.search().where("vector IS NULL").select(["id", "text"]).limit(None)
-            todo = [r for r in rows.to_list() if r["text"].strip()]
-            for start in range(0, len(todo), 256):
-                chunk = todo[start : start + 256]
-                vectors = self.embed([r["text"] for r in chunk])
-                for r, vec in zip(chunk, vectors, strict=True):
-                    where = f"id = {quote(r['id'])}"
-                    self._tables.commit(partial(table.update, where=where, values={"vector": vec}))
-                fixed += len(chunk)
-        return fixed
+            for start in range(0, len(todo), batch):
+                if self.stop.is_set():
+                    return done
+                chunk = todo[start : start + batch]
+                if name == CHAT:
+                    vectors, extra = self.embed_turns(chunk)
+                else:
+                    texts = texts_of(name, chunk)
+                    vectors, extra = self.embed(texts), []
+                if self.text.get() is not embedder:  # pragma: no cover - models never swap
+                    return done
+                data = pa.table(
+                    {
+                        "id": [r["id"] for r in chunk],
+                        "text": [r["text"] for r in chunk],
+                        "vector": pa.array(vectors, type=pa.list_(pa.float32(), embedder.dim)),
+                    }
+                )
+                # A row changed meanwhile got its new text's vector then: leave it.
+                self._tables.commit(partial(_update_vectors, table, data))
+                if extra:
+                    self.add_passages(extra)
+                done += len(chunk)
+                if progress is not None:
+                    progress(name, start + len(chunk), len(todo))
+        return done
+
+    def add_passages(self, rows: list[dict[str, Any]]) -> None:
+        """Store passage rows (:mod:`agents.store.passages`); stored ids are kept."""
+        table = self._tables.table(S.PASSAGE_TABLE)
+        data = pa.Table.from_pylist(rows, schema=S.PASSAGE_SCHEMA)
+        self._tables.commit(
+            lambda: table.merge_insert("id").when_not_matched_insert_all().execute(data)
+        )
+
+    def start_filling(
+        self, tables: Sequence[str] = S.TEXT_VECTOR_TABLES
+    ) -> threading.Thread | None:
+        """Fill missing vectors of ``tables`` on a background thread (one at a time);
+        returns it."""
+        with self._sync_lock:
+            running = self._filler
+            if running is not None and running.is_alive():
+                return running
+            if self._tables.closed:
+                return None
+            thread = threading.Thread(
+                target=self._fill_quietly, args=(tables,), name="vectors", daemon=True
+            )
+            self._filler = thread
+            thread.start()
+            return thread
+
+    def _fill_quietly(self, tables: Sequence[str]) -> None:
+        try:
+            filled = self.fill_missing(tables=tables)
+            if filled:
+                log.info("embedded %d rows stored without vectors", filled)
+        except Exception:  # noqa: BLE001 - a background job logs and stops; the next run resumes
+            log.exception("filling missing vectors stopped; the next run resumes")
 
     def close(self) -> None:
         """Stop re-embedding after the batch it is on."""
         self.stop.set()
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=60)  # it stops after the batch it is on
+        for thread in (self._thread, self._filler):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(timeout=60)  # it stops after the batch it is on
 
 
 def _update_vectors(table: Any, data: pa.Table) -> Any:

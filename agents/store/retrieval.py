@@ -22,7 +22,7 @@ from agents.store.search import (
     merge_ranked,
     probes_for,
 )
-from agents.store.tables import Tables, in_list, quote
+from agents.store.tables import Tables, in_list, quote, rows_by_id
 from agents.store.text import has_terms, query_text
 from agents.store.timeutil import now, sql_time
 
@@ -31,6 +31,7 @@ SEARCH_TIMEOUT_S = 120.0  # a search that takes this long is stuck, not slow
 _HIT_COLUMNS = ["id", "text", "source_ids", "time", "app"]
 _FRAME_HIT_COLUMNS = [*_HIT_COLUMNS, "source_path"]
 _CHAT_HIT_COLUMNS = [*_HIT_COLUMNS, "conversation_id", "role"]
+_CHAT = S.TABLE[S.RecordType.CHAT]
 
 
 class Retrieval:
@@ -153,6 +154,8 @@ class Retrieval:
         embedder = self._vectors.text.get() if any(vectors.values()) else None
         searchable = self._vectors.searchable_tables(embedder.model_id) if embedder else set()
         vector_tables = [n for n in tables if n in searchable]
+        if _CHAT in vector_tables and S.PASSAGE_TABLE in present & searchable:
+            vector_tables.append(S.PASSAGE_TABLE)  # a long turn's later passages
         for probe in probes:
             vector = vectors.get(probe.text)
             if vector is not None and vector_tables:
@@ -203,7 +206,10 @@ class Retrieval:
             if retriever == "clip":
                 results = [(frame_table, self._frame_rows(found[0]))]
             else:
-                results = list(zip(names, found, strict=True))
+                results = [
+                    (_CHAT, self._passage_turns(rows)) if name == S.PASSAGE_TABLE else (name, rows)
+                    for name, rows in zip(names, found, strict=True)
+                ]
             rankings[retriever] = merge_ranked(
                 results,
                 key="_score" if retriever.startswith("fts") else "_distance",
@@ -253,6 +259,17 @@ class Retrieval:
         if where:  # the CLIP table carries the frames' time and app for the same filters
             query = query.where(where)
         return await rows(query.select(["id", "_distance"]).limit(limit))
+
+    def _passage_turns(self, hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The turns of passages found, each with its passage's distance (a turn found by
+        two passages comes once, by the nearer: see merge_ranked)."""
+        turn_ids = [h["source_ids"][0] for h in hits if h.get("source_ids")]
+        turns = rows_by_id(self._tables.existing(_CHAT), turn_ids, columns=_CHAT_HIT_COLUMNS)
+        return [
+            {**turns[h["source_ids"][0]], "_distance": h["_distance"]}
+            for h in hits
+            if h.get("source_ids") and h["source_ids"][0] in turns
+        ]
 
     def _frame_rows(self, hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not hits:

@@ -56,7 +56,9 @@ TABLE = {t: t.value for t in MemoryType} | {
 }
 HISTORY_TABLE = "history"
 CLIP_TABLE = "frame_clip"
-TEXT_VECTOR_TABLES: tuple[str, ...] = (*TABLE.values(),)  # tables with a text vector column
+PASSAGE_TABLE = "chat_passages"  # the further passages of long chat turns (store/passages.py)
+# Tables with a text vector column.
+TEXT_VECTOR_TABLES: tuple[str, ...] = (*TABLE.values(), PASSAGE_TABLE)
 VECTOR_MODELS_TABLE = "vector_models"  # which text model made each table's vectors
 LEGACY_TEXT_MODEL = "all-MiniLM-L6-v2"  # the only text model before the record existed
 
@@ -202,6 +204,7 @@ class ChatTurn(BaseModel):
     text: str
     created_at: datetime
     image_caption: str | None = None
+    title: str | None = Field(default=None, max_length=1000)  # the conversation's, if named
 
     _check = field_validator("text")(lambda v: _short(v, "text"))
 
@@ -353,6 +356,15 @@ CHAT_SCHEMA = pa.schema(
         pa.field("role", _STR),
         pa.field("content", _STR),
         pa.field("image_caption", _STR),
+        pa.field("title", _STR),  # the conversation's title; added later, null in old rows
+    ]
+)
+PASSAGE_SCHEMA = pa.schema(
+    _COMMON
+    + [
+        pa.field("turn_id", _STR),
+        pa.field("conversation_id", _STR),
+        pa.field("role", _STR),
     ]
 )
 FRAME_SCHEMA = pa.schema(

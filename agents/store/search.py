@@ -120,7 +120,13 @@ def merge_ranked(
     """
     merged = [(table, row) for table, rows in per_table for row in rows]
     merged.sort(key=lambda item: float(item[1][key]), reverse=descending)
-    return merged[:limit]
+    out: list[tuple[str, dict[str, Any]]] = []
+    seen: set[str] = set()
+    for table, row in merged:  # a row found twice (a turn by two passages) counts once
+        if row["id"] not in seen:
+            seen.add(row["id"])
+            out.append((table, row))
+    return out[:limit]
 
 
 def ranking_weight(name: str, options: SearchOptions) -> float:

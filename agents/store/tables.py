@@ -98,6 +98,8 @@ class Tables:
             return S.CHAT_SCHEMA
         if name == S.TABLE[S.RecordType.FRAME]:
             return S.FRAME_SCHEMA
+        if name == S.PASSAGE_TABLE:
+            return S.PASSAGE_SCHEMA
         return S.memory_schema(S.MemoryType(name))
 
     def table(self, name: str, *, schema: pa.Schema | None = None) -> Any:

@@ -3,7 +3,6 @@ the command line, runs one of them and turns their errors into one line and an e
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -34,27 +33,7 @@ def _parse_lines(
 ) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     """Each line on its own: one that is not UTF-8 or not a JSON object is reported, the
     rest are read."""
+    from agents.importers.jsonl import parse_lines
+
     with fh:
-        for number, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError as exc:
-                yield number, None, f"not UTF-8 text (byte {exc.start + 1} of the line)"
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, None, f"not JSON ({exc.msg})"
-                continue
-            if not isinstance(obj, dict):
-                yield number, None, "not a JSON object"
-                continue
-            try:  # a lone surrogate ("\\ud800") is valid JSON but no text can hold it
-                json.dumps(obj, ensure_ascii=False).encode("utf-8")
-            except UnicodeEncodeError as exc:
-                char = exc.object[exc.start : exc.end].encode("unicode_escape").decode("ascii")
-                yield number, None, f"a lone surrogate ({char}) that no text can hold"
-                continue
-            yield number, obj, None
+        yield from parse_lines(iter(fh))

@@ -5,26 +5,18 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from pathlib import Path
 
-from agents.errors import InvalidInput, one_line
+from agents.errors import InvalidInput
 from agents.ids import data_from_text
-from agents.store import ChatTurn, MemoryType
+from agents.store import MemoryType
 from agents.store.schema import MAX_TEXT_CHARS, parse_type
-from mirix_desktop.commands import EXIT_USAGE, read_jsonl
+from mirix_desktop.commands import EXIT_USAGE
 from mirix_desktop.commands.running import run_retention
-from mirix_desktop.pipeline.inbox import store_turns
 from mirix_desktop.services.context import Context
 
 log = logging.getLogger("mirix_desktop")
-
-
-def _count_lines(path: Path) -> int:
-    try:
-        with path.open("rb") as fh:
-            return sum(1 for line in fh if line.strip())
-    except OSError:
-        return 0
 
 
 def cmd_ingest(ctx: Context, args: argparse.Namespace) -> int:
@@ -63,41 +55,42 @@ def _ingest_screenshots(ctx: Context, folder: Path) -> int:
 
 
 def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
+    """Import a chat history, its format told from the file (agents/importers). Returns
+    once the turns are stored and found by full text; their vectors come afterwards."""
     from tqdm import tqdm
 
+    from agents.importers import Skipped, open_export
+    from mirix_desktop.pipeline.chat_import import import_chats
+
     path: Path = args.file
-    lines = read_jsonl(path)
-    total = _count_lines(path)
-    bad = added = seen = 0
-    batch: list[ChatTurn] = []
-    store = ctx.store
+    started = time.perf_counter()
+    export = open_export(path)  # a file of no known format is one line, before any bar
+    # What a failure (a full disk) leaves: each batch is stored before it is queued.
+    ctx.kept = "the chat turns stored before it are kept; importing the file again adds the rest"
+    with tqdm(unit="turn", desc="import", file=sys.stderr, leave=False) as bar:
 
-    def flush() -> None:
-        nonlocal added
-        if batch:
-            # A crash between storing and queueing is mended by ingesting the file again.
-            added += store_turns(store, ctx.inbox, batch)
-            batch.clear()
-            ctx.kept = f"the {added} new chat turns before it are stored"
+        def skipped(item: Skipped) -> None:
+            where = f"{path}:{item.line}" if item.line else f"{path}: {item.where}"
+            tqdm.write(f"mirix-desktop: {where}: skipped: {item.reason}", file=sys.stderr)
 
-    with tqdm(total=total, unit="turn", desc="ingest", file=sys.stderr, leave=False) as bar:
-        for number, obj, error in lines:
-            bar.update(1)
-            if obj is not None:
-                try:
-                    batch.append(ChatTurn.model_validate(obj))
-                    seen += 1
-                except ValueError as exc:
-                    error = one_line(exc, whole="line")
-            if error is not None:
-                bad += 1
-                tqdm.write(f"mirix-desktop: {path}:{number}: skipped: {error}", file=sys.stderr)
-            if len(batch) >= 256:
-                flush()
-        flush()
-    if added:
-        store.optimize()
-    print(f"added {added} chat turns ({seen - added} already stored, {bad} bad lines skipped)")
+        report = import_chats(
+            ctx.store, ctx.inbox, export, on_turn=lambda _: bar.update(1), on_skip=skipped
+        )
+    bad = len(report.skipped)
+    unit = "lines" if report.format in ("jsonl", "whatsapp") else "records"
+    print(
+        f"added {report.added} chat turns ({report.already_stored} already stored,"
+        f" {bad} bad {unit} skipped)"
+    )
+    later = (
+        ", by meaning once their vectors are made (in the app's background work,"
+        " or now by `mirix-desktop optimize`)"
+    )
+    print(
+        f"{report.label}: {report.conversations} conversations, {report.read} turns,"
+        f" {bad} skipped, {time.perf_counter() - started:.1f} s; searchable by full text now"
+        + (later if report.added else "")
+    )
     return EXIT_USAGE if bad else 0
 
 

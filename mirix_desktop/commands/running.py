@@ -163,6 +163,21 @@ def cmd_forget(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_optimize(ctx: Context, args: argparse.Namespace) -> int:
+    """Finish the vectors an import left for later (with a progress bar), then compact the
+    tables and fold new rows into their indexes."""
+    from tqdm import tqdm
+
+    waiting = sum(ctx.store.missing_vectors().values())
+    if waiting:
+        done_by_table: dict[str, int] = {}
+        with tqdm(total=waiting, unit="row", desc="vectors", file=sys.stderr, leave=False) as bar:
+
+            def progress(table: str, done: int, total: int) -> None:
+                bar.update(done - done_by_table.get(table, 0))
+                done_by_table[table] = done
+
+            filled = ctx.store.fill_vectors(progress=progress)
+        print(f"made the vectors of {filled} rows", file=sys.stderr)
     ctx.store.optimize(progress=lambda name: print(f"optimizing {name}", file=sys.stderr))
     print("done")
     return 0

@@ -67,14 +67,16 @@ def ocr_item(
     return f"{OCR_KIND}:{frame_id}", payload
 
 
-def store_turns(store: MemoryStore, inbox: Inbox, turns: Sequence[ChatTurn]) -> int:
+def store_turns(
+    store: MemoryStore, inbox: Inbox, turns: Sequence[ChatTurn], *, embed: bool = True
+) -> int:
     """Store chat turns, then queue them to be absorbed; returns how many were new.
 
     Stored first, then queued: an absorb running meanwhile (in another process) never
     takes an item whose turn is not stored yet. Every turn is queued, stored before or
     not, so a crash between the two is mended by storing the same turns again (an item
-    id is kept once)."""
-    added = store.add_chat_turns(turns)
+    id is kept once). ``embed`` False leaves their vectors for later (an import)."""
+    added = store.add_chat_turns(turns, embed=embed)
     inbox.put_many(CHAT_KIND, [(t.id, {"conversation_id": t.conversation_id}) for t in turns])
     return added
 

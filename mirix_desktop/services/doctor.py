@@ -94,12 +94,16 @@ def _text_state(ctx: Context) -> dict[str, Any]:
     moving = [f"{t} {v['done']}/{v['total']}" for t, v in vectors.items() if v["pending"]]
     if moving:
         name += f"; re-embedding in the background: {', '.join(moving)}"
+    waiting = ctx.store.missing_vectors()  # what imports left for later
+    if waiting:
+        name += f"; {sum(waiting.values())} rows wait for their vectors (`optimize` makes them)"
     return {
         "name": name,
         "model_id": embedder.model_id,
         "available": True,
         "detail": fallback,
         "vectors": vectors,
+        "waiting_for_vectors": waiting,
     }
 
 

@@ -107,6 +107,12 @@ class CaptureRuntime:
         self.backend.warm()
         self.backend.ctx.store.optimize()
 
+    def fill_vectors(self) -> None:
+        """Start making, on the store's own thread, the vectors of chat turns an import left
+        for later (nothing happens while it runs already)."""
+        self.backend.warm()
+        self.backend.ctx.store.start_filling_vectors(chat_only=True)
+
 
 class Absorption:
     """Absorbs what waits in the inbox when a batch is due (see ``absorb.batch_size`` and

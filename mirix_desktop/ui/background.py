@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 
 FIRST_TIDY_MS = 15 * 60_000  # the first store upkeep after start; then hourly
+VECTORS_MS = 60_000  # how often imported chat turns are looked at for missing vectors
 
 
 class Background(QObject):
@@ -33,14 +34,19 @@ class Background(QObject):
         self._first_tidy = QTimer(self, interval=FIRST_TIDY_MS, singleShot=True)
         self._first_tidy.timeout.connect(self.tidy_store)
         self._tidied = False
+        # Imports (`ingest chat`, another process) leave their vectors for later.
+        self._vectors_timer = QTimer(self, interval=VECTORS_MS)
+        self._vectors_timer.timeout.connect(self.fill_vectors)
 
     def start(self) -> None:
         self._absorb_timer.start()
+        self._vectors_timer.start()
         self._retention_timer.start()
         if not self._tidied:
             self._first_tidy.start()
 
     def stop(self) -> None:
+        self._vectors_timer.stop()
         self._absorb_timer.stop()
         self._retention_timer.stop()
         self._first_tidy.stop()
@@ -79,6 +85,14 @@ class Background(QObject):
             checked(True)
         else:
             self.app.tasks.run(self.app.absorption.due, on_done=checked, on_error=failed)
+
+    def fill_vectors(self) -> None:
+        """Make the vectors imported chat turns wait for, on the store's thread."""
+
+        def failed(error: BaseException) -> None:
+            self.app.report_error(f"making vectors failed: {describe(error)}")
+
+        self.app.tasks.run(self.app.runtime.fill_vectors, on_error=failed)
 
     def hourly(self) -> None:
         self.enforce_retention()

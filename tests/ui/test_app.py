@@ -130,3 +130,40 @@ def test_the_app_tidies_the_store_on_its_timers(qtbot, ctx, monkeypatch, timer) 
         app.window.close()
         app.window.deleteLater()
     assert len(ctx.store.frame_rows()) == 5  # compacted, nothing lost
+
+
+def test_the_app_makes_the_vectors_an_import_left_for_later(qtbot, monkeypatch) -> None:
+    """`ingest chat` (here straight through the store) leaves the turns' vectors for
+    later; the running app looks for such turns on its timer and embeds them."""
+    from datetime import UTC, datetime, timedelta
+
+    from agents.store import ChatTurn
+    from mirix_desktop.services.context import open_context
+    from mirix_desktop.ui import background
+
+    monkeypatch.setenv("MIRIX_MODELS__TEXT_EMBEDDER", "multilingual_e5")  # this test's model
+    ctx = open_context()
+
+    start = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+    turns = [
+        ChatTurn(
+            id=f"t{i}",
+            conversation_id="c",
+            speaker="user",
+            text=f"note {i}: the spare key is under the blue pot",
+            created_at=start + timedelta(seconds=i),
+        )
+        for i in range(3)
+    ]
+    ctx.store.add_chat_turns(turns, embed=False)
+    assert ctx.store.missing_vectors() == {"chat_turns": 3}
+    monkeypatch.setattr(background, "VECTORS_MS", 200)
+    app = AppController(ctx, retention_interval_ms=3_600_000, confirm_forget=False)
+    try:
+        app.resume_timers()
+        qtbot.waitUntil(lambda: not ctx.store.missing_vectors(), timeout=60_000)
+    finally:
+        app.shutdown()
+        app.window.close()
+        app.window.deleteLater()
+        ctx.close()

@@ -57,7 +57,7 @@ def test_bad_records_are_skipped_one_by_one(tmp_path, capsys) -> None:
     ctx = open_context()
     try:
         assert {t.id for t in ctx.store.chat_turns(["t1", "t6"])} == {"t1", "t6"}
-        assert ctx.store.get("core_human").data.value == "seat: 23A"
+        assert ctx.store.get("core_human").data.value == "the user's seat: 23A"
     finally:
         ctx.close()
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from agents.absorb.statements import extract_statements
 from agents.answer.citing import speaker_of
-from agents.answer.reader import Pick, Reading, chat_question
+from agents.answer.reader import Pick, Reading, chat_question, is_question
 from agents.answer.terms import has_cjk
 from agents.store import SearchHit
 from agents.store.timeutil import as_utc
@@ -126,9 +127,6 @@ def greeting(question: str) -> str:
 def noting(statement: str) -> str | None:
     """The acknowledgement of what the user asks to be kept ("Remember that …", "记住…",
     steps in order), or None when ``statement`` keeps nothing or asks something."""
-    from agents.absorb.statements import extract_statements
-    from agents.answer.reader import is_question
-
     if is_question(statement):
         return None
     kept = extract_statements(statement)

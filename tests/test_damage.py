@@ -267,3 +267,15 @@ def test_repair_keeps_the_inbox_rows_that_still_read(home, tmp_path, capsys) -> 
     assert db.execute("SELECT COUNT(*) FROM items WHERE state = 'pending'").fetchone()[0] == kept
     db.close()
     assert main(["doctor"]) == 0
+
+
+@pytest.mark.parametrize("table", ["semantic", "vector_models"])
+def test_search_goes_on_past_a_garbled_data_file(filled, capsys, caplog, table) -> None:
+    garbled = _newest(filled / f"{table}.lance" / "data", "*.lance")
+    garbled.write_bytes(bytes(range(256)) * 20)
+    assert main(["search", "Madrid dentist"]) == 0
+    assert "LH1172" in capsys.readouterr().out
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and f"table {table} cannot be read" in warnings[0]
+    assert main(["repair"]) == 0
+    assert main(["doctor"]) == 0

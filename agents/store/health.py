@@ -87,6 +87,9 @@ def is_damage(exc: BaseException) -> bool:
             "Invalid protobuf",
             "DecodeError",
             "not a Lance file",
+            "does not appear to be a Lance file",
+            "invalid magic",
+            "Invalid range",
         )
     )
 

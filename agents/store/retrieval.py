@@ -146,13 +146,28 @@ class Retrieval:
                 if probe.text in vectors:
                     continue
                 given = query_vector if probe.text == query else None
-                embedded = (
-                    given if given is not None else self._vectors.embed([probe.text], query=True)[0]
-                )
+                try:
+                    embedded = (
+                        given
+                        if given is not None
+                        else self._vectors.embed([probe.text], query=True)[0]
+                    )
+                except Exception as exc:  # the vectors' model record is damaged: full text
+                    if not is_damage(exc):
+                        raise
+                    self._tables.note_damage(S.VECTOR_MODELS_TABLE, exc)
+                    embedded = None
                 vectors[probe.text] = list(embedded) if embedded is not None else None
         # Only tables whose vectors the current model made: never two models' vectors.
         embedder = self._vectors.text.get() if any(vectors.values()) else None
-        searchable = self._vectors.searchable_tables(embedder.model_id) if embedder else set()
+        searchable: set[str] = set()
+        if embedder:
+            try:
+                searchable = set(self._vectors.searchable_tables(embedder.model_id))
+            except Exception as exc:  # which model made the vectors is unknown: full text only
+                if not is_damage(exc):
+                    raise
+                self._tables.note_damage(S.VECTOR_MODELS_TABLE, exc)
         vector_tables = [n for n in tables if n in searchable]
         if _CHAT in vector_tables and S.PASSAGE_TABLE in present & searchable:
             vector_tables.append(S.PASSAGE_TABLE)  # a long turn's later passages

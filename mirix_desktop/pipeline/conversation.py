@@ -102,8 +102,8 @@ class Assistant:
                 if not is_damage(exc):
                     raise
                 damaged = exc
-        if damaged is not None:  # the answer stands; one warning names the table
-            store.note_damage(S.TABLE[S.RecordType.CHAT], damaged)
+        if damaged is not None and not store.damaged:  # the answer stands; one warning
+            store.note_damage(S.TABLE[S.RecordType.CHAT], damaged)  # names the table
         answer.conversation_id = conversation
         return answer
 

@@ -225,7 +225,7 @@ def test_own_jsonl_is_still_read_line_by_line(tmp_path: Path) -> None:
     fmt, turns, skipped = _read(path)
     assert fmt == "jsonl" and [t.id for t in turns] == ["t1"] and turns[0].title == "Greetings"
     assert skipped == [
-        Skipped("line 2", "text: a character UTF-8 cannot hold (U+D800 at character 1)", line=2)
+        Skipped("line 2", "a lone surrogate (\\ud800) that no text can hold", line=2)
     ]
 
 

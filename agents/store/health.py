@@ -192,6 +192,12 @@ def check_table(db: Any, folder: Path) -> TableHealth:
     return found
 
 
+def open_db(store: Path) -> Any:
+    """A LanceDB connection to the store folder, for repairing it table by table (only
+    agents.store imports LanceDB)."""
+    return lancedb.connect(str(store))
+
+
 def check_store(store: Path) -> list[TableHealth]:
     """Every table of the store at ``store``, checked; never raises."""
     try:

@@ -44,6 +44,7 @@ SNIPPET_CHARS = 400
 MAX_CONVERSATION_TURNS = 200
 MEMORY_TYPES = ("core", "episodic", "semantic", "procedural", "resource", "knowledge_vault")
 KIND_TYPES = {"memories": MEMORY_TYPES, "chat": ("chat",), "screens": ("frame",)}
+PAGE_POOL = 60  # hits ranked at once for paging
 WINDOW_CANDIDATES = 200  # hits looked at to find those of one window
 
 
@@ -129,7 +130,9 @@ class MemoryTools:
         """
         chosen = {t for kind in kinds or () for t in KIND_TYPES[kind]} | set(types or ())
         wanted = k + offset + 1  # one more tells whether a next page exists
-        fetched = max(wanted, WINDOW_CANDIDATES) if window else wanted  # filtered after
+        # One pool ranked the same way whatever the page: the user's questions and the
+        # assistant's answers go after their sources within it, so pages do not overlap.
+        fetched = max(wanted, WINDOW_CANDIDATES if window else PAGE_POOL)
         opts = self.ctx.search_options(
             k=fetched,
             candidates=max(self.ctx.settings.search.candidates, fetched),

@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import lancedb
 from PIL import Image
 
 from agents.ids import frame_id
@@ -35,6 +34,7 @@ from agents.store.health import (
     first_line,
     is_damage,
     newest_readable,
+    open_db,
     sealed_values,
 )
 from agents.store.indexes import first_indexes
@@ -107,7 +107,7 @@ class Repair:
                 f"nothing to repair: all {len(tables)} tables read whole, the inbox is sound"
             )
             return self.out
-        db = lancedb.connect(str(self.store_dir))
+        db = open_db(self.store_dir)
         if inbox_bad:  # first: mending a table queues work in it
             self._progress("repairing the inbox")
             self._inbox()

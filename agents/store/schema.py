@@ -329,8 +329,8 @@ CHAT_SCHEMA = pa.schema(
     _COMMON
     + [
         pa.field("conversation_id", _STR),
-        pa.field("role", _STR),
-        pa.field("content", _STR),
+        pa.field("speaker", _STR),  # was "role" (migration speaker_column)
+        pa.field("content", _STR),  # the turn's text ("text" is the search text, as everywhere)
         pa.field("image_caption", _STR),
         pa.field("title", _STR),  # the conversation's title; added later, null in old rows
     ]
@@ -340,7 +340,7 @@ PASSAGE_SCHEMA = pa.schema(
     + [
         pa.field("turn_id", _STR),
         pa.field("conversation_id", _STR),
-        pa.field("role", _STR),
+        pa.field("speaker", _STR),  # was "role" (migration speaker_column)
     ]
 )
 FRAME_SCHEMA = pa.schema(

@@ -1,28 +1,22 @@
-"""One vocabulary of what the program stores: the six memory types and the two kinds of
-record, their titles for people, their sections in a prompt, their id prefixes, how an
-id is recognised in an answer, and the fields a memory written from one line gets.
+"""What the program says about what it stores: the sections of a prompt by memory type
+and record, how an id is recognised in an answer, and the fields a memory written from
+one line gets.
 
-Everything else asks this module (and ``agents.store.schema`` for the data model) rather
-than spelling a title, a prefix or an id pattern again."""
+The memory types themselves (their names, aliases, id prefixes and titles) are
+:class:`agents.memory_types.MemoryType`; everything else asks it (and this module)
+rather than spelling a title, a prefix or an id pattern again."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from agents.store.schema import ID_PREFIX, TYPE_BY_PREFIX, MemoryType
+from agents.memory_types import MemoryType
 
 FRAME_PREFIX = "frm"
 
-# Short titles, for tabs, dialogs and labels.
-TITLES: dict[MemoryType, str] = {
-    MemoryType.CORE: "Core",
-    MemoryType.EPISODIC: "Episodic",
-    MemoryType.SEMANTIC: "Semantic",
-    MemoryType.PROCEDURAL: "Procedural",
-    MemoryType.RESOURCE: "Resources",
-    MemoryType.KNOWLEDGE_VAULT: "Vault",
-}
+# Short titles, for tabs, dialogs and labels (the vocabulary's, by memory type).
+TITLES: dict[MemoryType, str] = {t: t.display_name for t in MemoryType}
 
 # What a chat model is shown, section by section, keyed by the search kind ("frame" and
 # "chat" are the records); the order is the order of the prompt.
@@ -39,7 +33,7 @@ SECTIONS: dict[str, str] = {
 
 # An id of a memory or a screenshot where an answer cites it ("[sem_1a2b]", "frm_…").
 CITED_ID = re.compile(
-    r"\b((?:" + "|".join([FRAME_PREFIX, *ID_PREFIX.values()]) + r")_[0-9A-Za-z_]+)\b"
+    r"\b((?:" + "|".join([FRAME_PREFIX, *(t.prefix for t in MemoryType)]) + r")_[0-9A-Za-z_]+)\b"
 )
 
 
@@ -50,11 +44,6 @@ def frame_id(digest: str) -> str:
 
 def is_frame_id(value: str) -> bool:
     return value.startswith(f"{FRAME_PREFIX}_")
-
-
-def memory_type_of(value: str) -> MemoryType | None:
-    """The memory type an id names by its prefix, or None (a frame, a turn, a typo)."""
-    return TYPE_BY_PREFIX.get(value.split("_", 1)[0])
 
 
 def data_from_text(mtype: MemoryType, text: str) -> dict[str, Any]:

@@ -247,14 +247,13 @@ def test_an_offline_batch_says_which_types_it_wrote(ctx) -> None:
     it wrote (a vault value is not reported as an event)."""
     from agents.absorb.batch import load_items
     from agents.absorb.offline import OfflineAbsorber
-    from agents.ids import memory_type_of
 
     turns = add_turns(ctx, "write to me at anna.berg@example.org", "I live in Zurich")
     frame = add_frame(ctx, "Inbox\nFlight LX 318", app="thunderbird", title="Inbox", at=T0)
     items = load_items(ctx.store, [("chat", t) for t in turns] + [("frame", frame)])
     result = OfflineAbsorber(ctx.store).absorb(items)
     assert result.mode == "offline"
-    written = {memory_type_of(mid).value for _, mid in result.writes}
+    written = {MemoryType.of_id(mid).value for _, mid in result.writes}
     assert set(result.chosen) == written
     assert {"knowledge_vault", "episodic"} <= written
 

@@ -46,7 +46,7 @@ class AgentRun:
 
 def content_id(store: MemoryStore, mtype: MemoryType, data: BaseModel) -> str:
     """The id an inserted memory gets: the same content always gets the same id."""
-    prefix = S.ID_PREFIX[mtype]
+    prefix = mtype.prefix
     if isinstance(data, S.VaultData):
         digest = store.fingerprint(f"{data.entry_type}\x00{data.secret_value}")
     else:
@@ -175,7 +175,7 @@ class MemoryAgent:
         return given
 
     def _own(self, memory_id: str) -> None:
-        prefix = S.ID_PREFIX[self.mtype] + "_"
+        prefix = self.mtype.prefix + "_"
         if not memory_id.startswith(prefix):
             raise InvalidInput(f"{memory_id!r} is not a {self.mtype.value} memory id ({prefix}…)")
 

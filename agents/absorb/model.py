@@ -24,13 +24,12 @@ from agents.absorb.rollback import roll_back
 from agents.errors import AgentError, MirixError
 from agents.llm import LLMClient
 from agents.store import MemoryStore, MemoryType
-from agents.store.schema import DEFAULT_CORE_LIMIT
+from agents.store.schema import DEFAULT_CORE_LIMIT, MemoryTypeName
 from agents.store.timeutil import now
 from agents.tooling import Tool, forced, run_tool_loop
 
 log = logging.getLogger(__name__)
 
-TypeName = Literal["core", "episodic", "semantic", "procedural", "resource", "knowledge_vault"]
 META_TOOL = "choose_memory_types"
 # Images cost tokens: only the agents that describe what was seen get them.
 SEES_IMAGES = {MemoryType.EPISODIC, MemoryType.RESOURCE}
@@ -39,7 +38,7 @@ SEES_IMAGES = {MemoryType.EPISODIC, MemoryType.RESOURCE}
 class ChooseTypes(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    types: list[TypeName] = Field(description="memory types this batch should update")
+    types: list[MemoryTypeName] = Field(description="memory types this batch should update")
     reason: str = ""
 
 

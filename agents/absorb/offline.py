@@ -27,7 +27,6 @@ from agents.absorb.chrome import without_chrome
 from agents.absorb.memory_agents import core_block, insert_once
 from agents.absorb.statements import Statement, extract_statements, extract_steps
 from agents.errors import NotFound
-from agents.ids import memory_type_of
 from agents.privacy import context_line, detect, label
 from agents.store import MemoryStore, MemoryType
 from agents.store import schema as S
@@ -144,7 +143,7 @@ class OfflineAbsorber:
             steps = extract_steps(item.text)
             if steps is not None:  # a recipe or a how-to on screen: its steps in order
                 run.writes.append(self._procedure(steps, item))
-        written = {memory_type_of(mid) for _, mid in run.writes}
+        written = {MemoryType.of_id(mid) for _, mid in run.writes}
         run.chosen = [t.value for t in MemoryType if t in written]
         return run
 

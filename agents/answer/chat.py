@@ -129,7 +129,7 @@ class RangeArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
     since: str = Field(description="ISO 8601 start")
     until: str = Field(description="ISO 8601 end")
-    types: list[str] = Field(default_factory=lambda: ["episodic"])
+    types: list[str] = Field(default_factory=lambda: [MemoryType.EPISODIC.value])
 
 
 class ChatAgent:
@@ -426,7 +426,7 @@ def cite(answer: str, found: Retrieved, reading: Reading | None = None) -> list[
     out = []
     for _, h in positions:
         # A vault entry is shown by its caption: its value only where the answer says it.
-        pick = picks.get(h.id) if h.type != "knowledge_vault" else None
+        pick = picks.get(h.id) if h.type != MemoryType.KNOWLEDGE_VAULT else None
         text = h.text.split(": ", 1)[-1] if h.type == "chat" else h.text
         line = pick.line if pick is not None else text.strip().split("\n", 1)[0]
         snippet = line if len(line) <= SNIPPET else line[: SNIPPET - 1] + "…"

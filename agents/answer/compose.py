@@ -14,29 +14,29 @@ from agents.absorb.statements import extract_statements
 from agents.answer.citing import speaker_of
 from agents.answer.reader import Pick, Reading, chat_question, is_question
 from agents.answer.terms import has_cjk
-from agents.store import SearchHit
+from agents.store import MemoryType, SearchHit
 from agents.store.timeutil import as_utc
 
 _LABELS_EN = {
-    "episodic": "event",
-    "semantic": "fact",
-    "procedural": "how-to",
-    "resource": "document",
-    "knowledge_vault": "stored value",
+    MemoryType.EPISODIC: "event",
+    MemoryType.SEMANTIC: "fact",
+    MemoryType.PROCEDURAL: "how-to",
+    MemoryType.RESOURCE: "document",
+    MemoryType.KNOWLEDGE_VAULT: "stored value",
     "frame": "screenshot",
     "chat": "chat",
-    "core": "core memory",
+    MemoryType.CORE: "core memory",
     "screen": "screen",
 }
 _LABELS_ZH = {
-    "episodic": "事件",
-    "semantic": "事实",
-    "procedural": "操作步骤",
-    "resource": "文档",
-    "knowledge_vault": "保存的值",
+    MemoryType.EPISODIC: "事件",
+    MemoryType.SEMANTIC: "事实",
+    MemoryType.PROCEDURAL: "操作步骤",
+    MemoryType.RESOURCE: "文档",
+    MemoryType.KNOWLEDGE_VAULT: "保存的值",
     "frame": "截图",
     "chat": "对话",
-    "core": "核心记忆",
+    MemoryType.CORE: "核心记忆",
     "screen": "屏幕",
 }
 QUOTE_LIMIT = 240

@@ -18,7 +18,7 @@ from agents.answer.terms import (
 )
 from agents.answer.values import Span, join_date_time, labels_kind, spans
 from agents.romanise import han_for
-from agents.store import SearchHit
+from agents.store import MemoryType, SearchHit
 
 _STAMP = re.compile(r"^\d{2}:\d{2}:\d{2}\s+")
 _LABEL_SEP = re.compile(r"^[\s:：=|\-–—]*(?:(?:is|are|was|were|为|是)\b[\s:：]*)?", re.IGNORECASE)
@@ -67,7 +67,7 @@ def lines_of(
     if hit.type == "chat":
         text = text.split(": ", 1)[-1]
     raw = list(split_sentences(text))
-    if hit.type == "episodic":
+    if hit.type == MemoryType.EPISODIC:
         # An event's lines start with when each screen was seen ("15:10:10  Firefox - …"):
         # not a value on the screen (its head, "When: …", says when the event was).
         raw = [_STAMP.sub("", r) for r in raw]

@@ -19,14 +19,11 @@ from agents.store import MemoryStore, SearchHit, SearchOptions
 from agents.store import schema as S
 from agents.store.timeutil import as_utc
 
-SEARCHED = (
-    "episodic",
-    "semantic",
-    "procedural",
-    "resource",
-    "knowledge_vault",
-    "frame",
-    "chat",
+# Searched for every question, in this order (core memory is always shown whole).
+SEARCHED: tuple[str, ...] = (
+    *(t.value for t in S.MemoryType if t is not S.MemoryType.CORE),
+    S.RecordType.FRAME.value,
+    S.RecordType.CHAT.value,
 )
 
 
@@ -137,8 +134,8 @@ class Retriever:
         for kind in SEARCHED:
             of_kind = [h for h in hits if h.type == kind]
             found.by_type[kind] = of_kind[: limits.get(kind, self.per_type_k)]
-        found.by_type["core"] = core.result()
-        found.vault_values = self._vault_values(found.by_type["knowledge_vault"])
+        found.by_type[S.MemoryType.CORE] = core.result()
+        found.vault_values = self._vault_values(found.by_type[S.MemoryType.KNOWLEDGE_VAULT])
         return found
 
     def render(self, found: Retrieved) -> str:

@@ -259,7 +259,8 @@ class MemoryStore:
         self._records.delete_chat_turns(ids)
 
     def iter_chat_turns(self) -> Iterator[dict[str, Any]]:
-        """Every chat turn's row (id, conversation, role, content, caption, created_at)."""
+        """Every chat turn's row (id, conversation_id, speaker, content, image_caption, title,
+        created_at)."""
         return self._records.iter_chat_turns()
 
     @written

@@ -65,12 +65,12 @@ class Memories:
         memory_id: str | None,
         vector: Sequence[float] | None = None,
     ) -> S.Memory:
-        mtype = memory_type_of(memory_type)
+        mtype = S.MemoryType.parse(memory_type)
         valid = validate(mtype, data)
-        mid = memory_id or f"{S.ID_PREFIX[mtype]}_{uuid.uuid4().hex}"
+        mid = memory_id or f"{mtype.prefix}_{uuid.uuid4().hex}"
         if memory_id is not None:
-            if not mid.startswith(S.ID_PREFIX[mtype] + "_"):
-                raise InvalidInput(f"a {mtype.value} id must start with {S.ID_PREFIX[mtype]}_")
+            if not mid.startswith(mtype.prefix + "_"):
+                raise InvalidInput(f"a {mtype.value} id must start with {mtype.prefix}_")
             try:
                 return self.get(mid)
             except NotFound:
@@ -105,7 +105,7 @@ class Memories:
         app: str | None,
         actor: str,
     ) -> list[str]:
-        mtype = memory_type_of(memory_type)
+        mtype = S.MemoryType.parse(memory_type)
         valid = []
         for number, item in enumerate(items):
             try:
@@ -135,7 +135,7 @@ class Memories:
         )
         rows = []
         for i, (data, vec) in enumerate(zip(valid, embedded, strict=True)):
-            mid = f"{S.ID_PREFIX[mtype]}_{uuid.uuid4().hex}"
+            mid = f"{mtype.prefix}_{uuid.uuid4().hex}"
             sources = source_ids[i] if source_ids is not None else ()
             rows.append(
                 self._row(
@@ -154,7 +154,7 @@ class Memories:
         return [r["id"] for r in rows]
 
     def get(self, memory_id: str) -> S.Memory:
-        mtype = type_of_id(memory_id)
+        mtype = _type_of_stored_id(memory_id)
         table = self._tables.existing(mtype.value)
         if table is None:
             raise NotFound(f"no memory with id {memory_id!r}")
@@ -175,7 +175,7 @@ class Memories:
         by_type: dict[S.MemoryType, list[str]] = {}
         for mid in memory_ids:
             try:
-                by_type.setdefault(type_of_id(mid), []).append(mid)
+                by_type.setdefault(_type_of_stored_id(mid), []).append(mid)
             except NotFound:
                 continue
         found: dict[str, S.Memory] = {}
@@ -185,7 +185,7 @@ class Memories:
         return [found[m] for m in memory_ids if m in found]
 
     def of_type(self, memory_type: S.MemoryType | str, *, limit: int = 1000) -> list[S.Memory]:
-        mtype = memory_type_of(memory_type)
+        mtype = S.MemoryType.parse(memory_type)
         table = self._tables.existing(mtype.value)
         if table is None:
             return []
@@ -297,7 +297,7 @@ class Memories:
         app: str | None,
         limit: int,
     ) -> list[S.Memory]:
-        mtype = memory_type_of(memory_type)
+        mtype = S.MemoryType.parse(memory_type)
         table = self._tables.existing(mtype.value)
         if table is None:
             return []
@@ -400,15 +400,9 @@ def row_to_memory(cipher: VaultCipher, mtype: S.MemoryType, row: Mapping[str, An
     )
 
 
-def memory_type_of(value: S.MemoryType | str) -> S.MemoryType:
-    parsed = S.parse_type(value) if isinstance(value, str) else value
-    if not isinstance(parsed, S.MemoryType):
-        raise InvalidInput(f"{value!r} is a record type, not a memory type")
-    return parsed
-
-
-def type_of_id(memory_id: str) -> S.MemoryType:
-    prefix = memory_id.split("_", 1)[0]
-    if prefix not in S.TYPE_BY_PREFIX:
+def _type_of_stored_id(memory_id: str) -> S.MemoryType:
+    """The memory type of an id the store made. Raises NotFound for any other id."""
+    mtype = S.MemoryType.of_id(memory_id)
+    if mtype is None:
         raise NotFound(f"no memory with id {memory_id!r}")
-    return S.TYPE_BY_PREFIX[prefix]
+    return mtype

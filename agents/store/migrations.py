@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from lancedb.index import FTS
 
@@ -136,8 +137,30 @@ def relative_frame_paths(parts: Parts) -> None:
         tables.commit(partial(table.update, where=where, values_sql={"image_path": cut}))
 
 
-# Named, add-only, in the order they run.
+def speaker_column(parts: Parts) -> None:
+    """Chat turns' and their passages' ``role`` column is called ``speaker``, as the field
+    of :class:`~agents.store.schema.ChatTurn` it holds. Renaming rewrites no data: every
+    row, its vector and the full-text and scalar indexes stay as they were."""
+    tables = parts.tables
+    for name in (S.TABLE[S.RecordType.CHAT], S.PASSAGE_TABLE):
+        if name not in tables.names():
+            continue
+        # Opened raw: opening it through ``tables`` would first add an empty "speaker".
+        table: Any = tables.db.open_table(name)
+        have = set(table.schema.names)
+        if "role" not in have:
+            continue
+        if "speaker" in have:  # added empty when an older table was opened before this ran
+            tables.commit(partial(table.drop_columns, ["speaker"]))
+        tables.commit(partial(table.alter_columns, {"path": "role", "rename": "speaker"}))
+    tables.catch_up()  # handles opened before the rename see the new column
+
+
+# Named, add-only. They run in this order; one that others' code depends on may come
+# before them (a store that has applied the others skips to it).
 MIGRATIONS: dict[str, Callable[[Parts], None]] = {
+    # First: the others read chat turns with today's column names.
+    "speaker_column": speaker_column,
     "seal_sensitive_values": seal_sensitive_values,
     "relative_frame_paths": relative_frame_paths,
     # The field's detectors (agents.privacy) find kinds the first rules missed: seal

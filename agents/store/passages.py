@@ -97,7 +97,7 @@ def passage_rows(
     holds the first); without vectors yet."""
     rows = []
     for turn, parts in zip(turn_rows, passages, strict=True):
-        speaker = turn.get("role") or ""
+        speaker = turn.get("speaker") or ""
         for index, part in enumerate(parts[1:], 1):
             rows.append(
                 {
@@ -112,7 +112,7 @@ def passage_rows(
                     "vector": None,
                     "turn_id": turn["id"],
                     "conversation_id": turn.get("conversation_id"),
-                    "role": speaker,
+                    "speaker": speaker,
                 }
             )
     return rows

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 FRAMES = S.TABLE[S.RecordType.FRAME]
 CHAT = S.TABLE[S.RecordType.CHAT]
-TURN_COLUMNS = ["id", "conversation_id", "role", "content", "image_caption", "time", "title"]
+TURN_COLUMNS = ["id", "conversation_id", "speaker", "content", "image_caption", "time", "title"]
 FRAME_ROW_COLUMNS = ["id", "time", "created_at", "size_bytes", "image_path"]
 
 
@@ -86,7 +86,7 @@ class Records:
                 "fts": index_text(f"{context.get(t.id, '')}\n{t.search_text()}\n{t.search_text()}"),
                 "vector": None,
                 "conversation_id": t.conversation_id,
-                "role": t.speaker,
+                "speaker": t.speaker,
                 "content": t.text,
                 "image_caption": t.image_caption,
                 "title": t.title,
@@ -163,7 +163,15 @@ class Records:
         table = self._tables.existing(CHAT)
         if table is None:
             return
-        cols = ["id", "conversation_id", "role", "content", "image_caption", "title", "created_at"]
+        cols = [
+            "id",
+            "conversation_id",
+            "speaker",
+            "content",
+            "image_caption",
+            "title",
+            "created_at",
+        ]
         yield from table.search().select(cols).limit(None).to_list()
 
     # ---- frames --------------------------------------------------------------------------
@@ -328,7 +336,7 @@ def _turn_from_row(row: Mapping[str, Any]) -> S.ChatTurn:
     return S.ChatTurn(
         id=row["id"],
         conversation_id=row["conversation_id"],
-        speaker=row["role"],
+        speaker=row["speaker"],
         text=row["content"],
         created_at=row["time"],
         image_caption=row["image_caption"],

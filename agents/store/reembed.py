@@ -21,7 +21,16 @@ from agents.store.vectors import Progress, columns_of, plan, texts_of
 
 CHAT = S.TABLE[S.RecordType.CHAT]
 # What filling a chat turn's vector reads of its row (the passages' rows copy it).
-_TURN_COLUMNS = ["id", "text", "role", "created_at", "updated_at", "time", "app", "conversation_id"]
+_TURN_COLUMNS = [
+    "id",
+    "text",
+    "speaker",
+    "created_at",
+    "updated_at",
+    "time",
+    "app",
+    "conversation_id",
+]
 
 log = logging.getLogger(__name__)
 

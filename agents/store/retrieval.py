@@ -30,7 +30,7 @@ MAX_QUERY_CHARS = 4000
 SEARCH_TIMEOUT_S = 120.0  # a search that takes this long is stuck, not slow
 _HIT_COLUMNS = ["id", "text", "source_ids", "time", "app"]
 _FRAME_HIT_COLUMNS = [*_HIT_COLUMNS, "source_path"]
-_CHAT_HIT_COLUMNS = [*_HIT_COLUMNS, "conversation_id", "role"]
+_CHAT_HIT_COLUMNS = [*_HIT_COLUMNS, "conversation_id", "speaker"]
 _CHAT = S.TABLE[S.RecordType.CHAT]
 
 

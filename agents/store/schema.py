@@ -8,7 +8,6 @@ for the full-text index.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any, Literal
 
@@ -16,40 +15,31 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agents.embeddings import TEXT_DIM
+from agents.memory_types import (  # the vocabulary, importable without the store
+    ALL_SEARCH_TYPES,
+    MEMORY_TYPE_NAMES,
+    MemoryType,
+    MemoryTypeName,
+    RecordType,
+    SearchableType,
+    SearchTypeName,
+    parse_type,
+)
 
 MAX_TEXT_CHARS = 200_000  # one memory's text; a 1 MB paste is refused, not stored
 DEFAULT_CORE_LIMIT = 2000
+# The vocabulary is re-exported: most modules know the types as ``S.MemoryType``.
+__all__ = [
+    "ALL_SEARCH_TYPES",
+    "MEMORY_TYPE_NAMES",
+    "MemoryType",
+    "MemoryTypeName",
+    "RecordType",
+    "SearchTypeName",
+    "SearchableType",
+    "parse_type",
+]
 
-
-class MemoryType(enum.StrEnum):
-    CORE = "core"
-    EPISODIC = "episodic"
-    SEMANTIC = "semantic"
-    PROCEDURAL = "procedural"
-    RESOURCE = "resource"
-    KNOWLEDGE_VAULT = "knowledge_vault"
-
-
-class RecordType(enum.StrEnum):
-    """Raw records that search also finds."""
-
-    CHAT = "chat"
-    FRAME = "frame"
-
-
-SearchableType = MemoryType | RecordType
-ALL_SEARCH_TYPES: tuple[str, ...] = tuple(t.value for t in MemoryType) + tuple(
-    t.value for t in RecordType
-)
-ID_PREFIX = {
-    MemoryType.CORE: "core",
-    MemoryType.EPISODIC: "epi",
-    MemoryType.SEMANTIC: "sem",
-    MemoryType.PROCEDURAL: "proc",
-    MemoryType.RESOURCE: "res",
-    MemoryType.KNOWLEDGE_VAULT: "vault",
-}
-TYPE_BY_PREFIX = {prefix: t for t, prefix in ID_PREFIX.items()}
 TABLE = {t: t.value for t in MemoryType} | {
     RecordType.CHAT: "chat_turns",
     RecordType.FRAME: "frames",
@@ -61,20 +51,6 @@ PASSAGE_TABLE = "chat_passages"  # the further passages of long chat turns (stor
 TEXT_VECTOR_TABLES: tuple[str, ...] = (*TABLE.values(), PASSAGE_TABLE)
 VECTOR_MODELS_TABLE = "vector_models"  # which text model made each table's vectors
 LEGACY_TEXT_MODEL = "all-MiniLM-L6-v2"  # the only text model before the record existed
-
-
-def parse_type(name: str) -> SearchableType:
-    """Return the memory or record type called ``name`` (``vault`` is accepted for the vault)."""
-    from agents.errors import InvalidInput
-
-    key = name.strip().lower().replace("-", "_").replace(" ", "_")
-    key = {"vault": "knowledge_vault", "chat_turn": "chat", "frames": "frame"}.get(key, key)
-    for enum_cls in (MemoryType, RecordType):
-        try:
-            return enum_cls(key)
-        except ValueError:
-            continue
-    raise InvalidInput(f"unknown type {name!r}; choose from {', '.join(ALL_SEARCH_TYPES)}")
 
 
 class _Data(BaseModel):
@@ -331,11 +307,11 @@ _FIELDS: dict[MemoryType, list[pa.Field]] = {
 }
 # The scalar column indexed per table besides time (the "type" of an entry).
 KIND_COLUMN: dict[str, str] = {
-    "core": "label",
-    "episodic": "event_type",
-    "procedural": "entry_type",
-    "resource": "resource_type",
-    "knowledge_vault": "sensitivity",
+    MemoryType.CORE: "label",
+    MemoryType.EPISODIC: "event_type",
+    MemoryType.PROCEDURAL: "entry_type",
+    MemoryType.RESOURCE: "resource_type",
+    MemoryType.KNOWLEDGE_VAULT: "sensitivity",
     "chat_turns": "conversation_id",
     "frames": "app",
 }
@@ -353,8 +329,8 @@ CHAT_SCHEMA = pa.schema(
     _COMMON
     + [
         pa.field("conversation_id", _STR),
-        pa.field("role", _STR),
-        pa.field("content", _STR),
+        pa.field("speaker", _STR),  # was "role" (migration speaker_column)
+        pa.field("content", _STR),  # the turn's text ("text" is the search text, as everywhere)
         pa.field("image_caption", _STR),
         pa.field("title", _STR),  # the conversation's title; added later, null in old rows
     ]
@@ -364,7 +340,7 @@ PASSAGE_SCHEMA = pa.schema(
     + [
         pa.field("turn_id", _STR),
         pa.field("conversation_id", _STR),
-        pa.field("role", _STR),
+        pa.field("speaker", _STR),  # was "role" (migration speaker_column)
     ]
 )
 FRAME_SCHEMA = pa.schema(

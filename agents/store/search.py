@@ -85,8 +85,10 @@ def content_probe(
     ("What pets does Nate have?" -> "What pets does have?")."""
     if options.content_weight <= 0:
         return None
-    roles = {str(r["role"]) for ranking in rankings.values() for _, r in ranking if r.get("role")}
-    named = named_speakers(query, roles)
+    speakers = {
+        str(r["speaker"]) for ranking in rankings.values() for _, r in ranking if r.get("speaker")
+    }
+    named = named_speakers(query, speakers)
     if not named:
         return None
     text = without_names(query, named)
@@ -213,10 +215,10 @@ def favour_speakers(cands: Sequence[Candidate], query: str, weight: float) -> No
     "What does Ann collect?" is answered by what Ann said far more often than by
     what was said to her.
     """
-    roles = {str(c.row["role"]) for c in cands if c.row.get("role")}
-    named = named_speakers(query, roles)
+    speakers = {str(c.row["speaker"]) for c in cands if c.row.get("speaker")}
+    named = named_speakers(query, speakers)
     if not named:
         return
     for cand in cands:
-        if cand.row.get("role") in named:
+        if cand.row.get("speaker") in named:
             cand.score *= 1 + weight

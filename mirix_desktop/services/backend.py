@@ -254,7 +254,7 @@ class Backend:
         firsts: dict[str, tuple[Any, str]] = {}
         for row in self.store.iter_chat_turns():
             conv = row["conversation_id"]
-            if not conv.startswith("conv_") or row["role"] != "user":
+            if not conv.startswith("conv_") or row["speaker"] != "user":
                 continue
             if conv not in firsts or row["created_at"] < firsts[conv][0]:
                 firsts[conv] = (row["created_at"], row["content"])

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field
 
 from agents.errors import MirixError
+from agents.memory_types import MemoryTypeName, SearchTypeName
 from mirix_desktop import __version__
 
 if TYPE_CHECKING:
@@ -40,11 +41,7 @@ SERVER_NAME = "mirix-desktop"
 CONTEXT_URI = "mirix://context"
 MAX_QUESTION_CHARS = 4000
 MAX_TEXT_CHARS = 200_000  # agents.store.schema.MAX_TEXT_CHARS (a test checks they agree)
-SearchType = Literal[
-    "core", "episodic", "semantic", "procedural", "resource", "knowledge_vault", "chat", "frame"
-]
 Kind = Literal["memories", "chat", "screens"]
-RememberType = Literal["semantic", "episodic", "procedural", "resource", "core", "knowledge_vault"]
 INSTRUCTIONS = (
     "The user's personal memory: what they saw on screen (screenshots with their text) and "
     "said in chats, filed as memories (core facts, episodic events, semantic facts, "
@@ -158,7 +155,7 @@ def build_server(tools: LazyTools) -> MCPServer:
             ),
         ] = None,
         types: Annotated[
-            list[SearchType] | None,
+            list[SearchTypeName] | None,
             Field(description="finer than kinds: only these types (added to kinds)"),
         ] = None,
         app: Annotated[
@@ -258,7 +255,7 @@ def build_server(tools: LazyTools) -> MCPServer:
             str, Field(min_length=1, max_length=MAX_TEXT_CHARS, description="what to remember")
         ],
         type: Annotated[  # noqa: A002 - the argument's name in the protocol
-            RememberType, Field(description="the memory type (default semantic: a fact)")
+            MemoryTypeName, Field(description="the memory type (default semantic: a fact)")
         ] = "semantic",
     ) -> dict[str, Any]:
         """Store a memory the user asked to keep. Refused while capture is paused."""

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from agents.answer.retrieval import sources_first
 from agents.errors import InvalidInput, NotFound
+from agents.memory_types import MEMORY_TYPE_NAMES
 from agents.privacy import SEALED_MARK, Redactor, detect
 from agents.store import Frame, MemoryType, SearchHit
 from agents.store.schema import MAX_TEXT_CHARS, VaultData
@@ -42,7 +43,7 @@ MAX_RANGE = timedelta(days=31)
 MAX_FRAMES_LISTED = 5000
 SNIPPET_CHARS = 400
 MAX_CONVERSATION_TURNS = 200
-MEMORY_TYPES = ("core", "episodic", "semantic", "procedural", "resource", "knowledge_vault")
+MEMORY_TYPES = MEMORY_TYPE_NAMES
 KIND_TYPES = {"memories": MEMORY_TYPES, "chat": ("chat",), "screens": ("frame",)}
 PAGE_POOL = 60  # hits ranked at once for paging
 WINDOW_CANDIDATES = 200  # hits looked at to find those of one window

@@ -149,6 +149,15 @@ def test_an_unusable_tool_call_goes_back_to_the_model_once_and_is_never_shown(fa
     assert [c.id for c in answer.citations] == [note.id]
 
 
+def test_an_answer_with_braces_and_code_that_is_no_call_streams_whole(fake, cctx) -> None:
+    text = 'Put ```json {"theme": "dark"}``` in settings.json, or call search_memories(now).'
+    fake.script = [topic("settings theme"), {"content": text}]
+    tokens: list[str] = []
+    answer = Assistant(cctx).ask("How did I set the dark theme?", on_token=tokens.append)
+    assert answer.answer == text and "".join(tokens) == text
+    assert tokens[0] == "Put " and len(tokens) == 2  # held back from where a call may begin
+
+
 def test_a_tool_call_still_unusable_after_its_correction_ends_the_answer(fake, cctx) -> None:
     bad = {"tool_calls": [{"name": "search_memories", "arguments": {"query": ""}}]}
     fake.script = [topic("passport"), bad, bad, {"content": "An answer after all."}]

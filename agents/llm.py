@@ -150,6 +150,7 @@ class LLMClient:
         messages: Sequence[dict[str, Any]],
         *,
         tools: Sequence[dict[str, Any]] | None = None,
+        tool_choice: Any = None,
         on_text: Callable[[str], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> Reply:
@@ -165,6 +166,8 @@ class LLMClient:
             kwargs["max_tokens"] = self.endpoint.max_tokens
         if tools:
             kwargs["tools"] = list(tools)
+            if tool_choice is not None:
+                kwargs["tool_choice"] = tool_choice
         stream = self._with_retries(lambda: self._client.chat.completions.create(**kwargs))
         text: list[str] = []
         calls: dict[int, dict[str, str]] = {}

@@ -1,11 +1,13 @@
 """Tools for language models: schemas from pydantic, validation, recovery of tool calls
-printed as text, and the loop that runs a model's calls until it is done.
+printed as text, and the one loop that runs a model's calls until it is done (absorption's
+agents and the chat agent both use it; the chat agent streams).
 
 Models make mistakes. Arguments are validated before a tool runs; an unknown
 tool or invalid arguments go back to the model with the error, once: when the
 next round fails again, :class:`~agents.errors.AgentError` is raised. A model
 that prints its call as JSON in the message (``{"name": ..., "arguments": ...}``,
-in a code block or ``<tool_call>`` tags) is understood as if it had called.
+in a code block or ``<tool_call>`` tags) is understood as if it had called; when
+replies are streamed, such a call is not shown as text.
 """
 
 from __future__ import annotations
@@ -166,11 +168,67 @@ def assistant_message(reply: Reply, calls: Sequence[ToolCall]) -> dict[str, Any]
     }
 
 
+# ---- the loop ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Streaming:
+    """Streaming for :func:`run_tool_loop`: ``on_text`` gets the model's text as it
+    arrives (never a tool call printed in it), ``should_stop`` ends a reply early."""
+
+    on_text: Callable[[str], None] | None = None
+    should_stop: Callable[[], bool] | None = None
+
+    def stopped(self) -> bool:
+        return self.should_stop is not None and self.should_stop()
+
+
+_OPENERS = ("{", "[{", "```", "<tool_call>")
+
+
+class _Gate:
+    """Streamed text on its way to ``on_text``, held back from where a tool call printed
+    as text may begin (``{``, ``[{``, a code fence, ``<tool_call>``, ``name(``) until the
+    reply ends: :meth:`release` then sends it when the reply held no call."""
+
+    def __init__(self, on_text: Callable[[str], None], names: Sequence[str]) -> None:
+        self.on_text = on_text
+        self.openers = (*_OPENERS, *(f"{n}(" for n in names))
+        self.text = ""
+        self.sent = 0
+        self.holding = False
+
+    def feed(self, piece: str) -> None:
+        self.text += piece
+        if self.holding:
+            return
+        found = [i for o in self.openers if (i := self.text.find(o, self.sent)) != -1]
+        if found:
+            self.holding = True
+            end = min(found)
+        else:  # the tail may be the start of an opener: it waits for the next piece
+            tail = max(
+                (k for o in self.openers for k in range(1, len(o)) if self.text.endswith(o[:k])),
+                default=0,
+            )
+            end = len(self.text) - tail
+        self._send(end)
+
+    def release(self) -> None:
+        self._send(len(self.text))
+
+    def _send(self, end: int) -> None:
+        if end > self.sent:
+            self.on_text(self.text[self.sent : end])
+            self.sent = end
+
+
 @dataclass
 class LoopResult:
     outcomes: list[Outcome] = field(default_factory=list)
     final_text: str = ""
     rounds: int = 0
+    stopped: bool = False  # ``should_stop`` ended it: ``final_text`` is what had arrived
 
 
 def run_tool_loop(
@@ -182,24 +240,51 @@ def run_tool_loop(
     max_rounds: int = 8,
     finish: str | None = None,
     tool_choice: Any = "auto",
+    stream: Streaming | None = None,
+    answer: bool = False,
 ) -> LoopResult:
     """Let the model call ``tools`` until it answers without a call, calls ``finish``,
     or ``max_rounds`` pass. ``messages`` grows with the conversation.
 
+    ``stream``: replies are streamed (see :class:`Streaming`). ``answer``: the loop
+    ends in a text answer: after ``max_rounds`` rounds with tools the model is asked
+    once more without them, and an empty answer is an error in any round.
+
     Raises AgentError when a round with errors is followed by another one, or when
-    the model's first reply is empty; ModelUnavailable passes through.
+    the model's first reply (any reply, with ``answer``) is empty; ModelUnavailable
+    passes through.
     """
     by_name = {t.name: t for t in tools}
     schemas = [t.schema() for t in tools]
     result = LoopResult()
     corrected = False
-    for _ in range(max_rounds):
-        reply = llm.chat(messages, tools=schemas, tool_choice=tool_choice)
+    for round_no in range(max_rounds + 1 if answer else max_rounds):
+        offered = list(by_name) if round_no < max_rounds else []
+        gate: _Gate | None = None
+        if stream is None:
+            reply = llm.chat(messages, tools=schemas if offered else None, tool_choice=tool_choice)
+        else:
+            on_text = stream.on_text
+            if on_text is not None and offered:
+                gate = _Gate(on_text, offered)
+                on_text = gate.feed
+            reply = llm.stream_chat(
+                messages,
+                tools=schemas if offered else None,
+                tool_choice=tool_choice,
+                on_text=on_text,
+                should_stop=stream.should_stop,
+            )
+            if stream.stopped():
+                result.final_text, result.stopped = reply.content, True
+                return result
         result.rounds += 1
-        calls = calls_of(reply, list(by_name))
+        calls = calls_of(reply, offered) if offered else []
         if not calls:
-            if result.rounds == 1 and not reply.content.strip():
+            if not reply.content.strip() and (answer or result.rounds == 1):
                 raise AgentError(f"{who}: the model answered nothing")
+            if gate is not None:
+                gate.release()
             result.final_text = reply.content
             return result
         messages.append(assistant_message(reply, calls))

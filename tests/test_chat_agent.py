@@ -7,6 +7,7 @@ import json
 import pytest
 from PIL import Image, ImageDraw
 
+from agents.errors import AgentError
 from agents.store import MemoryType
 from mirix_desktop.cli import main
 from mirix_desktop.pipeline.absorb_job import AbsorbJob
@@ -124,6 +125,46 @@ def test_the_model_may_search_further_before_answering(fake, cctx) -> None:
     last = fake.requests[-1]["messages"]
     assert last[-1]["role"] == "tool" and note.id in last[-1]["content"]
     assert [c.id for c in answer.citations] == [note.id]
+
+
+def test_an_unusable_tool_call_goes_back_to_the_model_once_and_is_never_shown(fake, cctx) -> None:
+    note = cctx.store.add(
+        MemoryType.PROCEDURAL, {"summary": "Renew passport", "steps": ["Book slot", "Bring photo"]}
+    )
+    printed = json.dumps({"name": "search_memories", "arguments": {"query": "passport", "k": 99}})
+    fake.script = [
+        topic("travel documents"),
+        {"content": f"<tool_call>{printed}</tool_call>"},  # printed as text, k out of range
+        {"tool_calls": [{"name": "search_memories", "arguments": {"query": "passport"}}]},
+        {"content": f"Book a slot, then bring a photo [{note.id}]."},
+    ]
+    tokens: list[str] = []
+    answer = Assistant(cctx).ask("How do I get my travel papers sorted?", on_token=tokens.append)
+    correction = fake.requests[2]["messages"][-1]
+    assert correction["role"] == "tool" and correction["content"].startswith("error: ")
+    assert "k" in correction["content"] and note.id not in correction["content"]
+    assert note.id in fake.requests[3]["messages"][-1]["content"]
+    # The streamed text is the answer: the call the model printed never reached the user.
+    assert "".join(tokens) == answer.answer == f"Book a slot, then bring a photo [{note.id}]."
+    assert [c.id for c in answer.citations] == [note.id]
+
+
+def test_an_answer_with_braces_and_code_that_is_no_call_streams_whole(fake, cctx) -> None:
+    text = 'Put ```json {"theme": "dark"}``` in settings.json, or call search_memories(now).'
+    fake.script = [topic("settings theme"), {"content": text}]
+    tokens: list[str] = []
+    answer = Assistant(cctx).ask("How did I set the dark theme?", on_token=tokens.append)
+    assert answer.answer == text and "".join(tokens) == text
+    assert tokens[0] == "Put " and len(tokens) == 2  # held back from where a call may begin
+
+
+def test_a_tool_call_still_unusable_after_its_correction_ends_the_answer(fake, cctx) -> None:
+    bad = {"tool_calls": [{"name": "search_memories", "arguments": {"query": ""}}]}
+    fake.script = [topic("passport"), bad, bad, {"content": "An answer after all."}]
+    tokens: list[str] = []
+    with pytest.raises(AgentError, match="still failing after a correction"):
+        Assistant(cctx).ask("How do I renew my passport?", on_token=tokens.append)
+    assert len(fake.requests) == 3 and tokens == []
 
 
 def test_screenshot_questions_send_frames_to_a_vision_model(fake, monkeypatch, tmp_path) -> None:

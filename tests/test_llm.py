@@ -50,6 +50,17 @@ def test_answers_stream(fake) -> None:
     assert len(parts) == 5 and "".join(parts).strip() == "the flight is LX 318"
 
 
+def test_a_streamed_request_may_force_a_tool(fake) -> None:
+    fake.script = [{"tool_calls": [{"name": "update_topic", "arguments": {"topic": "flights"}}]}]
+    tool = {"type": "function", "function": {"name": "update_topic", "parameters": {}}}
+    forced = {"type": "function", "function": {"name": "update_topic"}}
+    reply = _client(fake).stream_chat(
+        [{"role": "user", "content": "x"}], tools=[tool], tool_choice=forced
+    )
+    assert reply.tool_calls[0].parsed() == {"topic": "flights"}
+    assert fake.requests[0]["stream"] is True and fake.requests[0]["tool_choice"] == forced
+
+
 def test_429_and_5xx_are_retried(fake) -> None:
     fake.script = [{"status": 429}, {"status": 503}, {"content": "ok"}]
     assert _client(fake).chat([{"role": "user", "content": "x"}]).content == "ok"

@@ -34,15 +34,7 @@ from agents.privacy import sealed
 from agents.store import MemoryStore, MemoryType, SearchHit, SearchOptions
 from agents.store import schema as S
 from agents.store.timeutil import as_utc, now, parse_time
-from agents.tooling import (
-    Tool,
-    acknowledge,
-    assistant_message,
-    calls_of,
-    forced,
-    run_call,
-    validate,
-)
+from agents.tooling import Streaming, Tool, forced, run_tool_loop
 
 log = logging.getLogger(__name__)
 
@@ -172,25 +164,32 @@ class ChatAgent:
         """
         if self.llm is None:
             return keywords(question, self.segmenter)
-        tool = Tool("update_topic", "Set the topic to search memories for.", TopicArgs, acknowledge)
-        messages = [
+        topics: list[str] = []
+
+        def set_topic(args: TopicArgs) -> str:
+            topics.append(args.topic)
+            return "ok"
+
+        tool = Tool("update_topic", "Set the topic to search memories for.", TopicArgs, set_topic)
+        messages: list[dict[str, Any]] = [
             {"role": "system", "content": prompts.CHAT_TOPIC},
             *history[-4:],
             {"role": "user", "content": question},
         ]
-        for _ in range(2):
-            reply = self.llm.chat(messages, tools=[tool.schema()], tool_choice=forced(tool.name))
-            calls = [c for c in calls_of(reply, [tool.name]) if c.name == tool.name]
-            if not calls:
-                break
-            try:
-                topic: str = validate(tool, calls[0]).topic
-                return topic
-            except InvalidInput as exc:
-                messages.append(assistant_message(reply, calls[:1]))
-                messages.append(
-                    {"role": "tool", "tool_call_id": calls[0].id, "content": f"error: {exc}"}
-                )
+        try:
+            run_tool_loop(
+                self.llm,
+                messages,
+                [tool],
+                who="topic",
+                max_rounds=2,
+                finish=tool.name,
+                tool_choice=forced(tool.name),
+            )
+        except AgentError as exc:
+            log.info("%s", exc)
+        if topics:
+            return topics[0]
         log.info("no topic from the chat model; using the question's keywords")
         return keywords(question, self.segmenter)
 
@@ -385,31 +384,20 @@ class ChatAgent:
         on_token: Callable[[str], None] | None,
         should_stop: Callable[[], bool] | None,
     ) -> tuple[str, bool]:
+        """The streamed answer (and whether ``should_stop`` ended it), the model searching
+        further first if it needs to; raises AgentError like :func:`run_tool_loop`."""
         assert self.llm is not None
-        tools = self._tools(found)
-        by_name = {t.name: t for t in tools}
-        for round_no in range(self.max_tool_rounds + 1):
-            offer = round_no < self.max_tool_rounds
-            reply = self.llm.stream_chat(
-                messages,
-                tools=[t.schema() for t in tools] if offer else None,
-                on_text=on_token,
-                should_stop=should_stop,
-            )
-            if should_stop is not None and should_stop():
-                return reply.content, True
-            calls = calls_of(reply, list(by_name)) if offer else []
-            if not calls:
-                if not reply.content.strip():
-                    raise AgentError("the chat model answered nothing")
-                return reply.content, False
-            messages.append(assistant_message(reply, calls))
-            for call in calls:
-                outcome = run_call(by_name, call)
-                messages.append(
-                    {"role": "tool", "tool_call_id": call.id, "content": outcome.result}
-                )
-        raise AgentError("the chat model kept calling tools without answering")
+        loop = run_tool_loop(
+            self.llm,
+            messages,
+            self._tools(found),
+            who="chat agent",
+            max_rounds=self.max_tool_rounds,
+            tool_choice=None,
+            stream=Streaming(on_token, should_stop),
+            answer=True,
+        )
+        return loop.final_text, loop.stopped
 
 
 def cite(answer: str, found: Retrieved, reading: Reading | None = None) -> list[Citation]:

@@ -11,7 +11,7 @@ each once (LongMemEval's turn-to-session scoring), give recall_any@k (an evidenc
 session among the first k) and recall_all@k (all of them), per question type and
 overall.
 
-    .venv/bin/python bench/longmemeval.py [--limit N] [--offset N] [--type T]
+    .venv/bin/python bench/longmemeval.py [--limit N] [--offset N] [--type T] [--ids ID...]
         [--cache FILE] [--json FILE] [--fts-only]
 
 --limit and --offset take a slice of the questions (the file holds 10 of each type in
@@ -170,6 +170,7 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=None, metavar="N")
     ap.add_argument("--offset", type=int, default=0, metavar="N")
     ap.add_argument("--type", dest="qtype", help="only questions of this type")
+    ap.add_argument("--ids", nargs="+", metavar="ID", help="only these question ids")
     ap.add_argument("--cache", type=Path, help="reuse stored texts' vectors (bench/embed_cache)")
     ap.add_argument("--fts-only", action="store_true", help="full-text search alone")
     ap.add_argument("--json", type=Path, help="also write the per-question figures here")
@@ -180,6 +181,8 @@ def main() -> int:
     questions = json.loads(args.data.read_text())
     if args.qtype:
         questions = [q for q in questions if q["question_type"] == args.qtype]
+    if args.ids:
+        questions = [q for q in questions if q["question_id"] in set(args.ids)]
     # Interleave the types (the file holds them in blocks), so a slice covers them all.
     by_type: dict[str, list[dict]] = {}
     for q in questions:

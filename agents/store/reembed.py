@@ -141,9 +141,17 @@ class TextVectors:
             thread.start()
             return thread
 
+    def _release_bulk(self) -> None:
+        """A long-running process (the app) lets the encoder's batch runtime go once a
+        batch job is done: it is loaded again for the next one."""
+        release = getattr(self.text.get(), "release_bulk", None)
+        if callable(release):
+            release()
+
     def _reembed_quietly(self) -> None:
         try:
             self.reembed()
+            self._release_bulk()
         except Exception:  # noqa: BLE001 - a background job logs and stops; the next start resumes
             log.exception("re-embedding stopped; it resumes on the next start")
 
@@ -313,6 +321,7 @@ class TextVectors:
             filled = self.fill_missing(tables=tables)
             if filled:
                 log.info("embedded %d rows stored without vectors", filled)
+                self._release_bulk()
         except Exception:  # noqa: BLE001 - a background job logs and stops; the next run resumes
             log.exception("filling missing vectors stopped; the next run resumes")
 

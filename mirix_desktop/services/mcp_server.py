@@ -31,7 +31,7 @@ from agents.store.schema import MAX_TEXT_CHARS, VaultData
 from agents.store.timeutil import as_utc, now
 from agents.timeread import parse_bound
 from mirix_desktop.services.context import Context
-from mirix_desktop.services.mcp_protocol import MAX_QUESTION_CHARS
+from mirix_desktop.services.mcp_checks import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
     from mirix_desktop.pipeline.conversation import Assistant

@@ -88,7 +88,7 @@ class AbsorbJob:
             oldest is not None and oldest >= self.ctx.settings.absorb.max_wait_s
         )
 
-    def run_batch(self, *, ready_by: float | None = None) -> AbsorbReport | None:
+    def _absorb_batch(self, *, ready_by: float | None = None) -> AbsorbReport | None:
         """Absorb one batch; None when nothing is ready (by ``ready_by``, see Inbox.take)."""
         inbox = self.ctx.inbox
         taken = inbox.take(self.batch_size, kinds=ABSORB_KINDS, ready_by=ready_by)
@@ -164,7 +164,7 @@ class AbsorbJob:
         total = AbsorbReport(self.mode)
         started = time.time()  # what fails during this run waits for the next one
         while max_batches is None or total.batches < max_batches:
-            report = self.run_batch(ready_by=started)
+            report = self._absorb_batch(ready_by=started)
             if report is None:
                 break
             total.batches += 1

@@ -18,16 +18,17 @@ VECTORS_MS = 60_000  # how often imported chat turns are looked at for missing v
 
 
 class Background(QObject):
-    """Runs absorption (one run at a time), retention and store upkeep on their timers."""
+    """Runs absorption, retention and store upkeep on their timers. Absorbing is the
+    interface's side of :class:`~mirix_desktop.services.runtime.Absorption`, which keeps it
+    to one run at a time."""
 
     def __init__(
         self, app: AppController, *, absorb_interval_ms: int, retention_interval_ms: int
     ) -> None:
         super().__init__(app)
         self.app = app
-        self.absorbing = False
         self._absorb_timer = QTimer(self, interval=absorb_interval_ms)
-        self._absorb_timer.timeout.connect(self.absorb_if_due)
+        self._absorb_timer.timeout.connect(self.absorb)
         self._retention_timer = QTimer(self, interval=retention_interval_ms)
         self._retention_timer.timeout.connect(self.hourly)
         # A first tidy soon after start, so that short sessions are tidied too.
@@ -51,15 +52,15 @@ class Background(QObject):
         self._retention_timer.stop()
         self._first_tidy.stop()
 
-    def absorb_if_due(self, *, force: bool = False) -> None:
-        """Absorb waiting items on a worker when a batch is due (``force``: whatever waits);
-        one run at a time."""
-        if self.absorbing:
+    def absorb(self, *, force: bool = False) -> None:
+        """Absorb waiting items on a worker when a batch is due (``force``: whatever waits).
+        Nothing is started while a run goes on; a run asked twice at once finds the guard
+        taken and reports None."""
+        absorption = self.app.absorption
+        if absorption.running:
             return
-        self.absorbing = True
 
         def finished(report: object) -> None:
-            self.absorbing = False
             errors = getattr(report, "errors", None)
             offline = getattr(report, "offline_note", None)
             if offline:  # the memory model keeps failing: say why items went offline
@@ -70,21 +71,18 @@ class Background(QObject):
             self.app.absorbed.emit(report)
 
         def failed(error: BaseException) -> None:
-            self.absorbing = False
             self.app.report_error(f"absorbing failed: {describe(error)}")
 
         def checked(due: bool) -> None:
-            if not due:
-                self.absorbing = False
-                return
-            self.app.tasks.run(
-                self.app.absorption.run, on_done=finished, on_error=failed, label="Absorbing"
-            )
+            if due and not absorption.running:
+                self.app.tasks.run(
+                    absorption.absorb, on_done=finished, on_error=failed, label="Absorbing"
+                )
 
         if force:
             checked(True)
         else:
-            self.app.tasks.run(self.app.absorption.due, on_done=checked, on_error=failed)
+            self.app.tasks.run(absorption.due, on_done=checked, on_error=failed)
 
     def fill_vectors(self) -> None:
         """Make the vectors imported chat turns wait for, on the store's thread."""
@@ -99,7 +97,7 @@ class Background(QObject):
         self.tidy_store()
 
     def enforce_retention(self) -> None:
-        self.app.tasks.write(
+        self.app.tasks.serial(
             self.app.runtime.enforce_retention, on_done=lambda _: self.app.poll_status()
         )
 
@@ -112,4 +110,4 @@ class Background(QObject):
             self.app.report_error(f"tidying the memory store failed: {describe(error)}")
 
         self._tidied = True
-        self.app.tasks.write(self.app.runtime.tidy_store, on_error=failed)
+        self.app.tasks.serial(self.app.runtime.tidy_store, on_error=failed)

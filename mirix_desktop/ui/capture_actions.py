@@ -73,4 +73,4 @@ class CaptureActions:
             self.app.message.emit(note)
             self.app.poll_status()
 
-        self.app.tasks.write(self.app.runtime.forget, minutes, on_done=done, label="Forgetting")
+        self.app.tasks.serial(self.app.runtime.forget, minutes, on_done=done, label="Forgetting")

@@ -159,7 +159,7 @@ class AppController(QObject):
         return dialog
 
     def _agreed(self) -> None:
-        self.tasks.write(record_consent, self.ctx.paths, on_done=lambda _: self.start_capture())
+        self.tasks.serial(record_consent, self.ctx.paths, on_done=lambda _: self.start_capture())
 
     def _declined(self) -> None:
         log.info("first run declined: quitting without capturing")
@@ -284,7 +284,7 @@ class AppController(QObject):
             self.tray.set_start_at_login(self.ctx.settings.desktop.start_at_login)
             self.report_error(describe(error))
 
-        self.tasks.write(
+        self.tasks.serial(
             self.backend.set_start_at_login, enabled, on_done=done, on_error=failed, owner=self
         )
 
@@ -300,11 +300,3 @@ class AppController(QObject):
     def resume_timers(self) -> None:
         self.background.start()
         self._status_timer.start()
-
-    @property
-    def absorbing(self) -> bool:
-        return self.background.absorbing
-
-    def absorb_if_due(self, *, force: bool = False) -> None:
-        """Absorb what waits when a batch is due (see :class:`Background`)."""
-        self.background.absorb_if_due(force=force)

@@ -1,5 +1,5 @@
 """Moving the data folder from the running app: capture stops, the files are copied and
-checked on the writer, the settings name the new folder, the old files go, and the app
+checked on the serial lane, the settings name the new folder, the old files go, and the app
 starts again on the new folder. Nothing is removed before the copy is complete and
 named in the settings."""
 
@@ -29,17 +29,18 @@ class DataMove:
 
     def start(self, target: Path) -> None:
         """Move the data folder to ``target``: capture stops, the files are copied and
-        checked on the writer, the settings name the new folder, the old files go, and
+        checked on the serial lane, the settings name the new folder, the old files go, and
         the app starts again on the new folder. Nothing is removed before the copy is
         complete and named in the settings."""
         if self._moving:
             return
-        if self.app.absorbing:
+        if self.app.absorption.running:
             self.app.message.emit("Absorbing is running; move the data folder in a minute.")
             return
 
         def planned(plan: MovePlan) -> None:
-            if self._moving or self.app.absorbing:  # began while the folder was being listed
+            # absorbing may have begun while the folder was being listed
+            if self._moving or self.app.absorption.running:
                 self.app.message.emit("Absorbing is running; move the data folder in a minute.")
                 return
             size = f"{len(plan.files):,} files, {plan.total_bytes / 1e9:.2f} GB"
@@ -58,7 +59,7 @@ class DataMove:
             progress.setCancelButton(None)  # half a move is worse than a slow one
             progress.setMinimumDuration(0)
             self.app.move_progress.connect(progress.setValue)
-            self.app.tasks.write(
+            self.app.tasks.serial(
                 self._move,
                 plan,
                 on_done=lambda result: self._moved(progress, result),
@@ -77,7 +78,7 @@ class DataMove:
         )
 
     def _move(self, plan: MovePlan) -> MoveResult:
-        """On the writer: stop every writer of the folder, then move it."""
+        """On the serial lane: stop everything that writes to the folder, then move it."""
         self.app.runtime.stop()
         if not self.app.absorption.hold(timeout_s=600):
             raise StoreError("an absorption did not finish within 10 minutes; nothing moved")

@@ -55,7 +55,7 @@ class McpHttp(QObject):
             self.changed.emit(self.server is not None, describe(error))
             self.controller.report_error(describe(error))
 
-        self.controller.tasks.write(
+        self.controller.tasks.serial(
             self.controller.backend.save_settings,
             {"mcp": {"http_in_app": enabled}},
             {},

@@ -254,7 +254,7 @@ def test_the_data_folder_moves_and_the_app_starts_again_on_it(qtbot, ctx, tmp_pa
         assert not controller.runtime.running  # nothing writes to the old folder any more
         old = ctx.paths.data_dir
         controller.poll_status()  # late readers must not bring files back to the old folder
-        controller.absorb_if_due()
+        controller.background.absorb()
         qtbot.wait(500)
         assert [p.name for p in old.rglob("*") if p.is_file()] == []
     finally:

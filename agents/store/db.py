@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.embeddings import ImageEmbedder, Lazy, TextEmbedder
+from agents.errors import InvalidInput, NotFound
 from agents.store import schema as S
 from agents.store.crypto import VaultCipher
 from agents.store.indexes import Upkeep
@@ -227,6 +228,34 @@ class MemoryStore:
     def history(self, memory_id: str | None = None, *, limit: int = 100) -> list[S.HistoryEntry]:
         """History rows, newest first; for one memory when ``memory_id`` is given."""
         return self._memories.history.entries(memory_id, limit=limit)
+
+    @written
+    def revert(self, entry: S.HistoryEntry, *, actor: str = "undo") -> S.Memory | None:
+        """Undo one change from the history; returns the memory as it is now (None if
+        deleted). An update or merge goes back to its old data (a vault value decrypted from
+        the history's copy), a delete (or a memory merged away) is added again under its
+        id, an insert is deleted; the undo is itself a change, recorded with ``actor``.
+        Raises InvalidInput for a change with no earlier version, SecretError when a vault
+        value cannot be decrypted."""
+        old = entry.old
+        if entry.op == "insert":
+            self.delete(entry.memory_id, actor=actor)
+            return None
+        if old is None:
+            raise InvalidInput("this change has no earlier version to go back to")
+        data = self._memories.history.plain_old(entry)
+        try:
+            self.get(entry.memory_id)
+        except NotFound:
+            return self.add(
+                entry.memory_type,
+                data,
+                source_ids=old.get("source_ids") or [],
+                app=old.get("app"),
+                actor=actor,
+                memory_id=entry.memory_id,
+            )
+        return self.update(entry.memory_id, data, actor=actor)
 
     def fingerprint(self, value: str) -> str:
         """A keyed digest of a (secret) value, to recognise it again without storing it."""

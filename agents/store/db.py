@@ -318,6 +318,21 @@ class MemoryStore:
         [since, until) (either bound may be open), oldest (captured) first."""
         return self._records.frame_rows(since=since, until=until)
 
+    def frames_between(
+        self, since: datetime, until: datetime, *, latest: int | None = None
+    ) -> list[S.Frame]:
+        """The frames captured in [since, until), oldest first (by time, then monitor);
+        with ``latest``, only the latest that many."""
+        rows = self.frame_rows(since=since, until=until)
+        if latest is not None:
+            rows = rows[-latest:] if latest > 0 else []
+        ids = [r["id"] for r in rows]
+        frames: list[S.Frame] = []
+        for first in range(0, len(ids), 500):  # a bounded id list per read
+            frames.extend(self.frames(ids[first : first + 500]))
+        frames.sort(key=lambda f: (f.captured_at, f.monitor))
+        return frames
+
     def sealed_frame_ids(self) -> list[str]:
         """The frames whose text holds a masked reference: their image shows the value."""
         return self._records.sealed_frame_ids()

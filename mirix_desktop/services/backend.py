@@ -269,13 +269,6 @@ class Backend:
         """The stored screenshots among ``ids`` (other ids are left out), in that order."""
         return self.store.frames([i for i in ids if is_frame_id(i)])
 
-    def frames_between(self, since: datetime, until: datetime) -> list[Frame]:
-        """Frames captured in [since, until), oldest first."""
-        rows = self.store.frame_rows(since=since, until=until)
-        frames = self.store.frames([r["id"] for r in rows])
-        frames.sort(key=lambda f: (f.captured_at, f.monitor))
-        return frames
-
     def timeline(
         self, day: date | None, app: str | None = None
     ) -> tuple[date, list[str], list[Frame]]:
@@ -284,7 +277,7 @@ class Backend:
         if day is None:
             rows = self.store.frame_rows()
             day = local_day(rows[-1]["time"]) if rows else date.today()
-        frames = self.frames_between(*day_bounds(day))
+        frames = self.store.frames_between(*day_bounds(day))
         apps = sorted({f.app for f in frames}, key=str.lower)
         if app:
             frames = [f for f in frames if f.app == app]

@@ -1,6 +1,7 @@
 """No import circle between the modules of agents/ and mirix_desktop/ (pipeline, services, ui,
-commands, configuration and the cli): the imports are read from the source with ast, so the
-test needs no Qt, no model and imports nothing it checks.
+commands, configuration and the cli), and every import goes down the layers (agents, config,
+pipeline, services, ui, then the command line that starts the app): the imports are read from
+the source with ast, so the test needs no Qt, no model and imports nothing it checks.
 
 How an import counts:
 - every `import X` / `from X import y` anywhere in a module counts, at the top or inside a
@@ -177,3 +178,26 @@ def test_no_import_circle() -> None:
         for name in component:
             lines.append(f"  {name} -> {', '.join(sorted(graph[name] & members))}")
     assert not found, "\n".join(lines)
+
+
+# The layers, lowest first: a module imports (at run time) only from its own layer or below.
+# The command line sits above the app it starts; nothing below it imports the interfaces.
+LAYERS = ("config", "pipeline", "services", "ui", "commands|cli", "__main__")
+
+
+def layer(module: str) -> int:
+    parts = module.split(".")
+    if parts[0] == "agents" or len(parts) == 1:
+        return -1  # the core (and the package's version) is below everything
+    return next(i for i, names in enumerate(LAYERS) if parts[1] in names.split("|"))
+
+
+def test_layers_import_downward_only() -> None:
+    graph = import_graph()
+    upward = [
+        f"{name} -> {target}"
+        for name, targets in sorted(graph.items())
+        for target in sorted(targets)
+        if layer(target) > layer(name)
+    ]
+    assert upward == []

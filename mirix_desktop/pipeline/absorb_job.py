@@ -15,13 +15,16 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from agents.absorb.batch import Absorber, BatchItem, load_items
 from agents.absorb.model import ModelAbsorber
 from agents.absorb.offline import OfflineAbsorber
 from agents.errors import InvalidInput, MirixError
 from mirix_desktop.pipeline.inbox import ABSORB_KINDS, InboxItem
-from mirix_desktop.services.context import Context
+
+if TYPE_CHECKING:  # the context builds the pipeline's parts; the pipeline never imports it
+    from mirix_desktop.services.context import Context
 
 log = logging.getLogger(__name__)
 OFFLINE_AFTER = 3  # failed model attempts after which an item is absorbed offline

@@ -88,15 +88,25 @@ class AppController(QObject):
         self.tray = Tray(self)
         self.window = MainWindow(self.backend, self.tasks)
         self.chat = ChatWidget(self.backend, self.tasks)
-        self.mcp_http = McpHttp(self)
+        self.mcp_http = McpHttp(self.backend, self.tasks, self)
+        self.mcp_http.message.connect(self.message)
+        self.mcp_http.error.connect(self.report_error)
         self.window.set_chat_widget(self.chat)
         self._connect()
 
         self._status_timer = QTimer(self, interval=status_interval_ms)
         self._status_timer.timeout.connect(self.poll_status)
         self.background = Background(
-            self, absorb_interval_ms=absorb_interval_ms, retention_interval_ms=retention_interval_ms
+            self.tasks,
+            self.absorption,
+            self.runtime,
+            absorb_interval_ms=absorb_interval_ms,
+            retention_interval_ms=retention_interval_ms,
+            parent=self,
         )
+        self.background.changed.connect(self.poll_status)
+        self.background.absorbed.connect(self.absorbed)
+        self.background.error.connect(self.report_error)
         self._error_timer = QTimer(self, singleShot=True, interval=120_000)
         self._error_timer.timeout.connect(lambda: self.tray.set_error_active(False))
 

@@ -8,6 +8,7 @@ retention runs every hour. Every failure reaches the tray as a notification.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -77,7 +78,13 @@ class AppController(QObject):
         self.absorption = Absorption(self.backend)
         self.status: Status | None = None
         self.last_error: str | None = None
-        self.capture_actions = CaptureActions(self, confirm_forget=confirm_forget)
+        self.capture_actions = CaptureActions(
+            self.tasks,
+            self.runtime,
+            lambda: self.status is not None and self.status.paused,
+            confirm_forget=confirm_forget,
+            parent=self,
+        )
         self._data_move = DataMove(self, confirm=confirm_move)
         self.first_run: FirstRunDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
@@ -115,6 +122,11 @@ class AppController(QObject):
         tray.open_chat.connect(lambda: self.show_main("Chat"))
         tray.open_memories.connect(lambda: self.show_main("Memories"))
         actions = self.capture_actions
+        actions.message.connect(self.message)
+        actions.error.connect(self.report_error)
+        actions.changed.connect(self.poll_status)
+        actions.paused_changed.connect(self._paused_changed)
+        actions.forgotten.connect(lambda note: tray.notify("Mirix", note, error=False))
         tray.toggle_pause.connect(actions.toggle_pause)
         tray.capture_now.connect(actions.capture_now)
         tray.forget.connect(actions.forget)
@@ -218,6 +230,10 @@ class AppController(QObject):
         if status.capture_error and status.capture_error != self._capture_error:
             self.report_error(f"capture failed: {status.capture_error}")
         self._capture_error = status.capture_error
+
+    def _paused_changed(self, paused: bool) -> None:
+        if self.status is not None:
+            self.set_status(dataclasses.replace(self.status, paused=paused))
 
     def set_status(self, status: Status) -> None:
         self.status = status

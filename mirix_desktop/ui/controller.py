@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -55,7 +54,6 @@ class AppController(QObject):
     absorbed = Signal(object)  # AbsorbReport (None when another run was going on)
     message = Signal(str)  # a short note for the user ("Screenshot stored.")
     quit_requested = Signal()
-    move_progress = Signal(int)  # percent of the data folder copied
     restart_requested = Signal()  # the app should start again (the data folder moved)
 
     def __init__(
@@ -85,7 +83,6 @@ class AppController(QObject):
             confirm_forget=confirm_forget,
             parent=self,
         )
-        self._data_move = DataMove(self, confirm=confirm_move)
         self.first_run: FirstRunDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
         self._polling = False
@@ -99,6 +96,15 @@ class AppController(QObject):
         self.mcp_http.message.connect(self.message)
         self.mcp_http.error.connect(self.report_error)
         self.window.set_chat_widget(self.chat)
+        self.data_move = DataMove(
+            ctx,
+            self.tasks,
+            self.runtime,
+            self.absorption,
+            self.window,
+            confirm=confirm_move,
+            parent=self,
+        )
         self._connect()
 
         self._status_timer = QTimer(self, interval=status_interval_ms)
@@ -123,6 +129,12 @@ class AppController(QObject):
         tray.open_memories.connect(lambda: self.show_main("Memories"))
         actions = self.capture_actions
         actions.message.connect(self.message)
+        move = self.data_move
+        move.message.connect(self.message)
+        move.error.connect(self.report_error)
+        move.stopping.connect(self.pause_timers)
+        move.moved.connect(self.restart_requested)
+        move.resumed.connect(self._resume_after_move)
         actions.error.connect(self.report_error)
         actions.changed.connect(self.poll_status)
         actions.paused_changed.connect(self._paused_changed)
@@ -277,7 +289,7 @@ class AppController(QObject):
             return self.settings_dialog
         dialog = SettingsDialog(self.backend, self.tasks)
         dialog.saved.connect(self.apply_settings)
-        dialog.move_requested.connect(self.move_data)
+        dialog.move_requested.connect(self.data_move.start)
         dialog.finished.connect(lambda _: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
         dialog.show()
@@ -314,9 +326,12 @@ class AppController(QObject):
             self.backend.set_start_at_login, enabled, on_done=done, on_error=failed, owner=self
         )
 
-    def move_data(self, target: Path) -> None:
-        """Move the data folder to ``target`` (see :class:`DataMove`)."""
-        self._data_move.start(target)
+    def _resume_after_move(self) -> None:
+        """A failed move left the data where it was: carry on there."""
+        self.chat.reset_assistant()  # its store was closed; it opens a new one
+        self.resume_timers()
+        if has_consent(self.ctx.paths):
+            self.start_capture()
 
     def pause_timers(self) -> None:
         """Stop the timed work (absorption, retention, status)."""

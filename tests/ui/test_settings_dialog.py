@@ -247,7 +247,7 @@ def test_the_data_folder_moves_and_the_app_starts_again_on_it(qtbot, ctx, tmp_pa
         dialog = controller.open_settings()
         target = tmp_path / "moved data"
         percents: list[int] = []
-        controller.move_progress.connect(percents.append)
+        controller.data_move.progress.connect(percents.append)
         with qtbot.waitSignal(controller.restart_requested, timeout=30_000):
             dialog.move_requested.emit(target)  # what choosing a folder with Move… sends
         assert percents and percents[-1] == 100
@@ -278,7 +278,7 @@ def test_moving_into_a_folder_that_is_not_empty_is_refused(qtbot, ctx, tmp_path)
     controller = AppController(ctx, confirm_forget=False, confirm_move=False)
     try:
         with qtbot.waitSignal(controller.error, timeout=10_000) as error:
-            controller.move_data(busy)
+            controller.data_move.start(busy)
         assert "not empty" in error.args[0]
         assert ctx.store.counts()["semantic"] == 1
     finally:

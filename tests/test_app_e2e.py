@@ -173,7 +173,7 @@ def test_the_app_captures_absorbs_and_answers_with_a_citation(desktop, home, tmp
         assert again.returncode == 0, again.stderr
         window = _wait("the chat window", lambda: _find_window(desktop, "Mirix"), 30, app)
         # The app's windows are never captured: its window class is excluded by default.
-        from mirix_desktop.pipeline.capture.privacy import DEFAULT_EXCLUDED_APPS
+        from mirix_desktop.config.settings import DEFAULT_EXCLUDED_APPS
 
         assert window.get_wm_class()[1].lower() in DEFAULT_EXCLUDED_APPS
         time.sleep(1.0)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from mirix_desktop.config.settings import DEFAULT_EXCLUDED_APPS
 from mirix_desktop.pipeline.capture.desktop import VisibleWindow
 from mirix_desktop.pipeline.capture.mask import FILL, layout, paint
-from mirix_desktop.pipeline.capture.privacy import DEFAULT_EXCLUDED_APPS, PrivacyFilter
+from mirix_desktop.pipeline.capture.privacy import PrivacyFilter
 
 
 def _hides(window: VisibleWindow) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agents.importers import Item, Skipped, Source, make_turn, reason
+from agents.importers.base import Item, Skipped, Source, make_turn, reason
 
 SPEAKERS = {"user": "user", "assistant": "assistant"}
 TEXT_TYPES = {"text", "multimodal_text"}

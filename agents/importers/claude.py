@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from agents.importers import Item, Skipped, Source, make_turn, reason
+from agents.importers.base import Item, Skipped, Source, make_turn, reason
 
 SPEAKERS = {"human": "user", "assistant": "assistant"}
 

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from agents.importers import Item, Skipped, Source, make_turn, reason
+from agents.importers.base import Item, Skipped, Source, make_turn, reason
 
 
 def parse_lines(lines: Iterator[bytes]) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:

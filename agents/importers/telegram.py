@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from agents.importers import Item, Skipped, Source, make_turn, reason
+from agents.importers.base import Item, Skipped, Source, make_turn, reason
 
 
 def read(source: Source, document: Any) -> Iterator[Item]:

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from agents.importers import Item, Skipped, Source, make_turn, reason
+from agents.importers.base import Item, Skipped, Source, make_turn, reason
 
 _SPACE = r"[ \u00a0\u202f]"
 HEADER = re.compile(

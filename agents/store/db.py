@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.embeddings import ImageEmbedder, Lazy, TextEmbedder
+from agents.errors import InvalidInput, NotFound
 from agents.store import schema as S
 from agents.store.crypto import VaultCipher
 from agents.store.indexes import Upkeep
@@ -228,6 +229,34 @@ class MemoryStore:
         """History rows, newest first; for one memory when ``memory_id`` is given."""
         return self._memories.history.entries(memory_id, limit=limit)
 
+    @written
+    def revert(self, entry: S.HistoryEntry, *, actor: str = "undo") -> S.Memory | None:
+        """Undo one change from the history; returns the memory as it is now (None if
+        deleted). An update or merge goes back to its old data (a vault value decrypted from
+        the history's copy), a delete (or a memory merged away) is added again under its
+        id, an insert is deleted; the undo is itself a change, recorded with ``actor``.
+        Raises InvalidInput for a change with no earlier version, SecretError when a vault
+        value cannot be decrypted."""
+        old = entry.old
+        if entry.op == "insert":
+            self.delete(entry.memory_id, actor=actor)
+            return None
+        if old is None:
+            raise InvalidInput("this change has no earlier version to go back to")
+        data = self._memories.history.plain_old(entry)
+        try:
+            self.get(entry.memory_id)
+        except NotFound:
+            return self.add(
+                entry.memory_type,
+                data,
+                source_ids=old.get("source_ids") or [],
+                app=old.get("app"),
+                actor=actor,
+                memory_id=entry.memory_id,
+            )
+        return self.update(entry.memory_id, data, actor=actor)
+
     def fingerprint(self, value: str) -> str:
         """A keyed digest of a (secret) value, to recognise it again without storing it."""
         return self._cipher.fingerprint(value)
@@ -289,6 +318,21 @@ class MemoryStore:
         """id, time, created_at, size_bytes and image_path of the frames captured in
         [since, until) (either bound may be open), oldest (captured) first."""
         return self._records.frame_rows(since=since, until=until)
+
+    def frames_between(
+        self, since: datetime, until: datetime, *, latest: int | None = None
+    ) -> list[S.Frame]:
+        """The frames captured in [since, until), oldest first (by time, then monitor);
+        with ``latest``, only the latest that many."""
+        rows = self.frame_rows(since=since, until=until)
+        if latest is not None:
+            rows = rows[-latest:] if latest > 0 else []
+        ids = [r["id"] for r in rows]
+        frames: list[S.Frame] = []
+        for first in range(0, len(ids), 500):  # a bounded id list per read
+            frames.extend(self.frames(ids[first : first + 500]))
+        frames.sort(key=lambda f: (f.captured_at, f.monitor))
+        return frames
 
     def sealed_frame_ids(self) -> list[str]:
         """The frames whose text holds a masked reference: their image shows the value."""

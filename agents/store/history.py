@@ -32,6 +32,18 @@ class History:
             )
         return view
 
+    def plain_old(self, entry: S.HistoryEntry) -> dict[str, Any]:
+        """The data a change replaced, as it can be stored again: a vault secret decrypted.
+        Raises SecretError when the vault key cannot decrypt it (a lost key)."""
+        if entry.old is None:
+            return {}
+        plain = dict(entry.old["data"])
+        if entry.memory_type == S.MemoryType.KNOWLEDGE_VAULT.value and plain.get("secret_value"):
+            plain["secret_value"] = self._cipher.decrypt(
+                plain["secret_value"], context=entry.memory_id
+            )
+        return plain
+
     def record_many(self, changes: Sequence[Change]) -> None:
         """Append history rows: (memory id, type, op, actor, old value, new value)."""
 

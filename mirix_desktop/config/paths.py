@@ -38,6 +38,11 @@ class Paths:
     def frames_dir(self) -> Path:
         return self.data_dir / "frames"
 
+    @property
+    def pause_flag(self) -> Path:
+        """The file whose presence pauses capture in every process of this data folder."""
+        return self.data_dir / "capture.paused"
+
     def ensure(self) -> Paths:
         private_files()
         for folder in (self.config_dir, self.data_dir, self.log_dir):

@@ -21,7 +21,33 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agents.errors import InvalidInput, one_line
 from mirix_desktop.config.paths import Paths
-from mirix_desktop.pipeline.capture.privacy import DEFAULT_EXCLUDED_APPS, DEFAULT_EXCLUDED_TITLES
+
+# What capture leaves out unless the settings say otherwise (pipeline.capture.privacy
+# applies them).
+DEFAULT_EXCLUDED_APPS = (
+    "mirix-desktop",  # this app's own windows: answers, memories, revealed vault values
+    "keepassxc",
+    "keepass",
+    "1password",
+    "bitwarden",
+    "lastpass",
+    "dashlane",
+    "enpass",
+    "keeper",
+    "gnome-keyring",
+    "seahorse",
+    "kwalletmanager",
+)
+DEFAULT_EXCLUDED_TITLES = (
+    r"incognito",
+    r"private browsing",
+    r"inprivate",
+    r"\bprivate window\b",
+    r"keepassxc",
+    r"1password",
+    r"bitwarden",
+)
+
 
 ENV_PREFIX = "MIRIX_"
 

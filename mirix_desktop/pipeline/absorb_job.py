@@ -15,13 +15,16 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from agents.absorb.batch import Absorber, BatchItem, load_items
 from agents.absorb.model import ModelAbsorber
 from agents.absorb.offline import OfflineAbsorber
 from agents.errors import InvalidInput, MirixError
 from mirix_desktop.pipeline.inbox import ABSORB_KINDS, InboxItem
-from mirix_desktop.services.context import Context
+
+if TYPE_CHECKING:  # the context builds the pipeline's parts; the pipeline never imports it
+    from mirix_desktop.services.context import Context
 
 log = logging.getLogger(__name__)
 OFFLINE_AFTER = 3  # failed model attempts after which an item is absorbed offline
@@ -88,7 +91,7 @@ class AbsorbJob:
             oldest is not None and oldest >= self.ctx.settings.absorb.max_wait_s
         )
 
-    def run_batch(self, *, ready_by: float | None = None) -> AbsorbReport | None:
+    def _absorb_batch(self, *, ready_by: float | None = None) -> AbsorbReport | None:
         """Absorb one batch; None when nothing is ready (by ``ready_by``, see Inbox.take)."""
         inbox = self.ctx.inbox
         taken = inbox.take(self.batch_size, kinds=ABSORB_KINDS, ready_by=ready_by)
@@ -164,7 +167,7 @@ class AbsorbJob:
         total = AbsorbReport(self.mode)
         started = time.time()  # what fails during this run waits for the next one
         while max_batches is None or total.batches < max_batches:
-            report = self.run_batch(ready_by=started)
+            report = self._absorb_batch(ready_by=started)
             if report is None:
                 break
             total.batches += 1

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agents.answer.chat import Answer, ChatAgent
 from agents.store import ChatTurn
@@ -19,7 +20,9 @@ from agents.store.health import is_damage
 from agents.store.timeutil import now
 from mirix_desktop.pipeline.capture.ocr import OcrLine, as_text
 from mirix_desktop.pipeline.inbox import store_turns
-from mirix_desktop.services.context import Context
+
+if TYPE_CHECKING:  # the context builds the pipeline's parts; the pipeline never imports it
+    from mirix_desktop.services.context import Context
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 8

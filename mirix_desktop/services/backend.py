@@ -24,7 +24,6 @@ from agents.answer.chat import Citation
 from agents.errors import InvalidInput, MirixError, NotFound, one_line
 from agents.ids import CITED_ID, is_frame_id
 from agents.store import ChatTurn, Frame, HistoryEntry, Memory, MemoryStore, MemoryType
-from agents.store.crypto import VaultCipher
 from mirix_desktop import __version__
 from mirix_desktop.config.keystore import SecretStore
 from mirix_desktop.config.paths import Paths
@@ -203,32 +202,9 @@ class Backend:
         self.store.delete(memory_id, actor="user")
 
     def revert(self, entry: HistoryEntry) -> Memory | None:
-        """Undo one change from the history; returns the memory as it is now (None if deleted).
-
-        An update or merge goes back to its old data, a delete (or a memory merged
-        away) is added again under its id, an insert is deleted. The undo is itself
-        a change, recorded in the history with the actor "undo".
-        """
-        store = self.store
-        old = entry.old
-        if entry.op == "insert":
-            store.delete(entry.memory_id, actor=UNDO_ACTOR)
-            return None
-        if old is None:
-            raise InvalidInput("this change has no earlier version to go back to")
-        data = self._plain_data(entry.memory_id, entry.memory_type, old["data"])
-        try:
-            store.get(entry.memory_id)
-        except NotFound:
-            return store.add(
-                entry.memory_type,
-                data,
-                source_ids=old.get("source_ids") or [],
-                app=old.get("app"),
-                actor=UNDO_ACTOR,
-                memory_id=entry.memory_id,
-            )
-        return store.update(entry.memory_id, data, actor=UNDO_ACTOR)
+        """Undo one change from the history (see :meth:`MemoryStore.revert`); returns the
+        memory as it is now (None if deleted)."""
+        return self.store.revert(entry, actor=UNDO_ACTOR)
 
     def undo_last(self, memory_id: str) -> Memory | None:
         """Undo the newest change of a memory (see :meth:`revert`)."""
@@ -236,16 +212,6 @@ class Backend:
         if not history:
             raise NotFound(f"no history for {memory_id!r}")
         return self.revert(history[0])
-
-    def _plain_data(
-        self, memory_id: str, memory_type: str, data: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        """History keeps a vault value encrypted; decrypt it to store it again."""
-        plain = dict(data)
-        if memory_type == MemoryType.KNOWLEDGE_VAULT.value and plain.get("secret_value"):
-            cipher = VaultCipher(self.secrets.vault_key(create=False))  # values exist
-            plain["secret_value"] = cipher.decrypt(plain["secret_value"], context=memory_id)
-        return plain
 
     # ---- conversations -----------------------------------------------------------------
 
@@ -303,13 +269,6 @@ class Backend:
         """The stored screenshots among ``ids`` (other ids are left out), in that order."""
         return self.store.frames([i for i in ids if is_frame_id(i)])
 
-    def frames_between(self, since: datetime, until: datetime) -> list[Frame]:
-        """Frames captured in [since, until), oldest first."""
-        rows = self.store.frame_rows(since=since, until=until)
-        frames = self.store.frames([r["id"] for r in rows])
-        frames.sort(key=lambda f: (f.captured_at, f.monitor))
-        return frames
-
     def timeline(
         self, day: date | None, app: str | None = None
     ) -> tuple[date, list[str], list[Frame]]:
@@ -318,7 +277,7 @@ class Backend:
         if day is None:
             rows = self.store.frame_rows()
             day = local_day(rows[-1]["time"]) if rows else date.today()
-        frames = self.frames_between(*day_bounds(day))
+        frames = self.store.frames_between(*day_bounds(day))
         apps = sorted({f.app for f in frames}, key=str.lower)
         if app:
             frames = [f for f in frames if f.app == app]

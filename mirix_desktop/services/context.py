@@ -155,7 +155,7 @@ class Context:
             threshold=c.change_threshold,
             keyframe_s=c.keyframe_minutes * 60,
         )
-        capturer.pause_flag = self.paths.data_dir / "capture.paused"
+        capturer.pause_flag = self.paths.pause_flag
         return capturer
 
     def capture_schedule(self, capturer: Capturer) -> CaptureSchedule:

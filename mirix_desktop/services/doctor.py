@@ -152,9 +152,7 @@ def report(ctx: Context) -> dict[str, Any]:
             )
         },
         "window_privacy": guarded("window privacy", window_privacy, {"detail": "unknown"}),
-        "capture": guarded(
-            "capture", lambda: pause_state(ctx.paths.data_dir / "capture.paused"), {}
-        ),
+        "capture": guarded("capture", lambda: pause_state(ctx.paths.pause_flag), {}),
         "inbox": guarded(
             "inbox",
             lambda: _inbox_state(ctx),

@@ -27,6 +27,7 @@ from pydantic import Field
 from agents.errors import MirixError
 from agents.memory_types import MemoryTypeName, SearchTypeName
 from mirix_desktop import __version__
+from mirix_desktop.services.mcp_checks import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
     from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 
 SERVER_NAME = "mirix-desktop"
 CONTEXT_URI = "mirix://context"
-MAX_QUESTION_CHARS = 4000
 MAX_TEXT_CHARS = 200_000  # agents.store.schema.MAX_TEXT_CHARS (a test checks they agree)
 Kind = Literal["memories", "chat", "screens"]
 INSTRUCTIONS = (

@@ -27,12 +27,12 @@ from agents.answer.retrieval import sources_first
 from agents.errors import InvalidInput, NotFound
 from agents.memory_types import MEMORY_TYPE_NAMES
 from agents.privacy import SEALED_MARK, Redactor, detect
-from agents.store import Frame, MemoryType, SearchHit
+from agents.store import MemoryType, SearchHit
 from agents.store.schema import MAX_TEXT_CHARS, VaultData
 from agents.store.timeutil import as_utc, now
 from agents.timeread import parse_bound
 from mirix_desktop.services.context import Context
-from mirix_desktop.services.mcp_protocol import MAX_QUESTION_CHARS
+from mirix_desktop.services.mcp_checks import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
     from mirix_desktop.pipeline.conversation import Assistant
@@ -82,7 +82,7 @@ class MemoryTools:
 
     @property
     def paused(self) -> bool:
-        return (self.ctx.paths.data_dir / "capture.paused").exists()
+        return self.ctx.paths.pause_flag.exists()
 
     @property
     def share(self) -> bool:
@@ -237,7 +237,7 @@ class MemoryTools:
         out = self._activity(end - timedelta(minutes=minutes), end, snippets=True, app=app)
         from mirix_desktop.pipeline.capture.loop import pause_state
 
-        state = pause_state(self.ctx.paths.data_dir / "capture.paused")
+        state = pause_state(self.ctx.paths.pause_flag)
         out["capture_paused"] = state["paused"]
         if state["paused"]:
             out["capture_paused_by"] = state["by"]
@@ -249,7 +249,9 @@ class MemoryTools:
     ) -> dict[str, Any]:
         """Frames grouped by app and window, and the episodic events; with ``app`` (any
         case) only that app's frames, and the events made from them or filed under it."""
-        frames, truncated = self._frames_between(start, end)
+        frames = self.ctx.store.frames_between(start, end, latest=MAX_FRAMES_LISTED + 1)
+        truncated = len(frames) > MAX_FRAMES_LISTED
+        frames = frames[-MAX_FRAMES_LISTED:]
         if app:
             wanted = app.strip().casefold()
             frames = [f for f in frames if f.app.casefold() == wanted]
@@ -295,17 +297,6 @@ class MemoryTools:
                 for m in sorted(events, key=lambda m: m.time)
             ],
         }
-
-    def _frames_between(self, start: datetime, end: datetime) -> tuple[list[Frame], bool]:
-        rows = self.ctx.store.frame_rows(since=start, until=end)
-        truncated = len(rows) > MAX_FRAMES_LISTED
-        rows = rows[-MAX_FRAMES_LISTED:]
-        frames: list[Frame] = []
-        ids = [r["id"] for r in rows]
-        for first in range(0, len(ids), 500):
-            frames.extend(self.ctx.store.frames(ids[first : first + 500]))
-        frames.sort(key=lambda f: (f.captured_at, f.monitor))
-        return frames, truncated
 
     def get_screenshot(
         self, frame_id: str, *, max_side: int | None = None

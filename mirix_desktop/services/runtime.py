@@ -115,8 +115,10 @@ class CaptureRuntime:
 
 
 class Absorption:
-    """Absorbs what waits in the inbox when a batch is due (see ``absorb.batch_size`` and
-    ``absorb.max_wait_s``), with the memory model or offline; one run at a time."""
+    """The app's absorb step: it owns the :class:`AbsorbJob` and the one guard that keeps
+    absorption to one run at a time in this process (the app's timer, a forced run and a
+    data move all go through it). A batch is due by ``absorb.batch_size`` and
+    ``absorb.max_wait_s``; the job absorbs with the memory model or offline."""
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
@@ -140,6 +142,11 @@ class Absorption:
         """Whether a batch is ready (enough items, or the oldest waited long enough)."""
         return self._the_job().due()
 
+    @property
+    def running(self) -> bool:
+        """Whether a run (or a :meth:`hold`) is going on now."""
+        return self._lock.locked()
+
     def hold(self, timeout_s: float) -> bool:
         """Wait for a running absorption to end and keep new ones from starting (until
         :meth:`release`); False if one was still running after ``timeout_s``."""
@@ -149,7 +156,7 @@ class Absorption:
         self._job = None  # its store may be closed by now
         self._lock.release()
 
-    def run(self, *, max_batches: int = 5) -> AbsorbReport | None:
+    def absorb(self, *, max_batches: int = 5) -> AbsorbReport | None:
         """Absorb up to ``max_batches`` ready batches; None when another run is going on."""
         if not self._lock.acquire(blocking=False):
             return None

@@ -1,8 +1,10 @@
 """Starting the desktop app: the QApplication, one instance at a time, the controller.
 
 ``run_app(ctx, show=...)`` runs the app until the user quits; a second launch
-brings the first one's window forward and returns 0. ``main(argv)`` is the same
-from a command line (``python -m mirix_desktop.ui.app [--home DIR] [--background]``).
+brings the first one's window forward and returns 0. The one way to start it from a
+command line is the command line's ``app`` command (``mirix-desktop app``, or
+``python -m mirix_desktop app``), which calls :func:`run_app`; this module never calls
+back into the command line.
 """
 
 from __future__ import annotations
@@ -166,22 +168,3 @@ def _quit_on_signals(app: QApplication) -> dict[int, Any]:
         except ValueError:  # not the main thread (a test running the app in a thread)
             break
     return previous
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m mirix_desktop.ui.app [--home DIR] [--background]``: the same start as
-    ``mirix-desktop app`` (one entry point: its options, logging and error handling)."""
-    from mirix_desktop.cli import main as cli_main
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    home: list[str] = []  # a global option of the command line: it goes before the command
-    for at, arg in enumerate(args):
-        if arg == "--home" or arg.startswith("--home="):
-            width = 2 if arg == "--home" else 1
-            home, args = args[at : at + width], args[:at] + args[at + width :]
-            break
-    return cli_main([*home, "app", *args])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

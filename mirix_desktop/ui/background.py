@@ -3,31 +3,40 @@ hour."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from PySide6.QtCore import QObject, QTimer, Signal
 
-from PySide6.QtCore import QObject, QTimer
-
-from mirix_desktop.ui.tasks import describe
-
-if TYPE_CHECKING:
-    from mirix_desktop.ui.controller import AppController
-
+from mirix_desktop.services.runtime import Absorption, CaptureRuntime
+from mirix_desktop.ui.tasks import Tasks, describe
 
 FIRST_TIDY_MS = 15 * 60_000  # the first store upkeep after start; then hourly
 VECTORS_MS = 60_000  # how often imported chat turns are looked at for missing vectors
 
 
 class Background(QObject):
-    """Runs absorption (one run at a time), retention and store upkeep on their timers."""
+    """Runs absorption, retention and store upkeep on their timers. Absorbing is the
+    interface's side of :class:`~mirix_desktop.services.runtime.Absorption`, which keeps it
+    to one run at a time."""
+
+    absorbed = Signal(object)  # AbsorbReport (None when another run was going on)
+    changed = Signal()  # what the status shows may have changed (absorbed, frames removed)
+    error = Signal(str)  # one line for the user
 
     def __init__(
-        self, app: AppController, *, absorb_interval_ms: int, retention_interval_ms: int
+        self,
+        tasks: Tasks,
+        absorption: Absorption,
+        runtime: CaptureRuntime,
+        *,
+        absorb_interval_ms: int,
+        retention_interval_ms: int,
+        parent: QObject | None = None,
     ) -> None:
-        super().__init__(app)
-        self.app = app
-        self.absorbing = False
+        super().__init__(parent)
+        self.tasks = tasks
+        self.absorption = absorption
+        self.runtime = runtime
         self._absorb_timer = QTimer(self, interval=absorb_interval_ms)
-        self._absorb_timer.timeout.connect(self.absorb_if_due)
+        self._absorb_timer.timeout.connect(self.absorb)
         self._retention_timer = QTimer(self, interval=retention_interval_ms)
         self._retention_timer.timeout.connect(self.hourly)
         # A first tidy soon after start, so that short sessions are tidied too.
@@ -51,57 +60,52 @@ class Background(QObject):
         self._retention_timer.stop()
         self._first_tidy.stop()
 
-    def absorb_if_due(self, *, force: bool = False) -> None:
-        """Absorb waiting items on a worker when a batch is due (``force``: whatever waits);
-        one run at a time."""
-        if self.absorbing:
+    def absorb(self, *, force: bool = False) -> None:
+        """Absorb waiting items on a worker when a batch is due (``force``: whatever waits).
+        Nothing is started while a run goes on; a run asked twice at once finds the guard
+        taken and reports None."""
+        absorption = self.absorption
+        if absorption.running:
             return
-        self.absorbing = True
 
         def finished(report: object) -> None:
-            self.absorbing = False
             errors = getattr(report, "errors", None)
             offline = getattr(report, "offline_note", None)
             if offline:  # the memory model keeps failing: say why items went offline
-                self.app.report_error(offline)
+                self.error.emit(offline)
             elif errors:
-                self.app.report_error(f"absorbing failed (kept for a retry): {errors[-1]}")
-            self.app.poll_status()
-            self.app.absorbed.emit(report)
+                self.error.emit(f"absorbing failed (kept for a retry): {errors[-1]}")
+            self.changed.emit()
+            self.absorbed.emit(report)
 
         def failed(error: BaseException) -> None:
-            self.absorbing = False
-            self.app.report_error(f"absorbing failed: {describe(error)}")
+            self.error.emit(f"absorbing failed: {describe(error)}")
 
         def checked(due: bool) -> None:
-            if not due:
-                self.absorbing = False
-                return
-            self.app.tasks.run(
-                self.app.absorption.run, on_done=finished, on_error=failed, label="Absorbing"
-            )
+            if due and not absorption.running:
+                self.tasks.run(
+                    absorption.absorb, on_done=finished, on_error=failed, label="Absorbing"
+                )
 
         if force:
             checked(True)
         else:
-            self.app.tasks.run(self.app.absorption.due, on_done=checked, on_error=failed)
+            self.tasks.run(absorption.due, on_done=checked, on_error=failed)
 
     def fill_vectors(self) -> None:
         """Make the vectors imported chat turns wait for, on the store's thread."""
 
         def failed(error: BaseException) -> None:
-            self.app.report_error(f"making vectors failed: {describe(error)}")
+            self.error.emit(f"making vectors failed: {describe(error)}")
 
-        self.app.tasks.run(self.app.runtime.fill_vectors, on_error=failed)
+        self.tasks.run(self.runtime.fill_vectors, on_error=failed)
 
     def hourly(self) -> None:
         self.enforce_retention()
         self.tidy_store()
 
     def enforce_retention(self) -> None:
-        self.app.tasks.write(
-            self.app.runtime.enforce_retention, on_done=lambda _: self.app.poll_status()
-        )
+        self.tasks.serial(self.runtime.enforce_retention, on_done=lambda _: self.changed.emit())
 
     def tidy_store(self) -> None:
         """Compact the store's files and fold new rows into its indexes (what `mirix-desktop
@@ -109,7 +113,7 @@ class Background(QObject):
         writes a few a frame: without this, every read opens more of them as the day goes."""
 
         def failed(error: BaseException) -> None:
-            self.app.report_error(f"tidying the memory store failed: {describe(error)}")
+            self.error.emit(f"tidying the memory store failed: {describe(error)}")
 
         self._tidied = True
-        self.app.tasks.write(self.app.runtime.tidy_store, on_error=failed)
+        self.tasks.serial(self.runtime.tidy_store, on_error=failed)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from mirix_desktop.ui.tasks import describe
-
-if TYPE_CHECKING:
-    from mirix_desktop.ui.controller import AppController
+from mirix_desktop.services.runtime import CaptureRuntime
+from mirix_desktop.ui.tasks import Tasks, describe
 
 OUTCOMES = {
     "stored": "Screenshot stored.",
@@ -21,35 +19,51 @@ OUTCOMES = {
 }
 
 
-class CaptureActions:
-    """The capture actions of the running app; their work runs on the task pool."""
+class CaptureActions(QObject):
+    """The capture actions of the running app; their work runs on the task pool, and what
+    comes of it is told through the signals."""
 
-    def __init__(self, app: AppController, *, confirm_forget: bool = True) -> None:
-        self.app = app
+    message = Signal(str)  # a short note for the user
+    error = Signal(str)  # one line for the user
+    changed = Signal()  # what the status shows changed (a frame stored, frames forgotten)
+    paused_changed = Signal(bool)  # capture is paused now (or resumed)
+    forgotten = Signal(str)  # what was forgotten, for a notification
+
+    def __init__(
+        self,
+        tasks: Tasks,
+        runtime: CaptureRuntime,
+        paused: Callable[[], bool],
+        *,
+        confirm_forget: bool = True,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.tasks = tasks
+        self.runtime = runtime
+        self.paused = paused  # whether capture is paused, as the status last showed
         self.confirm = confirm_forget
 
     def toggle_pause(self) -> None:
-        paused = self.app.status.paused if self.app.status is not None else False
-        self.set_paused(not paused)
+        self.set_paused(not self.paused())
 
     def set_paused(self, paused: bool) -> None:
         def done(now_paused: bool) -> None:
-            if self.app.status is not None:
-                self.app.set_status(dataclasses.replace(self.app.status, paused=now_paused))
-            self.app.message.emit("Capture paused." if now_paused else "Capture resumed.")
+            self.paused_changed.emit(now_paused)
+            self.message.emit("Capture paused." if now_paused else "Capture resumed.")
 
-        self.app.tasks.run(self.app.runtime.set_paused, paused, on_done=done)
+        self.tasks.run(self.runtime.set_paused, paused, on_done=done)
 
     def capture_now(self) -> None:
         def done(outcomes: list[str]) -> None:
             kind = "stored" if "stored" in outcomes else (outcomes[0] if outcomes else "")
-            self.app.message.emit(OUTCOMES.get(kind, ", ".join(outcomes)))
-            self.app.poll_status()
+            self.message.emit(OUTCOMES.get(kind, ", ".join(outcomes)))
+            self.changed.emit()
 
-        self.app.tasks.run(
-            self.app.runtime.capture_now,
+        self.tasks.run(
+            self.runtime.capture_now,
             on_done=done,
-            on_error=lambda e: self.app.report_error(f"capture failed: {describe(e)}"),
+            on_error=lambda e: self.error.emit(f"capture failed: {describe(e)}"),
             label="Capturing",
         )
 
@@ -69,8 +83,8 @@ class CaptureActions:
             frames = getattr(removed, "frames", 0)
             memories = getattr(removed, "memories", 0)
             note = f"Forgot {frames} screenshots and {memories} memories of the last {span}."
-            self.app.tray.notify("Mirix", note, error=False)
-            self.app.message.emit(note)
-            self.app.poll_status()
+            self.forgotten.emit(note)
+            self.message.emit(note)
+            self.changed.emit()
 
-        self.app.tasks.write(self.app.runtime.forget, minutes, on_done=done, label="Forgetting")
+        self.tasks.serial(self.runtime.forget, minutes, on_done=done, label="Forgetting")

@@ -8,8 +8,8 @@ retention runs every hour. Every failure reaches the tray as a notification.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -54,7 +54,6 @@ class AppController(QObject):
     absorbed = Signal(object)  # AbsorbReport (None when another run was going on)
     message = Signal(str)  # a short note for the user ("Screenshot stored.")
     quit_requested = Signal()
-    move_progress = Signal(int)  # percent of the data folder copied
     restart_requested = Signal()  # the app should start again (the data folder moved)
 
     def __init__(
@@ -77,8 +76,13 @@ class AppController(QObject):
         self.absorption = Absorption(self.backend)
         self.status: Status | None = None
         self.last_error: str | None = None
-        self.capture_actions = CaptureActions(self, confirm_forget=confirm_forget)
-        self._data_move = DataMove(self, confirm=confirm_move)
+        self.capture_actions = CaptureActions(
+            self.tasks,
+            self.runtime,
+            lambda: self.status is not None and self.status.paused,
+            confirm_forget=confirm_forget,
+            parent=self,
+        )
         self.first_run: FirstRunDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
         self._polling = False
@@ -88,15 +92,34 @@ class AppController(QObject):
         self.tray = Tray(self)
         self.window = MainWindow(self.backend, self.tasks)
         self.chat = ChatWidget(self.backend, self.tasks)
-        self.mcp_http = McpHttp(self)
+        self.mcp_http = McpHttp(self.backend, self.tasks, self)
+        self.mcp_http.message.connect(self.message)
+        self.mcp_http.error.connect(self.report_error)
         self.window.set_chat_widget(self.chat)
+        self.data_move = DataMove(
+            ctx,
+            self.tasks,
+            self.runtime,
+            self.absorption,
+            self.window,
+            confirm=confirm_move,
+            parent=self,
+        )
         self._connect()
 
         self._status_timer = QTimer(self, interval=status_interval_ms)
         self._status_timer.timeout.connect(self.poll_status)
         self.background = Background(
-            self, absorb_interval_ms=absorb_interval_ms, retention_interval_ms=retention_interval_ms
+            self.tasks,
+            self.absorption,
+            self.runtime,
+            absorb_interval_ms=absorb_interval_ms,
+            retention_interval_ms=retention_interval_ms,
+            parent=self,
         )
+        self.background.changed.connect(self.poll_status)
+        self.background.absorbed.connect(self.absorbed)
+        self.background.error.connect(self.report_error)
         self._error_timer = QTimer(self, singleShot=True, interval=120_000)
         self._error_timer.timeout.connect(lambda: self.tray.set_error_active(False))
 
@@ -105,6 +128,17 @@ class AppController(QObject):
         tray.open_chat.connect(lambda: self.show_main("Chat"))
         tray.open_memories.connect(lambda: self.show_main("Memories"))
         actions = self.capture_actions
+        actions.message.connect(self.message)
+        move = self.data_move
+        move.message.connect(self.message)
+        move.error.connect(self.report_error)
+        move.stopping.connect(self.pause_timers)
+        move.moved.connect(self.restart_requested)
+        move.resumed.connect(self._resume_after_move)
+        actions.error.connect(self.report_error)
+        actions.changed.connect(self.poll_status)
+        actions.paused_changed.connect(self._paused_changed)
+        actions.forgotten.connect(lambda note: tray.notify("Mirix", note, error=False))
         tray.toggle_pause.connect(actions.toggle_pause)
         tray.capture_now.connect(actions.capture_now)
         tray.forget.connect(actions.forget)
@@ -159,7 +193,7 @@ class AppController(QObject):
         return dialog
 
     def _agreed(self) -> None:
-        self.tasks.write(record_consent, self.ctx.paths, on_done=lambda _: self.start_capture())
+        self.tasks.serial(record_consent, self.ctx.paths, on_done=lambda _: self.start_capture())
 
     def _declined(self) -> None:
         log.info("first run declined: quitting without capturing")
@@ -209,6 +243,10 @@ class AppController(QObject):
             self.report_error(f"capture failed: {status.capture_error}")
         self._capture_error = status.capture_error
 
+    def _paused_changed(self, paused: bool) -> None:
+        if self.status is not None:
+            self.set_status(dataclasses.replace(self.status, paused=paused))
+
     def set_status(self, status: Status) -> None:
         self.status = status
         self.tray.set_status(status)
@@ -251,7 +289,7 @@ class AppController(QObject):
             return self.settings_dialog
         dialog = SettingsDialog(self.backend, self.tasks)
         dialog.saved.connect(self.apply_settings)
-        dialog.move_requested.connect(self.move_data)
+        dialog.move_requested.connect(self.data_move.start)
         dialog.finished.connect(lambda _: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
         dialog.show()
@@ -284,13 +322,16 @@ class AppController(QObject):
             self.tray.set_start_at_login(self.ctx.settings.desktop.start_at_login)
             self.report_error(describe(error))
 
-        self.tasks.write(
+        self.tasks.serial(
             self.backend.set_start_at_login, enabled, on_done=done, on_error=failed, owner=self
         )
 
-    def move_data(self, target: Path) -> None:
-        """Move the data folder to ``target`` (see :class:`DataMove`)."""
-        self._data_move.start(target)
+    def _resume_after_move(self) -> None:
+        """A failed move left the data where it was: carry on there."""
+        self.chat.reset_assistant()  # its store was closed; it opens a new one
+        self.resume_timers()
+        if has_consent(self.ctx.paths):
+            self.start_capture()
 
     def pause_timers(self) -> None:
         """Stop the timed work (absorption, retention, status)."""
@@ -300,11 +341,3 @@ class AppController(QObject):
     def resume_timers(self) -> None:
         self.background.start()
         self._status_timer.start()
-
-    @property
-    def absorbing(self) -> bool:
-        return self.background.absorbing
-
-    def absorb_if_due(self, *, force: bool = False) -> None:
-        """Absorb what waits when a batch is due (see :class:`Background`)."""
-        self.background.absorb_if_due(force=force)

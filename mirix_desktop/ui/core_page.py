@@ -151,7 +151,7 @@ class CorePage(QWidget):
             job: tuple[Any, ...] = (self.backend.add, MemoryType.CORE, data)
         else:
             job = (self.backend.update, block.memory.id, {"value": value})
-        self.tasks.write(
+        self.tasks.serial(
             *job,
             owner=self,
             on_done=lambda m: self._saved(label, m),
@@ -163,7 +163,7 @@ class CorePage(QWidget):
         if block.memory is None:
             return
         block.status.setText("Undoing…")
-        self.tasks.write(
+        self.tasks.serial(
             self.backend.undo_last,
             block.memory.id,
             owner=self,

@@ -12,21 +12,24 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from mirix_desktop.ui.tasks import describe
+from mirix_desktop.services.backend import Backend
+from mirix_desktop.ui.tasks import Tasks, describe
 
 if TYPE_CHECKING:
     from mirix_desktop.services.mcp_transport import HttpServer
-    from mirix_desktop.ui.controller import AppController
 
 
 class McpHttp(QObject):
     """Starts and stops the background MCP HTTP server to match the setting."""
 
     changed = Signal(bool, str)  # running, the URL or why it is not running
+    message = Signal(str)  # a note for the user (where it serves)
+    error = Signal(str)  # one line for the user
 
-    def __init__(self, controller: AppController) -> None:
-        super().__init__(controller)
-        self.controller = controller
+    def __init__(self, backend: Backend, tasks: Tasks, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.backend = backend
+        self.tasks = tasks
         self.server: HttpServer | None = None
         self._starting = False
 
@@ -36,7 +39,7 @@ class McpHttp(QObject):
 
     def apply(self, enabled: bool) -> None:
         """Start the server (when ``enabled`` and not running) or stop it."""
-        tasks = self.controller.tasks
+        tasks = self.tasks
         if enabled and self.server is None and not self._starting:
             self._starting = True
             tasks.run(self._start, on_done=self._started, on_error=self._failed, owner=self)
@@ -53,10 +56,10 @@ class McpHttp(QObject):
 
         def failed(error: BaseException) -> None:
             self.changed.emit(self.server is not None, describe(error))
-            self.controller.report_error(describe(error))
+            self.error.emit(describe(error))
 
-        self.controller.tasks.write(
-            self.controller.backend.save_settings,
+        self.tasks.serial(
+            self.backend.save_settings,
             {"mcp": {"http_in_app": enabled}},
             {},
             on_done=saved,
@@ -74,7 +77,7 @@ class McpHttp(QObject):
         from mirix_desktop.services.mcp_protocol import LazyTools
         from mirix_desktop.services.mcp_transport import HttpServer, http_token
 
-        ctx = self.controller.ctx
+        ctx = self.backend.ctx
         token, _ = http_token(ctx.secrets)
         server = HttpServer(LazyTools(lambda: ctx, owns=False), token, ctx.settings.mcp.http_port)
         server.start()
@@ -84,11 +87,11 @@ class McpHttp(QObject):
         self._starting = False
         self.server = server
         self.changed.emit(True, server.url)
-        self.controller.message.emit(
+        self.message.emit(
             f"MCP server at {server.url} (`mirix-desktop mcp --show-token` prints its token)."
         )
 
     def _failed(self, error: BaseException) -> None:
         self._starting = False
         self.changed.emit(False, describe(error))
-        self.controller.report_error(f"MCP server: {describe(error)}")
+        self.error.emit(f"MCP server: {describe(error)}")

@@ -309,7 +309,7 @@ class TypePage(QWidget):
         memory_id: str | None = None,
         title: str = "",
     ) -> None:
-        """Run a store write on the writer; the change goes onto the undo bar."""
+        """Run a store write on the serial lane; the change goes onto the undo bar."""
         self.undo_bar.say(PROGRESS.get(what, "Saving") + "…")
 
         def done(result: object) -> None:
@@ -320,7 +320,7 @@ class TypePage(QWidget):
             self.changed.emit()
             self.refresh()
 
-        self.tasks.write(fn, *args, on_done=done, on_error=self._write_failed, owner=self)
+        self.tasks.serial(fn, *args, on_done=done, on_error=self._write_failed, owner=self)
 
     def _write_failed(self, error: BaseException) -> None:
         self.undo_bar.say(f"Not saved: {describe(error)}")
@@ -338,7 +338,7 @@ class TypePage(QWidget):
             self.changed.emit()
             self.refresh()
 
-        self.tasks.write(
+        self.tasks.serial(
             self.backend.undo_last, memory_id, on_done=done, on_error=self._write_failed, owner=self
         )
 

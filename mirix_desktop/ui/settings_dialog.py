@@ -443,7 +443,7 @@ class SettingsDialog(QDialog):
             return
         self.error.setText("Saving…")
         self.buttons.setEnabled(False)
-        self.tasks.write(
+        self.tasks.serial(
             self.backend.save_settings,
             changes,
             self.keys(),

@@ -1,9 +1,10 @@
-"""Background work for the interface: one serialized store writer, a pool for the rest.
+"""Background work for the interface: one serial lane for changes, a pool for the rest.
 
 The interface thread never waits on disk, network or a model. It hands work to
-:class:`Tasks`: :meth:`Tasks.write` for anything that changes the store (one
-thread, so edits are applied in the order they were made), :meth:`Tasks.run`
-for reads, model calls and other I/O (a pool). The result, or the exception,
+:class:`Tasks`: :meth:`Tasks.serial` for anything that changes the store or the files
+(one thread, so edits are applied in the order they were made; the store's own writer,
+:class:`agents.store.writer.Writer`, then does the writing), :meth:`Tasks.run` for
+reads, model calls and other I/O (a pool). The result, or the exception,
 comes back on the interface thread through a queued signal and is given to the
 ``on_done`` or ``on_error`` callback there; a worker never touches a widget.
 
@@ -61,8 +62,8 @@ class Tasks(QObject):
 
     def __init__(self, parent: QObject | None = None, *, pool_size: int = 4) -> None:
         super().__init__(parent)
-        self._writer = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="mirix-writer", initializer=name_os_thread
+        self._serial = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="mirix-serial", initializer=name_os_thread
         )
         self._pool = ThreadPoolExecutor(
             max_workers=pool_size, thread_name_prefix="mirix-pool", initializer=name_os_thread
@@ -74,7 +75,7 @@ class Tasks(QObject):
 
     # ---- submitting --------------------------------------------------------------------
 
-    def write(
+    def serial(
         self,
         fn: Callable[..., Any],
         /,
@@ -84,8 +85,9 @@ class Tasks(QObject):
         owner: QObject | None = None,
         label: str | None = None,
     ) -> Future[Any]:
-        """Run ``fn(*args)`` on the single store-writer thread, after every earlier write."""
-        return self._submit(self._writer, fn, args, _Pending(on_done, on_error, owner, label))
+        """Run ``fn(*args)`` on the serial lane (one thread), after every earlier serial
+        task: changes made in the interface are applied in the order they were made."""
+        return self._submit(self._serial, fn, args, _Pending(on_done, on_error, owner, label))
 
     def run(
         self,
@@ -174,7 +176,8 @@ class Tasks(QObject):
         return len(self._pending)
 
     def shutdown(self, *, wait: bool = True) -> None:
-        """Stop taking work; with ``wait``, finish what was submitted (writes are never cut)."""
+        """Stop taking work; with ``wait``, finish what was submitted (serial tasks are
+        never cut)."""
         self._closed = True
         self._pool.shutdown(wait=wait, cancel_futures=not wait)
-        self._writer.shutdown(wait=True)
+        self._serial.shutdown(wait=True)

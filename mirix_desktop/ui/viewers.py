@@ -347,4 +347,4 @@ class MemoryViewer(QDialog):
             self.restore_button.setEnabled(True)
             self.status.setText(f"Could not undo: {describe(error)}")
 
-        self.tasks.write(self.backend.revert, entry, on_done=done, on_error=failed, owner=self)
+        self.tasks.serial(self.backend.revert, entry, on_done=done, on_error=failed, owner=self)

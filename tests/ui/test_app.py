@@ -41,7 +41,7 @@ def test_a_second_launch_exits_0_and_brings_the_first_forward(qtbot, ctx, home) 
             [
                 sys.executable,
                 "-c",
-                "from mirix_desktop.ui.app import main; raise SystemExit(main())",
+                "from mirix_desktop.cli import main; raise SystemExit(main(['app']))",
             ],
             capture_output=True,
             text=True,
@@ -79,12 +79,12 @@ def test_without_a_tray_the_window_opens_and_closing_it_quits(qtbot, ctx) -> Non
 
 
 def test_the_module_start_is_the_command_lines_app_command(home) -> None:
-    """``python -m mirix_desktop.ui.app`` goes through the one entry point: its options
+    """``python -m mirix_desktop app`` goes through the one entry point: its options
     (``--home`` included) and its errors, such as starting without a display."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env.pop("QT_QPA_PLATFORM", None)
     run = subprocess.run(
-        [sys.executable, "-m", "mirix_desktop.ui.app", "--home", str(home / "elsewhere")],
+        [sys.executable, "-m", "mirix_desktop", "--home", str(home / "elsewhere"), "app"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -44,7 +44,7 @@ def test_the_event_loop_keeps_up_while_a_slow_model_absorbs(fake, monkeypatch, q
         with qtbot.waitSignal(controller.absorbed, timeout=40_000) as absorbed:
             last[0] = time.monotonic()
             timer.start()
-            controller.absorb_if_due(force=True)
+            controller.background.absorb(force=True)
         timer.stop()
         report = absorbed.args[0]
         assert report.items_done == 1 and report.items_failed == 0

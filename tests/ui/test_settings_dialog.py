@@ -247,14 +247,14 @@ def test_the_data_folder_moves_and_the_app_starts_again_on_it(qtbot, ctx, tmp_pa
         dialog = controller.open_settings()
         target = tmp_path / "moved data"
         percents: list[int] = []
-        controller.move_progress.connect(percents.append)
+        controller.data_move.progress.connect(percents.append)
         with qtbot.waitSignal(controller.restart_requested, timeout=30_000):
             dialog.move_requested.emit(target)  # what choosing a folder with Move… sends
         assert percents and percents[-1] == 100
         assert not controller.runtime.running  # nothing writes to the old folder any more
         old = ctx.paths.data_dir
         controller.poll_status()  # late readers must not bring files back to the old folder
-        controller.absorb_if_due()
+        controller.background.absorb()
         qtbot.wait(500)
         assert [p.name for p in old.rglob("*") if p.is_file()] == []
     finally:
@@ -278,7 +278,7 @@ def test_moving_into_a_folder_that_is_not_empty_is_refused(qtbot, ctx, tmp_path)
     controller = AppController(ctx, confirm_forget=False, confirm_move=False)
     try:
         with qtbot.waitSignal(controller.error, timeout=10_000) as error:
-            controller.move_data(busy)
+            controller.data_move.start(busy)
         assert "not empty" in error.args[0]
         assert ctx.store.counts()["semantic"] == 1
     finally:

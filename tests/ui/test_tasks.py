@@ -1,4 +1,4 @@
-"""The task runner: work off the interface thread, results back on it, one serialized writer."""
+"""The task runner: work off the interface thread, results back on it, one serial lane."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def test_results_come_back_on_the_interface_thread(qtbot, tasks) -> None:
     assert str(seen["worker"]).startswith("mirix-pool")
 
 
-def test_writes_run_one_at_a_time_in_order(qtbot, tasks) -> None:
+def test_serial_tasks_run_one_at_a_time_in_order(qtbot, tasks) -> None:
     order: list[int] = []
     threads: set[str] = set()
     running = 0
@@ -39,14 +39,14 @@ def test_writes_run_one_at_a_time_in_order(qtbot, tasks) -> None:
         running += 1
         overlap = overlap or running > 1
         threads.add(threading.current_thread().name)
-        time.sleep(0.01)  # a slow write: a second writer thread would overlap it
+        time.sleep(0.01)  # a slow write: a second serial thread would overlap it
         order.append(n)
         running -= 1
         return n
 
     with qtbot.waitSignal(tasks.idle, timeout=5000):
         for n in range(8):
-            tasks.write(write, n)
+            tasks.serial(write, n)
     assert order == list(range(8))
     assert not overlap
     assert len(threads) == 1
@@ -95,7 +95,7 @@ def test_labelled_work_is_announced(qtbot, tasks) -> None:
 
 
 def test_the_event_loop_stays_responsive_while_work_runs(qtbot, tasks) -> None:
-    """A second-long job on the pool and on the writer: timers still fire within 100 ms."""
+    """A second-long job on the pool and on the serial lane: timers still fire within 100 ms."""
     delays: list[int] = []
     clock = QElapsedTimer()
     timer = QTimer(interval=20)
@@ -110,7 +110,7 @@ def test_the_event_loop_stays_responsive_while_work_runs(qtbot, tasks) -> None:
     timer.start()
     with qtbot.waitSignal(tasks.idle, timeout=10_000):
         tasks.run(time.sleep, 1.0)
-        tasks.write(time.sleep, 1.0)
+        tasks.serial(time.sleep, 1.0)
     timer.stop()
     assert len(delays) > 20
     assert max(delays) < 100

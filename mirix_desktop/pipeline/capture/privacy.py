@@ -14,30 +14,6 @@ from typing import Protocol
 
 OWN_APPS = frozenset({"mirix-desktop"})  # this program's window class, whatever the settings
 
-DEFAULT_EXCLUDED_APPS = (
-    "mirix-desktop",  # this app's own windows: answers, memories, revealed vault values
-    "keepassxc",
-    "keepass",
-    "1password",
-    "bitwarden",
-    "lastpass",
-    "dashlane",
-    "enpass",
-    "keeper",
-    "gnome-keyring",
-    "seahorse",
-    "kwalletmanager",
-)
-DEFAULT_EXCLUDED_TITLES = (
-    r"incognito",
-    r"private browsing",
-    r"inprivate",
-    r"\bprivate window\b",
-    r"keepassxc",
-    r"1password",
-    r"bitwarden",
-)
-
 
 class Window(Protocol):
     @property

@@ -46,9 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("doctor", help="versions, folders, models, indexes, counts")
     d.add_argument("--json", action="store_true")
 
-    ing = sub.add_parser("ingest", help="import chat turns")
+    ing = sub.add_parser("ingest", help="import chat histories or screenshots")
     ing_sub = ing.add_subparsers(dest="what", required=True, parser_class=_Parser)
-    chat = ing_sub.add_parser("chat", help="a JSONL file of chat turns")
+    chat = ing_sub.add_parser(
+        "chat",
+        help="a chat history: ChatGPT, Claude, Telegram or WhatsApp export, or JSONL turns",
+    )
     chat.add_argument("file", type=Path)
     shots = ing_sub.add_parser("screenshots", help="a folder of PNG, JPEG and WebP files")
     shots.add_argument("folder", type=Path)

@@ -23,16 +23,13 @@ figure is the model's). --fts-only searches by full text alone (no vectors made)
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -88,20 +85,6 @@ def write_history(question: dict, path: Path) -> int:
     return n
 
 
-@contextlib.contextmanager
-def as_of(when: datetime) -> Iterator[None]:
-    """Search as if it were ``when`` (time words and recency read against it).
-
-    HOOK: the search's reference time is the system clock here; once ``--as-of`` lands
-    (branch i21t), pass the question date through its option instead of this patch.
-    """
-    with (
-        mock.patch("agents.store.retrieval.now", return_value=when),
-        mock.patch("agents.store.search.now", return_value=when),
-    ):
-        yield
-
-
 def sessions_of(hits: list, k: int) -> list[str]:
     """The first ``k`` distinct sessions of the hits, in rank order."""
     out: list[str] = []
@@ -134,14 +117,19 @@ def run_one(question: dict, *, cache: Path | None, fts_only: bool, models: Path)
                 vectors_s = time.perf_counter() - t0
                 vectors_cpu_s = time.process_time() - c0  # steadier on a shared machine
                 assert not ctx.store.missing_vectors(), "vectors left unmade"
-            options = ctx.search_options(k=50, types=["chat"])
+            # The question's date is the reference time ("a week ago", recency), as
+            # `search --as-of` gives it.
+            when = lme_time(question["question_date"])
+            options = ctx.search_options(k=50, types=["chat"], as_of=when)
             if fts_only:
                 options = ctx.search_options(
-                    k=50, types=["chat"], weights={"fts": 1.0, "vector": 0.0, "clip": 0.0}
+                    k=50,
+                    types=["chat"],
+                    as_of=when,
+                    weights={"fts": 1.0, "vector": 0.0, "clip": 0.0},
                 )
             t0 = time.perf_counter()
-            with as_of(lme_time(question["question_date"])):
-                hits = ctx.store.search(question["question"], options)
+            hits = ctx.store.search(question["question"], options)
             search_ms = (time.perf_counter() - t0) * 1000
             if cached:
                 cached.save()

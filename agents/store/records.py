@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import partial
@@ -21,7 +22,16 @@ if TYPE_CHECKING:
 
 FRAMES = S.TABLE[S.RecordType.FRAME]
 CHAT = S.TABLE[S.RecordType.CHAT]
-TURN_COLUMNS = ["id", "conversation_id", "speaker", "content", "image_caption", "time", "title"]
+TURN_COLUMNS = [
+    "id",
+    "conversation_id",
+    "speaker",
+    "content",
+    "image_caption",
+    "time",
+    "title",
+    "cited_ids",
+]
 FRAME_ROW_COLUMNS = ["id", "time", "created_at", "size_bytes", "image_path"]
 
 
@@ -90,6 +100,7 @@ class Records:
                 "content": t.text,
                 "image_caption": t.image_caption,
                 "title": t.title,
+                "cited_ids": json.dumps(t.cited_ids) if t.cited_ids else None,
             }
             for t in fresh
         ]
@@ -341,6 +352,7 @@ def _turn_from_row(row: Mapping[str, Any]) -> S.ChatTurn:
         created_at=row["time"],
         image_caption=row["image_caption"],
         title=row.get("title"),
+        cited_ids=json.loads(row["cited_ids"]) if row.get("cited_ids") else [],
     )
 
 

@@ -181,6 +181,7 @@ class ChatTurn(BaseModel):
     created_at: datetime
     image_caption: str | None = None
     title: str | None = Field(default=None, max_length=1000)  # the conversation's, if named
+    cited_ids: list[str] = Field(default_factory=list)  # an answer's sources, in its order
 
     _check = field_validator("text")(lambda v: _short(v, "text"))
 
@@ -333,6 +334,7 @@ CHAT_SCHEMA = pa.schema(
         pa.field("content", _STR),  # the turn's text ("text" is the search text, as everywhere)
         pa.field("image_caption", _STR),
         pa.field("title", _STR),  # the conversation's title; added later, null in old rows
+        pa.field("cited_ids", _STR),  # an answer's sources as a JSON list; null in old rows
     ]
 )
 PASSAGE_SCHEMA = pa.schema(

@@ -155,6 +155,7 @@ class Assistant:
                     conversation_id=conversation,
                     speaker="assistant",
                     text=answer.answer,
+                    cited_ids=[c.id for c in answer.citations],
                     created_at=max(stamp, turns[0].created_at + timedelta(milliseconds=1)),
                 )
             )

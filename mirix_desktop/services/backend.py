@@ -230,9 +230,10 @@ class Backend:
     def conversation(self, conversation_id: str, *, limit: int = 200) -> list[ChatTurn]:
         return self.store.conversation(conversation_id, limit=limit)
 
-    def cited_in(self, text: str) -> list[Citation]:
-        """The screenshots and memories an answer names by id, in its order."""
-        ids = list(dict.fromkeys(CITED_ID.findall(text)))
+    def cited_in(self, answer: ChatTurn) -> list[Citation]:
+        """The screenshots and memories an answer cited, in its order: the ids stored
+        with it, or (an answer stored before they were) the ids its text names."""
+        ids = list(dict.fromkeys(answer.cited_ids or CITED_ID.findall(answer.text)))
         found: dict[str, Citation] = {
             f.id: Citation(f.id, "frame", [f.id], f.captured_at)
             for f in self.store.frames([i for i in ids if is_frame_id(i)])
@@ -244,6 +245,11 @@ class Backend:
             memories = []
         for m in memories:
             found[m.id] = Citation(m.id, m.type.value, list(m.source_ids), m.time)
+        rest = [i for i in ids if i not in found and not is_frame_id(i)]
+        for t in self.store.chat_turns(rest) if rest else []:  # a chat turn it quoted
+            speaker = "" if t.speaker == "user" else t.speaker
+            snippet = t.text.splitlines()[0][:200] if t.text.strip() else ""
+            found[t.id] = Citation(t.id, "chat", [t.id], t.created_at, snippet, speaker)
         return [found[i] for i in ids if i in found]
 
     def screen_now(self) -> Path:

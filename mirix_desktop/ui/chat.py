@@ -201,7 +201,7 @@ class ChatWidget(QWidget):
         def read() -> tuple[list[Any], list[Citation], dict[str, QImage]]:
             turns = self.backend.conversation(conv)
             answers = [t for t in turns if t.speaker == "assistant"]
-            cited = self.backend.cited_in(answers[-1].text) if answers else []
+            cited = self.backend.cited_in(answers[-1]) if answers else []
             return turns, cited, self._thumbnails(cited)
 
         def shown(result: tuple[list[Any], list[Citation], dict[str, QImage]]) -> None:

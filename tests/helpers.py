@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import subprocess
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -91,3 +94,19 @@ def start_xvfb(width: int, height: int, *, first: int) -> tuple[str, subprocess.
             raise RuntimeError("Xvfb did not start")
         time.sleep(0.05)
     return f":{number}", proc
+
+
+@contextlib.contextmanager
+def local_zone(tz: str) -> Iterator[None]:
+    """The process's time zone set to ``tz`` (POSIX TZ) while the block runs."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = tz
+    time.tzset()
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()

@@ -12,6 +12,7 @@ import pytest
 
 from agents.errors import InvalidInput
 from agents.timeread import parse_bound, read_time
+from tests.helpers import local_zone as zone
 
 AS_OF = datetime.fromisoformat("2026-03-18T15:00:00+01:00")  # a Wednesday afternoon
 NOW = "2026-03-18T15:00:00"
@@ -20,15 +21,8 @@ NOW = "2026-03-18T15:00:00"
 @pytest.fixture(autouse=True)
 def local_zone() -> Iterator[None]:
     """The process's time zone set to UTC+1 (the reader reads on the local clock)."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "<+01>-1"
-    time.tzset()
-    yield
-    if old is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
+    with zone("<+01>-1"):
+        yield
 
 
 def _read(text: str, as_of: datetime = AS_OF) -> tuple[str, str] | None:

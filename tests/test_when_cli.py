@@ -13,19 +13,13 @@ from pathlib import Path
 import pytest
 
 from mirix_desktop.cli import main
+from tests.helpers import local_zone as zone
 
 
 @pytest.fixture(autouse=True)
 def utc_clock() -> Iterator[None]:
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if old is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
+    with zone("UTC"):
+        yield
 
 
 def _turns(path: Path, rows: list[tuple[str, str, datetime]]) -> Path:

@@ -124,7 +124,7 @@ def prepared(question: dict) -> dict[str, list[tuple[str, dict]]]:
             "id": i,
             "time": datetime.fromisoformat(when),
             "conversation_id": conv,
-            "role": role,
+            "speaker": role,
         }
         for i, (when, conv, role) in info.items()
     }

@@ -181,8 +181,8 @@ def test_the_app_captures_absorbs_and_answers_with_a_citation(desktop, home, tmp
 
         def answer() -> str:
             turns = list(ctx.store.iter_chat_turns())
-            asked = [t for t in turns if t["speaker"] == "user" and QUESTION in t["content"]]
-            said = [t["content"] for t in turns if t["speaker"] == "assistant"]
+            asked = [t for t in turns if t["speaker"] == "user" and QUESTION in t["text"]]
+            said = [t["text"] for t in turns if t["speaker"] == "assistant"]
             return said[0] if asked and said else ""
 
         text = _wait("the answer", answer, 60, app)

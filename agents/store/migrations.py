@@ -84,14 +84,15 @@ def seal_sensitive_values(parts: Parts) -> None:
             if find_in(strings_of(memory.data.model_dump())):
                 memories.rewrite(memory, {}, source_ids=(), actor="migration", op="seal")
                 touched.add(mtype.value)
-    for record, column in ((S.RecordType.CHAT, "content"), (S.RecordType.FRAME, "ocr_text")):
+    for record, column in ((S.RecordType.CHAT, "text"), (S.RecordType.FRAME, "ocr_text")):
         name = S.TABLE[record]
         table = tables.existing(name)
         if table is None:
             continue
-        rows = table.search().select(["id", column, "text", "fts"]).limit(None).to_list()
+        keys = list(dict.fromkeys([column, S.searched_column(name), "fts"]))
+        rows = table.search().select(["id", *keys]).limit(None).to_list()
         for row in rows:
-            found = find_in([row[column] or "", row["text"] or "", row["fts"] or ""])
+            found = find_in([row[key] or "" for key in keys])
             if not found:
                 continue
             if record is S.RecordType.CHAT:
@@ -99,7 +100,7 @@ def seal_sensitive_values(parts: Parts) -> None:
                 parts.sealer.turn(turn)
             else:
                 parts.sealer.frame_text(records.frame(row["id"]), row[column] or "")
-            values = {key: seal_text(row[key] or "", found) for key in (column, "text", "fts")}
+            values = {key: seal_text(row[key] or "", found) for key in keys}
             where = f"id = {quote(row['id'])}"
             tables.commit(partial(table.update, where=where, values=values))
             touched.add(name)
@@ -156,11 +157,37 @@ def speaker_column(parts: Parts) -> None:
     tables.catch_up()  # handles opened before the rename see the new column
 
 
+def chat_text_columns(parts: Parts) -> None:
+    """A chat turn's words are stored in ``text``, as the field of
+    :class:`~agents.store.schema.ChatTurn` that holds them (they were in ``content``), and
+    what it is found by in ``search_text`` (was ``text``). Both renames are one commit and
+    rewrite no data: every row, vector and index stays as it was."""
+    tables = parts.tables
+    name = S.TABLE[S.RecordType.CHAT]
+    if name not in tables.names():
+        return
+    table: Any = tables.db.open_table(name)  # raw, as in speaker_column
+    have = set(table.schema.names)
+    if "content" not in have:
+        return
+    if S.CHAT_SEARCH_COLUMN in have:  # added empty when the table was opened before this ran
+        tables.commit(partial(table.drop_columns, [S.CHAT_SEARCH_COLUMN]))
+    tables.commit(
+        partial(
+            table.alter_columns,
+            {"path": "text", "rename": S.CHAT_SEARCH_COLUMN},
+            {"path": "content", "rename": "text"},
+        )
+    )
+    tables.catch_up()
+
+
 # Named, add-only. They run in this order; one that others' code depends on may come
 # before them (a store that has applied the others skips to it).
 MIGRATIONS: dict[str, Callable[[Parts], None]] = {
     # First: the others read chat turns with today's column names.
     "speaker_column": speaker_column,
+    "chat_text_columns": chat_text_columns,
     "seal_sensitive_values": seal_sensitive_values,
     "relative_frame_paths": relative_frame_paths,
     # The field's detectors (agents.privacy) find kinds the first rules missed: seal

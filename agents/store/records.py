@@ -26,7 +26,7 @@ TURN_COLUMNS = [
     "id",
     "conversation_id",
     "speaker",
-    "content",
+    "text",
     "image_caption",
     "time",
     "title",
@@ -92,12 +92,12 @@ class Records:
                 "time": t.created_at,
                 "app": None,
                 "source_ids": [t.id],
-                "text": t.search_text(),
+                "search_text": t.search_text(),
                 "fts": index_text(f"{context.get(t.id, '')}\n{t.search_text()}\n{t.search_text()}"),
                 "vector": None,
                 "conversation_id": t.conversation_id,
                 "speaker": t.speaker,
-                "content": t.text,
+                "text": t.text,
                 "image_caption": t.image_caption,
                 "title": t.title,
                 "cited_ids": json.dumps(t.cited_ids) if t.cited_ids else None,
@@ -130,12 +130,12 @@ class Records:
             rows = (
                 table.search()
                 .where(f"conversation_id = {quote(conv)} AND time < {sql_time(start)}")
-                .select(["text", "time"])
+                .select(["search_text", "time"])
                 .limit(None)
                 .to_list()
             )
             if rows:
-                out[conv] = max(rows, key=lambda r: r["time"])["text"]
+                out[conv] = max(rows, key=lambda r: r["time"])["search_text"]
         return out
 
     def chat_turns(self, ids: Sequence[str]) -> list[S.ChatTurn]:
@@ -178,7 +178,7 @@ class Records:
             "id",
             "conversation_id",
             "speaker",
-            "content",
+            "text",
             "image_caption",
             "title",
             "created_at",
@@ -348,7 +348,7 @@ def _turn_from_row(row: Mapping[str, Any]) -> S.ChatTurn:
         id=row["id"],
         conversation_id=row["conversation_id"],
         speaker=row["speaker"],
-        text=row["content"],
+        text=row["text"],
         created_at=row["time"],
         image_caption=row["image_caption"],
         title=row.get("title"),

@@ -23,7 +23,7 @@ CHAT = S.TABLE[S.RecordType.CHAT]
 # What filling a chat turn's vector reads of its row (the passages' rows copy it).
 _TURN_COLUMNS = [
     "id",
-    "text",
+    S.CHAT_SEARCH_COLUMN,
     "speaker",
     "created_at",
     "updated_at",
@@ -186,10 +186,11 @@ class TextVectors:
                 keep = [i for i, t in enumerate(texts) if t.strip()]
                 if keep:
                     vectors = embedder.embed([texts[i][:2000] for i in keep])
+                    searched = S.searched_column(name)
                     data = pa.table(
                         {
                             "id": [chunk[i]["id"] for i in keep],
-                            "text": [chunk[i]["text"] for i in keep],
+                            searched: [chunk[i][searched] for i in keep],
                             "vector": pa.array(
                                 [v.tolist() for v in vectors],
                                 type=pa.list_(pa.float32(), embedder.dim),
@@ -197,7 +198,7 @@ class TextVectors:
                         }
                     )
                     # A row changed meanwhile got its new text's vector then: leave it.
-                    commit(partial(_update_vectors, table, data))
+                    commit(partial(_update_vectors, table, data, searched))
                 done += len(chunk)
                 total_done += len(chunk)
                 record = replace(record, cursor=chunk[-1]["id"], done=done)
@@ -219,7 +220,8 @@ class TextVectors:
             return [None] * len(rows), []
         self._sync(embedder)
         limit, count = token_counter(embedder)
-        parts = [split_passages(r["text"] or "-", max_tokens=limit, count=count) for r in rows]
+        turns = [r[S.CHAT_SEARCH_COLUMN] or "-" for r in rows]
+        parts = [split_passages(text, max_tokens=limit, count=count) for text in turns]
         extra = passage_rows(rows, parts)
         texts = [p[0] for p in parts] + [r["text"] for r in extra]
         vectors = [v.tolist() for v in embedder.embed(texts)]
@@ -274,15 +276,16 @@ class TextVectors:
                     vectors, extra = self.embed(texts), []
                 if self.text.get() is not embedder:  # pragma: no cover - models never swap
                     return done
+                searched = S.searched_column(name)
                 data = pa.table(
                     {
                         "id": [r["id"] for r in chunk],
-                        "text": [r["text"] for r in chunk],
+                        searched: [r[searched] for r in chunk],
                         "vector": pa.array(vectors, type=pa.list_(pa.float32(), embedder.dim)),
                     }
                 )
                 # A row changed meanwhile got its new text's vector then: leave it.
-                self._tables.commit(partial(_update_vectors, table, data))
+                self._tables.commit(partial(_update_vectors, table, data, searched))
                 if extra:
                     self.add_passages(extra)
                 done += len(chunk)
@@ -333,10 +336,10 @@ class TextVectors:
                 thread.join(timeout=60)  # it stops after the batch it is on
 
 
-def _update_vectors(table: Any, data: pa.Table) -> Any:
-    """Set the vectors of rows whose text is still what was embedded."""
+def _update_vectors(table: Any, data: pa.Table, searched: str) -> Any:
+    """Set the vectors of rows whose text (column ``searched``) is still what was embedded."""
     return (
         table.merge_insert("id")
-        .when_matched_update_all(where="target.text = source.text")
+        .when_matched_update_all(where=f"target.{searched} = source.{searched}")
         .execute(data)
     )

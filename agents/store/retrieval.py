@@ -30,7 +30,10 @@ MAX_QUERY_CHARS = 4000
 SEARCH_TIMEOUT_S = 120.0  # a search that takes this long is stuck, not slow
 _HIT_COLUMNS = ["id", "text", "source_ids", "time", "app"]
 _FRAME_HIT_COLUMNS = [*_HIT_COLUMNS, "source_path"]
-_CHAT_HIT_COLUMNS = [*_HIT_COLUMNS, "conversation_id", "speaker"]
+_CHAT_HIT_COLUMNS = [S.CHAT_SEARCH_COLUMN if c == "text" else c for c in _HIT_COLUMNS] + [
+    "conversation_id",
+    "speaker",
+]
 _CHAT = S.TABLE[S.RecordType.CHAT]
 
 
@@ -309,7 +312,7 @@ def _hit(table: str, row: Mapping[str, Any], score: float) -> S.SearchHit:
         id=row["id"],
         type=kind.get(table, table),
         score=score,
-        text=row["text"],
+        text=row[S.searched_column(table)],
         source_ids=list(row.get("source_ids") or []),
         time=row["time"],
         app=row.get("app"),

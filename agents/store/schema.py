@@ -326,12 +326,22 @@ def data_columns(memory_type: MemoryType) -> list[str]:
     return [f.name for f in _FIELDS[memory_type]]
 
 
+def searched_column(table: str) -> str:
+    """The column of ``table`` that holds the text its rows are found by and embedded from:
+    ``text`` (as the model's field of a memory), a chat turn's ``search_text``."""
+    return CHAT_SEARCH_COLUMN if table == TABLE[RecordType.CHAT] else "text"
+
+
+# A chat turn's own words are its model's ``text``; what is searched and embedded (the
+# speaker, the words and a caption: ChatTurn.search_text()) is ``search_text`` (both were
+# named otherwise before: migration chat_text_columns).
+CHAT_SEARCH_COLUMN = "search_text"
 CHAT_SCHEMA = pa.schema(
-    _COMMON
+    [pa.field(CHAT_SEARCH_COLUMN, _STR) if f.name == "text" else f for f in _COMMON]
     + [
         pa.field("conversation_id", _STR),
         pa.field("speaker", _STR),  # was "role" (migration speaker_column)
-        pa.field("content", _STR),  # the turn's text ("text" is the search text, as everywhere)
+        pa.field("text", _STR),  # was "content" (migration chat_text_columns)
         pa.field("image_caption", _STR),
         pa.field("title", _STR),  # the conversation's title; added later, null in old rows
         pa.field("cited_ids", _STR),  # an answer's sources as a JSON list; null in old rows

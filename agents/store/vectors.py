@@ -147,10 +147,11 @@ def texts_of(table: str, rows: Sequence[dict[str, Any]]) -> list[str]:
             else ""
             for r in rows
         ]
-    return [r["text"] or "" for r in rows]
+    column = S.searched_column(table)
+    return [r[column] or "" for r in rows]
 
 
 def columns_of(table: str) -> list[str]:
     if table == S.TABLE[S.RecordType.FRAME]:
         return ["id", "text", "app", "window_title", "ocr_text"]
-    return ["id", "text"]
+    return ["id", S.searched_column(table)]

@@ -135,7 +135,6 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
             count += 1
         for turn in ctx.store.iter_chat_turns():
             obj = {**turn, "created_at": turn["created_at"].isoformat()}
-            obj["text"] = obj.pop("content")  # the model's name, as ``ingest chat`` reads it
             out.write(json.dumps({"kind": "chat_turn", **obj}, ensure_ascii=False) + "\n")
             count += 1
         if tmp is not None:

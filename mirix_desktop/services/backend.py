@@ -223,7 +223,7 @@ class Backend:
             if not conv.startswith("conv_") or row["speaker"] != "user":
                 continue
             if conv not in firsts or row["created_at"] < firsts[conv][0]:
-                firsts[conv] = (row["created_at"], row["content"])
+                firsts[conv] = (row["created_at"], row["text"])
         ordered = sorted(firsts.items(), key=lambda kv: kv[1][0], reverse=True)
         return [(conv, text) for conv, (_, text) in ordered]
 

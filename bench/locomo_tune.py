@@ -48,8 +48,8 @@ GRID = {
     # fallback model on Chinese (bench/chinese_retrieval.py R@5 0.917 -> 0.883): kept.
     "vector_weight": [0.75],
     "rrf_k": [10],
-    "context_weight": [0.2, 0.35, 0.5],
-    "context_window_s": [300.0],
+    "neighbour_weight": [0.2, 0.35, 0.5],
+    "neighbour_window_s": [300.0],
     "time_weight": [0.0, 0.25, 0.5, 1.0],
     "speaker_weight": [0.0, 0.5, 1.0],
     "content_weight": [0.0, 0.5, 1.0],
@@ -57,8 +57,8 @@ GRID = {
 PREVIOUS = {  # the defaults before dates and speakers were read from questions
     "vector_weight": 0.75,
     "rrf_k": 10,
-    "context_weight": 0.35,
-    "context_window_s": 300.0,
+    "neighbour_weight": 0.35,
+    "neighbour_window_s": 300.0,
     "time_weight": 0.0,
     "speaker_weight": 0.0,
     "content_weight": 0.0,
@@ -138,8 +138,8 @@ def recall_at(question: dict, rankings: dict, setting: dict, k: int = 10) -> flo
     opts = SearchOptions(
         rrf_k=setting["rrf_k"],
         weights={"fts": 1.0, "vector": setting["vector_weight"]},
-        context_weight=setting["context_weight"],
-        context_window_s=setting["context_window_s"],
+        neighbour_weight=setting["neighbour_weight"],
+        neighbour_window_s=setting["neighbour_window_s"],
         time_weight=setting["time_weight"],
         speaker_weight=setting["speaker_weight"],
         content_weight=setting["content_weight"],

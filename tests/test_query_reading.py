@@ -64,7 +64,7 @@ def test_names_are_taken_out_of_a_question() -> None:
     assert without_names("李华喜欢什么？", ["李华"]) == "喜欢什么？"
 
 
-FTS_ONLY = SearchOptions(k=3, weights={"fts": 1.0, "vector": 0.0}, context_weight=0.0)
+FTS_ONLY = SearchOptions(k=3, weights={"fts": 1.0, "vector": 0.0}, neighbour_weight=0.0)
 
 
 def _turns(rows: list[tuple[str, str, str, datetime]]) -> list[ChatTurn]:
@@ -151,7 +151,7 @@ def test_what_is_asked_counts_more_than_who_is_asked_about(ctx) -> None:
     )
     assert ctx.text_embedder.get() is not None
     question = "What pets does Nate have?"
-    vectors = SearchOptions(k=3, weights={"fts": 0.0, "vector": 1.0}, context_weight=0.0)
+    vectors = SearchOptions(k=3, weights={"fts": 0.0, "vector": 1.0}, neighbour_weight=0.0)
     plain = [h.id for h in ctx.store.search(question, vectors)]
     assert "cats" not in plain
     rankings = ctx.store.search_rankings(question, replace(vectors, content_weight=1.0))

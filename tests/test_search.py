@@ -191,15 +191,15 @@ def test_conversation_context_lifts_the_turns_beside_a_strong_hit(ctx) -> None:
     ]
     ctx.store.add_chat_turns(turns)
     question = "where do we stay for the Lisbon weekend, which hotel?"
-    alone = SearchOptions(k=3, types=["chat"], context_weight=0.0)
-    beside = SearchOptions(k=3, types=["chat"], context_weight=0.5, context_window_s=300)
+    alone = SearchOptions(k=3, types=["chat"], neighbour_weight=0.0)
+    beside = SearchOptions(k=3, types=["chat"], neighbour_weight=0.5, neighbour_window_s=300)
     ranked_alone = [h.id for h in ctx.store.search(question, alone)]
     ranked_beside = [h.id for h in ctx.store.search(question, beside)]
     # The answer sits beside the turn that names the trip: context lifts it above the
     # other conversation's turn that shares more words with the question.
     assert ranked_alone.index("work-1") < ranked_alone.index("trip-2")
     assert ranked_beside.index("trip-2") < ranked_beside.index("work-1")
-    far = SearchOptions(k=3, types=["chat"], context_weight=0.5, context_window_s=10)
+    far = SearchOptions(k=3, types=["chat"], neighbour_weight=0.5, neighbour_window_s=10)
     scores_far = {h.id: h.score for h in ctx.store.search(question, far)}
     scores_alone = {h.id: h.score for h in ctx.store.search(question, alone)}
     assert scores_far == scores_alone  # 40 s apart is outside a 10 s window

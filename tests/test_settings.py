@@ -35,6 +35,24 @@ def test_defaults_file_and_environment_in_that_order(home: Path) -> None:
     assert overridden.models.clip_model == "ViT-B-16"
 
 
+def test_a_renamed_setting_is_still_read_and_saved_by_its_new_name(home: Path) -> None:
+    paths = resolve_paths()
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text("[search]\ncontext_weight = 0.2\ncontext_window_s = 90\n")
+    loaded = load_settings(paths, environ={})
+    assert (loaded.search.neighbour_weight, loaded.search.neighbour_window_s) == (0.2, 90)
+    assert (
+        load_settings(
+            paths, environ={"MIRIX_SEARCH__CONTEXT_WEIGHT": "0.1"}
+        ).search.neighbour_weight
+        == 0.1
+    )
+    save_settings(paths, loaded)
+    text = paths.config_file.read_text()
+    assert "neighbour_weight = 0.2" in text and "context_weight" not in text
+    assert load_settings(paths, environ={}).search.neighbour_window_s == 90
+
+
 def test_bad_settings_are_reported_clearly(home: Path) -> None:
     paths = resolve_paths()
     with pytest.raises(InvalidInput, match="search.recency_weight"):

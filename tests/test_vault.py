@@ -44,12 +44,12 @@ def test_secret_never_reaches_the_data_folder(ctx) -> None:
 
 def test_cipher_rejects_tampering_and_other_keys() -> None:
     cipher = VaultCipher(new_key())
-    token = cipher.encrypt("pin 1234", context="vault_1")
-    assert cipher.decrypt(token, context="vault_1") == "pin 1234"
+    token = cipher.encrypt("pin 1234", bound_to="vault_1")
+    assert cipher.decrypt(token, bound_to="vault_1") == "pin 1234"
     with pytest.raises(SecretError):
-        cipher.decrypt(token, context="vault_2")
+        cipher.decrypt(token, bound_to="vault_2")
     with pytest.raises(SecretError):
-        VaultCipher(new_key()).decrypt(token, context="vault_1")
+        VaultCipher(new_key()).decrypt(token, bound_to="vault_1")
     with pytest.raises(SecretError):
         VaultCipher(b"short")
 

@@ -35,18 +35,20 @@ class VaultCipher:
         the digest says nothing about the value (unlike a plain hash of a phone number)."""
         return hmac.new(self._mac_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
-    def encrypt(self, plaintext: str, *, context: str) -> str:
+    def encrypt(self, plaintext: str, *, bound_to: str) -> str:
+        """Seal ``plaintext``; the token opens only with the same ``bound_to`` (the owner's
+        id, authenticated as AES-GCM's associated data), so it cannot be moved to another row."""
         nonce = os.urandom(12)
-        sealed = self._aead.encrypt(nonce, plaintext.encode("utf-8"), context.encode("utf-8"))
+        sealed = self._aead.encrypt(nonce, plaintext.encode("utf-8"), bound_to.encode("utf-8"))
         return _PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
 
-    def decrypt(self, token: str, *, context: str) -> str:
+    def decrypt(self, token: str, *, bound_to: str) -> str:
         """Return the plain value; raises SecretError when the token is not ours or was altered."""
         if not token.startswith(_PREFIX):
             raise SecretError("not an encrypted vault value")
         raw = base64.b64decode(token[len(_PREFIX) :])
         try:
-            plain = self._aead.decrypt(raw[:12], raw[12:], context.encode("utf-8"))
+            plain = self._aead.decrypt(raw[:12], raw[12:], bound_to.encode("utf-8"))
         except InvalidTag as exc:
             raise SecretError("vault value cannot be decrypted with this key") from exc
         return plain.decode("utf-8")
@@ -63,8 +65,8 @@ class LockedCipher(VaultCipher):
     def fingerprint(self, value: str) -> str:
         raise SecretError(self.why)
 
-    def encrypt(self, plaintext: str, *, context: str) -> str:
+    def encrypt(self, plaintext: str, *, bound_to: str) -> str:
         raise SecretError(self.why)
 
-    def decrypt(self, token: str, *, context: str) -> str:
+    def decrypt(self, token: str, *, bound_to: str) -> str:
         raise SecretError(self.why)

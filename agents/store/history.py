@@ -28,7 +28,7 @@ class History:
         view = memory.model_dump(mode="json")
         if memory.type is S.MemoryType.KNOWLEDGE_VAULT:
             view["data"]["secret_value"] = self._cipher.encrypt(
-                view["data"]["secret_value"], context=memory.id
+                view["data"]["secret_value"], bound_to=memory.id
             )
         return view
 
@@ -40,7 +40,7 @@ class History:
         plain = dict(entry.old["data"])
         if entry.memory_type == S.MemoryType.KNOWLEDGE_VAULT.value and plain.get("secret_value"):
             plain["secret_value"] = self._cipher.decrypt(
-                plain["secret_value"], context=entry.memory_id
+                plain["secret_value"], bound_to=entry.memory_id
             )
         return plain
 

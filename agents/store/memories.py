@@ -359,7 +359,7 @@ def memory_row(
         when = as_utc(data.occurred_at)
     values = data.model_dump()
     if isinstance(data, S.VaultData):
-        values["secret_value"] = cipher.encrypt(data.secret_value, context=mid)
+        values["secret_value"] = cipher.encrypt(data.secret_value, bound_to=mid)
     if isinstance(data, S.EpisodicData) and data.occurred_at is not None:
         values["occurred_at"] = as_utc(data.occurred_at)
     return {
@@ -385,7 +385,7 @@ def row_to_memory(cipher: VaultCipher, mtype: S.MemoryType, row: Mapping[str, An
         if isinstance(cipher, LockedCipher):  # the key is lost: the value stays sealed
             fields["secret_value"] = LOCKED_VALUE
         else:
-            fields["secret_value"] = cipher.decrypt(fields["secret_value"], context=row["id"])
+            fields["secret_value"] = cipher.decrypt(fields["secret_value"], bound_to=row["id"])
     data = S.DATA_MODEL[mtype].model_validate(fields)
     return S.Memory(
         id=row["id"],

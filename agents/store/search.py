@@ -36,8 +36,8 @@ class SearchOptions:
     # A chat turn found near other found turns of its conversation (within the window)
     # gets this share of their scores, fading with the time between them: the answer to
     # a question often sits beside the turn that names its topic.
-    context_weight: float = 0.0
-    context_window_s: float = 600.0
+    neighbour_weight: float = 0.0
+    neighbour_window_s: float = 600.0
     # What the question says beyond its words (agents/store/query.py): rankings taken
     # within the time it names count with this share of the main rankings' weights;
     # chat turns of the speakers it names score this share more.
@@ -168,8 +168,10 @@ def fuse(
                     cand.row.setdefault(name, value)
             cand.ranks[retriever] = rank
             cand.score += weight / (options.rrf_k + rank)
-    if options.context_weight > 0:
-        spread_context(list(found.values()), options.context_weight, options.context_window_s)
+    if options.neighbour_weight > 0:
+        spread_to_neighbours(
+            list(found.values()), options.neighbour_weight, options.neighbour_window_s
+        )
     if options.speaker_weight > 0 and query:
         favour_speakers(list(found.values()), query, options.speaker_weight)
     if options.recency_weight > 0:
@@ -184,7 +186,7 @@ def fuse(
     return sorted(found.values(), key=lambda c: c.score, reverse=True)
 
 
-def spread_context(cands: Sequence[Candidate], weight: float, window_s: float) -> None:
+def spread_to_neighbours(cands: Sequence[Candidate], weight: float, window_s: float) -> None:
     """Add to each chat turn a share of the fused scores of found turns near it in time.
 
     Only candidates with a ``conversation_id`` (chat turns) take part; the share

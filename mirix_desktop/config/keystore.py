@@ -73,7 +73,7 @@ class _FileBackend:
         if not self.path.exists():
             return {}
         try:
-            plain = self._cipher().decrypt(self.path.read_text("ascii"), context="secrets")
+            plain = self._cipher().decrypt(self.path.read_text("ascii"), bound_to="secrets")
         except KeyLost:
             raise
         except SecretError as exc:
@@ -86,7 +86,7 @@ class _FileBackend:
         return data
 
     def _save(self, data: dict[str, str]) -> None:
-        token = self._cipher().encrypt(json.dumps(data), context="secrets")
+        token = self._cipher().encrypt(json.dumps(data), bound_to="secrets")
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agents.errors import InvalidInput, one_line
 from mirix_desktop.config.paths import Paths
@@ -84,8 +84,17 @@ class SearchSettings(_Section):
     clip_weight: float = Field(default=1.0, ge=0.0)
     recency_weight: float = Field(default=0.0, ge=0.0, le=1.0)
     recency_half_life_days: float = Field(default=30.0, gt=0)
-    context_weight: float = Field(default=0.35, ge=0.0, le=1.0)
-    context_window_s: float = Field(default=300.0, gt=0)
+    # A chat turn found near other found turns of its conversation gets this share of
+    # their scores, fading to 0 at the window. Called context_* before (still read).
+    neighbour_weight: float = Field(
+        default=0.35,
+        ge=0.0,
+        le=1.0,
+        validation_alias=AliasChoices("neighbour_weight", "context_weight"),
+    )
+    neighbour_window_s: float = Field(
+        default=300.0, gt=0, validation_alias=AliasChoices("neighbour_window_s", "context_window_s")
+    )
     time_weight: float = Field(
         default=0.5, ge=0.0, description="weight of the hits within a time the question names"
     )

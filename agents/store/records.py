@@ -80,9 +80,9 @@ class Records:
         # A turn is indexed for full-text with the turn before it: a short answer
         # ("yes, last Friday") is found by the words of the question it answers.
         # Its own words are written twice so that it still outranks the turn after it,
-        # which carries it as context. Its vector is of the turn alone (context there
+        # which carries it too. Its vector is of the turn alone (the turn before
         # blurred the meaning).
-        context = _previous_turns(fresh, self._last_turns(table, fresh))
+        before = _previous_turns(fresh, self._last_turns(table, fresh))
         stamp = now()
         rows = [
             {
@@ -93,7 +93,7 @@ class Records:
                 "app": None,
                 "source_ids": [t.id],
                 "search_text": t.search_text(),
-                "fts": index_text(f"{context.get(t.id, '')}\n{t.search_text()}\n{t.search_text()}"),
+                "fts": index_text(f"{before.get(t.id, '')}\n{t.search_text()}\n{t.search_text()}"),
                 "vector": None,
                 "conversation_id": t.conversation_id,
                 "speaker": t.speaker,

@@ -174,8 +174,8 @@ def run(minutes: float, warmup_s: float, change_s: float, home: Path) -> None:
             "TRANSFORMERS_OFFLINE": "1",
         }
         os.environ.update({k: v for k, v in env.items() if k.startswith(("MIRIX_", "HF_"))})
+        from mirix_desktop.config.consent import record_consent
         from mirix_desktop.config.paths import resolve_paths
-        from mirix_desktop.services.backend import record_consent
 
         record_consent(resolve_paths(home))
 

@@ -251,7 +251,7 @@ def report(
     ctx.store.search("warm up", SearchOptions(k=1))
     waiting = ctx.inbox.waiting(ABSORB_KINDS)[0]
     before = time.process_time()
-    AbsorbJob(ctx).run()
+    AbsorbJob(ctx).absorb()
     late_cpu += time.process_time() - before
     ctx.close()
     t_end, cpu_end, rss_end = samples[-1]

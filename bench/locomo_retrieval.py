@@ -113,7 +113,7 @@ def run(samples: list[dict], mode: str, cache: Path | None = None) -> tuple[dict
             ctx.store.add_chat_turns(turns)
             if mode == "active":
                 ctx.settings.absorb.batch_size = 100
-                AbsorbJob(ctx).run()
+                AbsorbJob(ctx).absorb()
                 counts = ctx.store.counts()
                 memories += sum(counts[t] for t in ("core", "semantic", "knowledge_vault"))
             ctx.store.optimize()

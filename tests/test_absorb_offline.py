@@ -30,7 +30,7 @@ def test_consecutive_frames_of_one_window_become_one_event(ctx) -> None:
         at=T0 + timedelta(seconds=20),
     )
     c = add_frame(ctx, "def main():", app="code", title="main.py", at=T0 + timedelta(minutes=1))
-    report = AbsorbJob(ctx).run()
+    report = AbsorbJob(ctx).absorb()
     assert report.mode == "offline" and report.items_done == 3
     events = {m.data.summary: m for m in of(ctx, MemoryType.EPISODIC)}
     assert set(events) == {"Used thunderbird: Inbox", "Used code: main.py"}
@@ -46,7 +46,7 @@ def test_consecutive_frames_of_one_window_become_one_event(ctx) -> None:
 
 def test_a_later_batch_continues_the_same_event(ctx) -> None:
     first = add_frame(ctx, "Report draft", app="libreoffice", title="report.odt", at=T0)
-    AbsorbJob(ctx).run()
+    AbsorbJob(ctx).absorb()
     later = add_frame(
         ctx,
         "Report draft\nConclusion",
@@ -57,7 +57,7 @@ def test_a_later_batch_continues_the_same_event(ctx) -> None:
     gap = add_frame(
         ctx, "Report final", app="libreoffice", title="report.odt", at=T0 + timedelta(hours=1)
     )
-    AbsorbJob(ctx).run()
+    AbsorbJob(ctx).absorb()
     events = sorted(of(ctx, MemoryType.EPISODIC), key=lambda m: m.time)
     assert len(events) == 2  # continued once, then a new event after the gap
     assert events[0].source_ids == sorted([first, later])
@@ -74,7 +74,7 @@ def test_pages_and_documents_become_resources(ctx) -> None:
     )
     doc = add_frame(ctx, "Quarterly report\nRevenue grew 4%", app="evince", title="q3-report.pdf")
     add_frame(ctx, "$ make test", app="xterm", title="bash")
-    AbsorbJob(ctx).run()
+    AbsorbJob(ctx).absorb()
     resources = {m.data.title: m for m in of(ctx, MemoryType.RESOURCE)}
     assert set(resources) == {"Booking LX 318", "q3-report.pdf"}
     web = resources["Booking LX 318"]
@@ -91,7 +91,7 @@ def test_pages_and_documents_become_resources(ctx) -> None:
         title="Booking LX 318 — Mozilla Firefox",
         at=T0 + timedelta(hours=2),
     )
-    AbsorbJob(ctx).run()
+    AbsorbJob(ctx).absorb()
     [web] = [m for m in of(ctx, MemoryType.RESOURCE) if m.data.title == "Booking LX 318"]
     assert set(web.source_ids) == {page, again} and "Seat 14C" in web.data.content
 
@@ -104,7 +104,7 @@ def test_sensitive_values_on_screen_and_in_chat_go_to_the_vault_encrypted(ctx) -
         title="Dashboard — Mozilla Firefox",
     )
     tid = add_turns(ctx, "My card is 4111 1111 1111 1111 and my phone is +351 912 345 678.")[0]
-    AbsorbJob(ctx).run()
+    AbsorbJob(ctx).absorb()
     vault = {m.data.secret_value: m for m in of(ctx, MemoryType.KNOWLEDGE_VAULT)}
     assert set(vault) == {
         "sk-live-abcdefghijklmnopqrstuvwx",
@@ -125,7 +125,7 @@ def test_sensitive_values_on_screen_and_in_chat_go_to_the_vault_encrypted(ctx) -
         assert secret not in raw
     # Seen again: the same vault entry cites both sightings.
     again = add_frame(ctx, "Contact: ana@example.org", app="thunderbird", title="Mail")
-    AbsorbJob(ctx).run()
+    AbsorbJob(ctx).absorb()
     [ana] = [
         m for m in of(ctx, MemoryType.KNOWLEDGE_VAULT) if m.data.secret_value.startswith("ana")
     ]
@@ -141,7 +141,7 @@ def test_chat_statements_become_semantic_memories_and_core_facts(ctx) -> None:
     )
     add_turns(ctx, "My brother is a chef.", speaker="Caroline", conversation="c2")
     add_turns(ctx, "Remember that you are an AI.", speaker="assistant", conversation="c3")
-    AbsorbJob(ctx).run()
+    AbsorbJob(ctx).absorb()
     semantic = {m.data.summary: m for m in of(ctx, MemoryType.SEMANTIC)}
     assert set(semantic) == {
         "the spare key is under the blue pot",
@@ -163,7 +163,7 @@ def test_statements_as_people_make_them_offline(ctx) -> None:
         "4. Simmer for 25 minutes. 5. Blend and season.",
         "my appointment is Tuesday 24 November at 3:40 pm",
     )
-    AbsorbJob(ctx).run()
+    AbsorbJob(ctx).absorb()
     semantic = {m.data.summary: m.source_ids for m in of(ctx, MemoryType.SEMANTIC)}
     assert semantic == {
         "车停在B2层的D17号": [ids[0]],
@@ -181,10 +181,10 @@ def test_statements_as_people_make_them_offline(ctx) -> None:
 def test_a_retried_offline_batch_writes_nothing_twice(ctx) -> None:
     add_frame(ctx, "Mail from ana@example.org", app="thunderbird", title="Inbox")
     add_turns(ctx, "Remember that the gym closes at 9.")
-    AbsorbJob(ctx).run()
+    AbsorbJob(ctx).absorb()
     before = {t: len(of(ctx, t)) for t in MemoryType}
     ctx.inbox._db.execute("UPDATE items SET state = 'pending'")  # as if never marked done
-    AbsorbJob(ctx).run()
+    AbsorbJob(ctx).absorb()
     assert {t: len(of(ctx, t)) for t in MemoryType} == before
 
 
@@ -293,7 +293,7 @@ def test_screen_memories_take_their_frames_vectors_instead_of_embedding_again(
     embedded: list[str] = []
     real = embedder.embed
     monkeypatch.setattr(embedder, "embed", lambda texts: embedded.extend(texts) or real(texts))
-    AbsorbJob(ctx).run()
+    AbsorbJob(ctx).absorb()
     assert embedded == []  # the same lines are not embedded a second and third time
     episode, garden_episode = sorted(of(ctx, MemoryType.EPISODIC), key=lambda m: m.time)
     resource, garden = sorted(

@@ -203,7 +203,7 @@ def test_offline_answers_quote_the_best_memories_and_frames_with_times(capsys) -
     ctx = open_context()
     fid = add_frame(ctx, "Booking confirmed\nFlight LX 318 departs 07:05", app="firefox")
     add_turns(ctx, "Remember that the hotel in Lisbon is Casa Amora.")
-    AbsorbJob(ctx).run()
+    AbsorbJob(ctx).absorb()
     assert main(["ask", "which flight did I book", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"answer", "topic", "citations", "reading"}

@@ -150,7 +150,7 @@ def test_absorb_a_batch_and_ask_through_a_real_model(real_ctx) -> None:  # type:
         *add_turns(ctx, "Remember that I fly to Lisbon on Friday for the conference."),
     ]
     start = time.perf_counter()
-    report = AbsorbJob(ctx).run(max_batches=1)
+    report = AbsorbJob(ctx).absorb(max_batches=1)
     seconds = time.perf_counter() - start
     print(
         f"\nreal model: one batch of {len(items)} items absorbed in {seconds:.1f} s: "

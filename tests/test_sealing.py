@@ -122,7 +122,7 @@ def test_a_model_that_writes_a_secret_into_a_fact_is_sealed(fake, monkeypatch) -
             ),
             done(SEM),
         ]
-        report = AbsorbJob(ctx).run()
+        report = AbsorbJob(ctx).absorb()
         assert report.items_done == 1
         [fact] = ctx.store.list_memories(MemoryType.SEMANTIC)
         assert CARD not in fact.text and "card number ending 1111" in fact.data.summary
@@ -162,7 +162,7 @@ def test_a_store_written_before_sealing_is_repaired_on_open(home) -> None:
     store._sealer = _NoSealing(store)
     add_turns(ctx, f"my card number is {CARD}", f"my pet is a {MARKER}")
     add_frame(ctx, f"API settings\nkey {KEY}", app="firefox", at=T0)
-    AbsorbJob(ctx).run()
+    AbsorbJob(ctx).absorb()
     assert CARD in store.get("core_human").data.value  # the old behaviour, for the record
     ctx.close()
     data = home / "data"

@@ -200,6 +200,6 @@ def cmd_absorb(ctx: Context, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    report = job.run(max_batches=args.max_batches, progress=progress)
+    report = job.absorb(max_batches=args.max_batches, progress=progress)
     print(report.line())
     return EXIT_ERROR if report.items_failed else 0

@@ -156,14 +156,14 @@ class AbsorbJob:
             log.warning("%d inbox items name records that are not stored yet", len(missing))
         return items
 
-    def run(
+    def absorb(
         self,
         *,
         max_batches: int | None = None,
         progress: Callable[[AbsorbReport], None] | None = None,
     ) -> AbsorbReport:
         """Absorb ready batches until none is left (or ``max_batches``); a failing batch
-        does not stop the others."""
+        does not stop the others. Each batch goes to the absorber's ``absorb``."""
         total = AbsorbReport(self.mode)
         started = time.time()  # what fails during this run waits for the next one
         while max_batches is None or total.batches < max_batches:

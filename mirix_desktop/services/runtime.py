@@ -161,6 +161,6 @@ class Absorption:
         if not self._lock.acquire(blocking=False):
             return None
         try:
-            return self._the_job().run(max_batches=max_batches)
+            return self._the_job().absorb(max_batches=max_batches)
         finally:
             self._lock.release()

@@ -184,11 +184,11 @@ def cmd_optimize(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_absorb(ctx: Context, args: argparse.Namespace) -> int:
-    from mirix_desktop.pipeline.absorb_job import AbsorbJob, AbsorbReport
+    from mirix_desktop.pipeline.absorb_job import AbsorbReport
 
     if args.max_batches is not None and args.max_batches < 1:
         raise InvalidInput("--max-batches needs a positive number")
-    job = AbsorbJob(ctx)
+    job = ctx.absorb_job()
     if args.redo:
         queued = job.redo()
         print(f"queued {queued} items that offline mode absorbed for {job.mode} absorption")

@@ -174,8 +174,8 @@ def run(minutes: float, warmup_s: float, change_s: float, home: Path) -> None:
             "TRANSFORMERS_OFFLINE": "1",
         }
         os.environ.update({k: v for k, v in env.items() if k.startswith(("MIRIX_", "HF_"))})
+        from mirix_desktop.config.consent import record_consent
         from mirix_desktop.config.paths import resolve_paths
-        from mirix_desktop.services.backend import record_consent
 
         record_consent(resolve_paths(home))
 
@@ -235,7 +235,6 @@ def report(
     samples: list[tuple[float, float, float]], cpu0: float, changes: int, warmup_s: float
 ) -> None:
     from agents.store.search import SearchOptions
-    from mirix_desktop.pipeline.absorb_job import AbsorbJob
     from mirix_desktop.pipeline.inbox import ABSORB_KINDS
     from mirix_desktop.services.context import open_context
 
@@ -251,7 +250,7 @@ def report(
     ctx.store.search("warm up", SearchOptions(k=1))
     waiting = ctx.inbox.waiting(ABSORB_KINDS)[0]
     before = time.process_time()
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     late_cpu += time.process_time() - before
     ctx.close()
     t_end, cpu_end, rss_end = samples[-1]

@@ -40,7 +40,6 @@ from embed_cache import install  # noqa: E402
 from agents.answer.chat import ChatAgent  # noqa: E402
 from agents.answer.retrieval import keywords  # noqa: E402
 from agents.store import ChatTurn  # noqa: E402
-from mirix_desktop.pipeline.absorb_job import AbsorbJob  # noqa: E402
 from mirix_desktop.services.context import open_context  # noqa: E402
 
 
@@ -113,7 +112,7 @@ def run(samples: list[dict], mode: str, cache: Path | None = None) -> tuple[dict
             ctx.store.add_chat_turns(turns)
             if mode == "active":
                 ctx.settings.absorb.batch_size = 100
-                AbsorbJob(ctx).run()
+                ctx.absorb_job().absorb()
                 counts = ctx.store.counts()
                 memories += sum(counts[t] for t in ("core", "semantic", "knowledge_vault"))
             ctx.store.optimize()

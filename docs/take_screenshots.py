@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QPoint, QTimer
 
     from agents.store import MemoryType
-    from mirix_desktop.services.backend import has_consent, record_consent
+    from mirix_desktop.config.consent import has_consent, record_consent
     from mirix_desktop.services.context import open_context
     from mirix_desktop.ui.app import application
     from mirix_desktop.ui.controller import AppController

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from agents.store import MemoryType
-from mirix_desktop.pipeline.absorb_job import OFFLINE_AFTER, AbsorbJob
+from mirix_desktop.pipeline.absorb_job import OFFLINE_AFTER
 from mirix_desktop.services.context import open_context
 from tests.helpers import add_turns
 from tests.test_absorb_model import CORE, EPI, SEM, call, choose, done
@@ -36,7 +36,7 @@ def test_a_failed_batch_leaves_no_memory_and_no_empty_core_block(fake, mctx) -> 
         call(SEM, "bogus", {}),
         call(SEM, "bogus", {}),  # the semantic agent fails: the whole batch fails
     ]
-    report = AbsorbJob(mctx).run()
+    report = mctx.absorb_job().absorb()
     assert report.items_failed == 1 and report.items_done == 0
     for mtype in (MemoryType.EPISODIC, MemoryType.CORE, MemoryType.SEMANTIC):
         assert mctx.store.list_memories(mtype) == [], mtype
@@ -49,7 +49,7 @@ def test_a_run_never_takes_again_what_failed_in_it(fake, mctx) -> None:
     add_turns(mctx, "one", "two", "three")  # two batches of at most 2
     mctx.inbox._max_backoff_s = 0  # a retry would be due at once
     fake.script = [{"raw": "<html>busy</html>", "content_type": "text/html"}] * 40
-    report = AbsorbJob(mctx).run(max_batches=10)
+    report = mctx.absorb_job().absorb(max_batches=10)
     assert report.batches == 2
     assert report.items_failed == 3  # each item counted once
     assert len(fake.requests) == 2  # one answer a batch, no retry inside the run
@@ -61,7 +61,7 @@ def test_items_the_model_keeps_failing_on_are_absorbed_offline(fake, mctx) -> No
     fake.script = [{"status": 500}] * 20
     for run in range(1, OFFLINE_AFTER + 1):
         mctx.inbox._db.execute("UPDATE items SET next_try_at = 0")  # the backoff has passed
-        report = AbsorbJob(mctx).run()
+        report = mctx.absorb_job().absorb()
         if run < OFFLINE_AFTER:
             assert report.items_failed == 1 and report.items_offline == 0
     assert report.items_offline == 1 and report.items_failed == 0

@@ -9,7 +9,6 @@ import time
 import pytest
 
 from agents.store import MemoryType
-from mirix_desktop.pipeline.absorb_job import AbsorbJob
 from mirix_desktop.services.context import open_context
 from tests.helpers import add_frame, add_turns
 
@@ -61,7 +60,7 @@ def test_the_meta_agent_routes_to_the_chosen_types_only(fake, mctx) -> None:
         ),
         done(EPI),
     ]
-    report = AbsorbJob(mctx).run()
+    report = mctx.absorb_job().absorb()
     assert report.items_done == 1 and report.items_failed == 0
     # The meta-agent was asked first, with the forced tool call and the batch.
     first = fake.requests[0]
@@ -89,7 +88,7 @@ def test_memory_agents_run_in_parallel(fake, mctx) -> None:
         done(SEM),
     ]
     started = time.monotonic()
-    AbsorbJob(mctx).run()
+    mctx.absorb_job().absorb()
     took = time.monotonic() - started
     assert fake.max_in_flight == 2
     assert took < 1.9, f"two 1 s agents took {took:.1f} s: they did not overlap"
@@ -120,7 +119,7 @@ def test_the_agent_sees_related_items_and_merges_instead_of_duplicating(fake, mc
         ),
         done(SEM),
     ]
-    AbsorbJob(mctx).run()
+    mctx.absorb_job().absorb()
     prompt = json.dumps(fake.prompts(SEM)[0]["messages"])
     assert old.id in prompt and dup.id in prompt  # existing items shown with their ids
     [alice] = memories(mctx, MemoryType.SEMANTIC)
@@ -153,7 +152,7 @@ def test_every_written_memory_cites_its_sources(fake, mctx) -> None:
         ),
         done("resource memory agent"),
     ]
-    AbsorbJob(mctx).run()
+    mctx.absorb_job().absorb()
     written = memories(mctx, MemoryType.KNOWLEDGE_VAULT) + memories(mctx, MemoryType.RESOURCE)
     # The model's two, and the card number on screen, sealed into the vault when the
     # frame's text was stored.
@@ -183,7 +182,7 @@ def test_core_blocks_keep_their_limit(fake, mctx, monkeypatch) -> None:
         ),
         done(CORE),
     ]
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     [block] = [m for m in memories(ctx, MemoryType.CORE) if m.data.label == "human"]
     assert block.data.value == "Sam; nurse in Leeds; short answers"
     assert block.data.char_limit == 100
@@ -214,7 +213,7 @@ def test_a_tool_call_printed_as_text_is_recognised(fake, mctx) -> None:
         },
         done(SEM),
     ]
-    report = AbsorbJob(mctx).run()
+    report = mctx.absorb_job().absorb()
     assert report.items_done == 1
     [fact] = memories(mctx, MemoryType.SEMANTIC)
     assert fact.data.summary == "Cabin wifi password is on the fridge"
@@ -228,7 +227,7 @@ def test_invalid_arguments_are_corrected_after_one_round(fake, mctx) -> None:
         call(SEM, "insert_memory", {"name": "Berlin office", "summary": "At Alexanderplatz 1"}),
         done(SEM),
     ]
-    report = AbsorbJob(mctx).run()
+    report = mctx.absorb_job().absorb()
     assert report.items_done == 1
     second = fake.prompts(SEM)[1]["messages"]
     assert second[-1]["role"] == "tool" and "summary" in second[-1]["content"]
@@ -243,7 +242,7 @@ def test_unknown_tools_twice_keep_the_batch_with_its_reason(fake, mctx) -> None:
         call(SEM, "store_fact", {"text": "x"}),
         call(SEM, "store_fact", {"text": "x"}),
     ]
-    report = AbsorbJob(mctx).run()
+    report = mctx.absorb_job().absorb()
     assert report.items_failed == 1
     [failure] = mctx.inbox.failing()
     assert "unknown tool 'store_fact'" in failure.error and failure.attempts == 1
@@ -253,7 +252,7 @@ def test_unknown_tools_twice_keep_the_batch_with_its_reason(fake, mctx) -> None:
 def test_a_model_that_answers_nothing_leaves_items_pending(fake, mctx) -> None:
     add_turns(mctx, "Hello there.")
     fake.script = [{"when": META, "content": ""}]
-    report = AbsorbJob(mctx).run()
+    report = mctx.absorb_job().absorb()
     assert report.items_failed == 1 and mctx.inbox.counts()["pending"] == 1
     assert "answered nothing" in mctx.inbox.failing()[0].error
 
@@ -261,7 +260,7 @@ def test_a_model_that_answers_nothing_leaves_items_pending(fake, mctx) -> None:
 def test_choosing_no_types_absorbs_the_batch_without_writes(fake, mctx) -> None:
     add_turns(mctx, "ok")
     fake.script = [choose()]
-    report = AbsorbJob(mctx).run()
+    report = mctx.absorb_job().absorb()
     assert report.items_done == 1 and report.writes == 0
     assert len(fake.requests) == 1
 
@@ -278,7 +277,7 @@ def test_a_timeout_leaves_items_pending_and_reported(fake, mctx, capsys, monkeyp
     ctx = open_context()
     add_turns(ctx, "Meeting with Bo at 4.")
     fake.script = [{"delay": 1.5, "content": ""}, {"delay": 1.5, "content": ""}]
-    report = AbsorbJob(ctx).run()
+    report = ctx.absorb_job().absorb()
     assert report.items_failed == 1 and ctx.inbox.counts()["pending"] == 1
     assert "ModelUnavailable" in report.errors[0]
     out = _doctor(capsys)
@@ -288,7 +287,7 @@ def test_a_timeout_leaves_items_pending_and_reported(fake, mctx, capsys, monkeyp
 def test_a_429_storm_leaves_items_pending_and_reported(fake, mctx, capsys) -> None:
     add_turns(mctx, "Pay the rent on Monday.")
     fake.script = [{"status": 429}] * 5
-    report = AbsorbJob(mctx).run()
+    report = mctx.absorb_job().absorb()
     assert report.items_failed == 1
     [failure] = mctx.inbox.failing()
     assert "RateLimitError" in failure.error and failure.next_try_at > time.time()
@@ -304,7 +303,7 @@ def test_a_dead_endpoint_leaves_items_pending_and_reported(monkeypatch, capsys) 
     monkeypatch.setenv("MIRIX_MEMORY_MODEL__MAX_RETRIES", "0")
     ctx = open_context()
     add_turns(ctx, "Dentist on Tuesday.")
-    report = AbsorbJob(ctx).run()
+    report = ctx.absorb_job().absorb()
     assert report.items_failed == 1 and ctx.inbox.counts()["pending"] == 1
     assert "APIConnectionError" in ctx.inbox.failing()[0].error
     assert "1 failing" in _doctor(capsys)
@@ -321,7 +320,7 @@ def test_a_retried_batch_writes_nothing_twice(fake, mctx) -> None:
         call(SEM, "bogus", {}),
         call(SEM, "bogus", {}),  # the semantic agent fails: the batch is kept
     ]
-    assert AbsorbJob(mctx).run().items_failed == 1
+    assert mctx.absorb_job().absorb().items_failed == 1
     assert memories(mctx, MemoryType.EPISODIC) == []  # rolled back with the failed batch
     mctx.inbox._db.execute("UPDATE items SET next_try_at = 0")  # the backoff has passed
     fake.script = [
@@ -333,7 +332,7 @@ def test_a_retried_batch_writes_nothing_twice(fake, mctx) -> None:
         ),
         done(SEM),
     ]
-    assert AbsorbJob(mctx).run().items_done == 1
+    assert mctx.absorb_job().absorb().items_done == 1
     assert len(memories(mctx, MemoryType.EPISODIC)) == 1  # not twice
     assert len(memories(mctx, MemoryType.SEMANTIC)) == 1
 
@@ -345,7 +344,7 @@ def test_frames_go_to_a_vision_model_as_images(fake, monkeypatch) -> None:
     ctx = open_context()
     fid = add_frame(ctx, "Boarding pass LX 318 gate B12")
     fake.script = [choose()]
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     content = fake.requests[0]["messages"][1]["content"]
     kinds = [part["type"] for part in content]
     assert "image_url" in kinds and content[2]["image_url"]["url"].startswith("data:image/jpeg")

@@ -10,7 +10,6 @@ import numpy as np
 from agents.store import MemoryType
 from agents.store.search import SearchOptions
 from mirix_desktop.cli import main
-from mirix_desktop.pipeline.absorb_job import AbsorbJob
 from mirix_desktop.services.context import open_context
 from tests.fake_openai import FakeOpenAI
 from tests.helpers import T0, add_frame, add_turns
@@ -30,7 +29,7 @@ def test_consecutive_frames_of_one_window_become_one_event(ctx) -> None:
         at=T0 + timedelta(seconds=20),
     )
     c = add_frame(ctx, "def main():", app="code", title="main.py", at=T0 + timedelta(minutes=1))
-    report = AbsorbJob(ctx).run()
+    report = ctx.absorb_job().absorb()
     assert report.mode == "offline" and report.items_done == 3
     events = {m.data.summary: m for m in of(ctx, MemoryType.EPISODIC)}
     assert set(events) == {"Used thunderbird: Inbox", "Used code: main.py"}
@@ -46,7 +45,7 @@ def test_consecutive_frames_of_one_window_become_one_event(ctx) -> None:
 
 def test_a_later_batch_continues_the_same_event(ctx) -> None:
     first = add_frame(ctx, "Report draft", app="libreoffice", title="report.odt", at=T0)
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     later = add_frame(
         ctx,
         "Report draft\nConclusion",
@@ -57,7 +56,7 @@ def test_a_later_batch_continues_the_same_event(ctx) -> None:
     gap = add_frame(
         ctx, "Report final", app="libreoffice", title="report.odt", at=T0 + timedelta(hours=1)
     )
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     events = sorted(of(ctx, MemoryType.EPISODIC), key=lambda m: m.time)
     assert len(events) == 2  # continued once, then a new event after the gap
     assert events[0].source_ids == sorted([first, later])
@@ -74,7 +73,7 @@ def test_pages_and_documents_become_resources(ctx) -> None:
     )
     doc = add_frame(ctx, "Quarterly report\nRevenue grew 4%", app="evince", title="q3-report.pdf")
     add_frame(ctx, "$ make test", app="xterm", title="bash")
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     resources = {m.data.title: m for m in of(ctx, MemoryType.RESOURCE)}
     assert set(resources) == {"Booking LX 318", "q3-report.pdf"}
     web = resources["Booking LX 318"]
@@ -91,7 +90,7 @@ def test_pages_and_documents_become_resources(ctx) -> None:
         title="Booking LX 318 — Mozilla Firefox",
         at=T0 + timedelta(hours=2),
     )
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     [web] = [m for m in of(ctx, MemoryType.RESOURCE) if m.data.title == "Booking LX 318"]
     assert set(web.source_ids) == {page, again} and "Seat 14C" in web.data.content
 
@@ -104,7 +103,7 @@ def test_sensitive_values_on_screen_and_in_chat_go_to_the_vault_encrypted(ctx) -
         title="Dashboard — Mozilla Firefox",
     )
     tid = add_turns(ctx, "My card is 4111 1111 1111 1111 and my phone is +351 912 345 678.")[0]
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     vault = {m.data.secret_value: m for m in of(ctx, MemoryType.KNOWLEDGE_VAULT)}
     assert set(vault) == {
         "sk-live-abcdefghijklmnopqrstuvwx",
@@ -125,7 +124,7 @@ def test_sensitive_values_on_screen_and_in_chat_go_to_the_vault_encrypted(ctx) -
         assert secret not in raw
     # Seen again: the same vault entry cites both sightings.
     again = add_frame(ctx, "Contact: ana@example.org", app="thunderbird", title="Mail")
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     [ana] = [
         m for m in of(ctx, MemoryType.KNOWLEDGE_VAULT) if m.data.secret_value.startswith("ana")
     ]
@@ -141,7 +140,7 @@ def test_chat_statements_become_semantic_memories_and_core_facts(ctx) -> None:
     )
     add_turns(ctx, "My brother is a chef.", speaker="Caroline", conversation="c2")
     add_turns(ctx, "Remember that you are an AI.", speaker="assistant", conversation="c3")
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     semantic = {m.data.summary: m for m in of(ctx, MemoryType.SEMANTIC)}
     assert set(semantic) == {
         "the spare key is under the blue pot",
@@ -163,7 +162,7 @@ def test_statements_as_people_make_them_offline(ctx) -> None:
         "4. Simmer for 25 minutes. 5. Blend and season.",
         "my appointment is Tuesday 24 November at 3:40 pm",
     )
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     semantic = {m.data.summary: m.source_ids for m in of(ctx, MemoryType.SEMANTIC)}
     assert semantic == {
         "车停在B2层的D17号": [ids[0]],
@@ -181,10 +180,10 @@ def test_statements_as_people_make_them_offline(ctx) -> None:
 def test_a_retried_offline_batch_writes_nothing_twice(ctx) -> None:
     add_frame(ctx, "Mail from ana@example.org", app="thunderbird", title="Inbox")
     add_turns(ctx, "Remember that the gym closes at 9.")
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     before = {t: len(of(ctx, t)) for t in MemoryType}
     ctx.inbox._db.execute("UPDATE items SET state = 'pending'")  # as if never marked done
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     assert {t: len(of(ctx, t)) for t in MemoryType} == before
 
 
@@ -230,7 +229,7 @@ def test_absorb_redo_runs_the_model_over_offline_work(monkeypatch, capsys) -> No
 def test_a_batch_is_due_when_full_or_when_its_oldest_item_waited_long_enough(monkeypatch) -> None:
     monkeypatch.setenv("MIRIX_ABSORB__BATCH_SIZE", "3")
     ctx = open_context()
-    job = AbsorbJob(ctx)
+    job = ctx.absorb_job()
     assert not job.due()  # nothing waits
     add_turns(ctx, "one", "two")
     assert not job.due()  # two young items
@@ -238,7 +237,7 @@ def test_a_batch_is_due_when_full_or_when_its_oldest_item_waited_long_enough(mon
     assert job.due()  # a full batch
     monkeypatch.setenv("MIRIX_ABSORB__BATCH_SIZE", "50")
     monkeypatch.setenv("MIRIX_ABSORB__MAX_WAIT_S", "0")
-    assert AbsorbJob(open_context()).due()  # small, but waited long enough
+    assert open_context().absorb_job().due()  # small, but waited long enough
     ctx.close()
 
 
@@ -293,7 +292,7 @@ def test_screen_memories_take_their_frames_vectors_instead_of_embedding_again(
     embedded: list[str] = []
     real = embedder.embed
     monkeypatch.setattr(embedder, "embed", lambda texts: embedded.extend(texts) or real(texts))
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     assert embedded == []  # the same lines are not embedded a second and third time
     episode, garden_episode = sorted(of(ctx, MemoryType.EPISODIC), key=lambda m: m.time)
     resource, garden = sorted(

@@ -128,8 +128,8 @@ def _screenshot(d: Any, path: Path) -> None:
 
 
 def test_the_app_captures_absorbs_and_answers_with_a_citation(desktop, home, tmp_path) -> None:
+    from mirix_desktop.config.consent import record_consent
     from mirix_desktop.config.paths import resolve_paths
-    from mirix_desktop.services.backend import record_consent
     from mirix_desktop.services.context import open_context
 
     env = {

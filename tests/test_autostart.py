@@ -68,19 +68,19 @@ def test_the_entry_starts_this_installation_in_the_tray(xdg: Path, home: Path) -
 
 
 def test_the_setting_writes_and_removes_the_entry(xdg: Path, ctx) -> None:  # type: ignore[no-untyped-def]
-    from mirix_desktop.services.backend import Backend
+    from mirix_desktop.services.preferences import Preferences
 
-    backend = Backend(ctx)
-    settings = backend.set_start_at_login(True)
+    preferences = Preferences(ctx)
+    settings = preferences.set_start_at_login(True)
     assert settings.desktop.start_at_login is True
     assert xdg.is_file()
     assert "start_at_login = true" in ctx.paths.config_file.read_text()
-    settings = backend.set_start_at_login(False)
+    settings = preferences.set_start_at_login(False)
     assert settings.desktop.start_at_login is False
     assert not xdg.exists()
     # Saving other settings leaves the entry alone.
-    backend.set_start_at_login(True)
-    backend.save_settings({"capture": {"interval_s": 5.0}}, {})
+    preferences.set_start_at_login(True)
+    preferences.save({"capture": {"interval_s": 5.0}}, {})
     assert xdg.is_file()
 
 

@@ -10,8 +10,6 @@ from PIL import Image, ImageDraw
 from agents.errors import AgentError
 from agents.store import MemoryType
 from mirix_desktop.cli import main
-from mirix_desktop.pipeline.absorb_job import AbsorbJob
-from mirix_desktop.pipeline.conversation import Assistant
 from mirix_desktop.services.context import open_context
 from tests.helpers import add_frame, add_turns
 
@@ -44,7 +42,7 @@ def test_topic_first_then_retrieval_in_the_prompt_then_a_cited_streamed_answer(f
         {"content": f"Your flight was LX 318 [{fid}], for the Lisbon trip [{fact.id}]."},
     ]
     tokens: list[str] = []
-    answer = Assistant(cctx).ask(
+    answer = cctx.assistant().ask(
         "What was the flight number on the page I saw this morning?", on_token=tokens.append
     )
     first, second = fake.requests
@@ -70,7 +68,7 @@ def test_topic_first_then_retrieval_in_the_prompt_then_a_cited_streamed_answer(f
 
 def test_every_turn_is_saved_and_queued(fake, cctx) -> None:
     fake.script = [topic("hello"), {"content": "Hi! Nothing stored yet."}]
-    answer = Assistant(cctx).ask("hello?")
+    answer = cctx.assistant().ask("hello?")
     turns = cctx.store.conversation(answer.conversation_id)
     assert [(t.speaker, t.text) for t in turns] == [
         ("user", "hello?"),
@@ -79,7 +77,7 @@ def test_every_turn_is_saved_and_queued(fake, cctx) -> None:
     assert cctx.inbox.waiting(("chat",))[0] == 2
     # The next question in the conversation carries the history.
     fake.script = [topic("greeting"), {"content": "You said hello."}]
-    Assistant(cctx).ask("what did I just say?", conversation_id=answer.conversation_id)
+    cctx.assistant().ask("what did I just say?", conversation_id=answer.conversation_id)
     roles = [m["role"] for m in fake.requests[-1]["messages"]]
     assert roles == ["system", "user", "assistant", "user"]
 
@@ -102,7 +100,7 @@ def test_the_vault_offers_only_low_and_medium_values(fake, cctx) -> None:
         {"tool_calls": [{"name": "search_memories", "arguments": {"query": "dentist portal"}}]},
         {"content": f"It is dr.smile@example.com [{low.id}]."},
     ]
-    Assistant(cctx).ask("What's my dentist's email?")
+    cctx.assistant().ask("What's my dentist's email?")
     prompt = system_prompt(fake.requests[1])
     assert low.id in prompt and "dr.smile@example.com" in prompt
     assert high.id not in prompt and "hunter2" not in prompt
@@ -121,7 +119,7 @@ def test_the_model_may_search_further_before_answering(fake, cctx) -> None:
         {"tool_calls": [{"name": "search_memories", "arguments": {"query": "passport"}}]},
         {"content": f"Book a slot, then bring a photo [{note.id}]."},
     ]
-    answer = Assistant(cctx).ask("How do I get my travel papers sorted?")
+    answer = cctx.assistant().ask("How do I get my travel papers sorted?")
     last = fake.requests[-1]["messages"]
     assert last[-1]["role"] == "tool" and note.id in last[-1]["content"]
     assert [c.id for c in answer.citations] == [note.id]
@@ -139,7 +137,7 @@ def test_an_unusable_tool_call_goes_back_to_the_model_once_and_is_never_shown(fa
         {"content": f"Book a slot, then bring a photo [{note.id}]."},
     ]
     tokens: list[str] = []
-    answer = Assistant(cctx).ask("How do I get my travel papers sorted?", on_token=tokens.append)
+    answer = cctx.assistant().ask("How do I get my travel papers sorted?", on_token=tokens.append)
     correction = fake.requests[2]["messages"][-1]
     assert correction["role"] == "tool" and correction["content"].startswith("error: ")
     assert "k" in correction["content"] and note.id not in correction["content"]
@@ -153,7 +151,7 @@ def test_an_answer_with_braces_and_code_that_is_no_call_streams_whole(fake, cctx
     text = 'Put ```json {"theme": "dark"}``` in settings.json, or call search_memories(now).'
     fake.script = [topic("settings theme"), {"content": text}]
     tokens: list[str] = []
-    answer = Assistant(cctx).ask("How did I set the dark theme?", on_token=tokens.append)
+    answer = cctx.assistant().ask("How did I set the dark theme?", on_token=tokens.append)
     assert answer.answer == text and "".join(tokens) == text
     assert tokens[0] == "Put " and len(tokens) == 2  # held back from where a call may begin
 
@@ -163,7 +161,7 @@ def test_a_tool_call_still_unusable_after_its_correction_ends_the_answer(fake, c
     fake.script = [topic("passport"), bad, bad, {"content": "An answer after all."}]
     tokens: list[str] = []
     with pytest.raises(AgentError, match="still failing after a correction"):
-        Assistant(cctx).ask("How do I renew my passport?", on_token=tokens.append)
+        cctx.assistant().ask("How do I renew my passport?", on_token=tokens.append)
     assert len(fake.requests) == 3 and tokens == []
 
 
@@ -176,7 +174,7 @@ def test_screenshot_questions_send_frames_to_a_vision_model(fake, monkeypatch, t
     screen = tmp_path / "now.png"
     Image.new("RGB", (200, 100), "white").save(screen)
     fake.script = [topic("invoice total"), {"content": f"310 EUR [{fid}]"}]
-    Assistant(ctx).ask("What total was on the invoice I saw?", image_path=screen)
+    ctx.assistant().ask("What total was on the invoice I saw?", image_path=screen)
     content = fake.requests[1]["messages"][-1]["content"]
     texts = [p.get("text", "") for p in content]
     assert sum(p["type"] == "image_url" for p in content) == 2  # the screen now and the frame
@@ -187,7 +185,7 @@ def test_screenshot_questions_send_frames_to_a_vision_model(fake, monkeypatch, t
 def test_stop_ends_a_streamed_answer(fake, cctx) -> None:
     fake.script = [topic("story"), {"content": "one two three four five six", "chunk_delay": 0.05}]
     seen: list[str] = []
-    answer = Assistant(cctx).ask(
+    answer = cctx.assistant().ask(
         "tell me", on_token=seen.append, should_stop=lambda: len(seen) >= 2
     )
     assert answer.stopped and answer.answer == "one two "
@@ -195,7 +193,7 @@ def test_stop_ends_a_streamed_answer(fake, cctx) -> None:
 
 def test_no_usable_topic_falls_back_to_keywords(fake, cctx) -> None:
     fake.script = [{"content": "I think the topic is food"}, {"content": "Nothing found."}]
-    answer = Assistant(cctx).ask("Where did I eat sushi last week?")
+    answer = cctx.assistant().ask("Where did I eat sushi last week?")
     assert answer.topic == "eat sushi last week"
 
 
@@ -203,7 +201,7 @@ def test_offline_answers_quote_the_best_memories_and_frames_with_times(capsys) -
     ctx = open_context()
     fid = add_frame(ctx, "Booking confirmed\nFlight LX 318 departs 07:05", app="firefox")
     add_turns(ctx, "Remember that the hotel in Lisbon is Casa Amora.")
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     assert main(["ask", "which flight did I book", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"answer", "topic", "citations", "reading"}
@@ -237,14 +235,14 @@ def test_asking_about_the_current_screen_without_vision_reads_its_text(
     ImageDraw.Draw(image).text((40, 60), "Order number 55821", fill=(20, 20, 20), font_size=40)
     image.save(screen)
     fake.script = [topic("order number"), {"content": "It is 55821."}]
-    Assistant(cctx).ask("What is the order number on my screen?", image_path=screen)
+    cctx.assistant().ask("What is the order number on my screen?", image_path=screen)
     question = fake.requests[1]["messages"][-1]["content"]
     assert isinstance(question, str) and "55821" in question
 
 
 def test_core_blocks_are_always_in_the_prompt_and_fresh_after_a_write(ctx) -> None:
     block = ctx.store.add(MemoryType.CORE, {"label": "human", "value": "Name: Sam"})
-    agent = Assistant(ctx).agent
+    agent = ctx.assistant().agent
     assert "Name: Sam" in agent.ask("anything at all?").messages[0]["content"]
     ctx.store.update(block.id, {"value": "Name: Sam. Nurse in Leeds."})
     prompt = agent.ask("anything at all?").messages[0]["content"]
@@ -255,9 +253,9 @@ def test_an_earlier_question_never_outranks_what_answers_it(capsys) -> None:
     ctx = open_context()
     fid = add_frame(ctx, "Your flight is confirmed\nFlight LH 431 to Chicago\nSeat  23A  Economy")
     for _ in range(3):  # asked before, in other conversations, with the same words
-        Assistant(ctx).ask("Which seat do I have on the flight?")
+        ctx.assistant().ask("Which seat do I have on the flight?")
     add_turns(ctx, "My locker code at the gym is 4417.")
-    answer = Assistant(ctx).ask("Which seat do I have on the flight?")
+    answer = ctx.assistant().ask("Which seat do I have on the flight?")
     assert answer.answer.startswith("23A — ")
     assert answer.citations[0].id == fid
     hits = answer.retrieved.hits()
@@ -265,7 +263,7 @@ def test_an_earlier_question_never_outranks_what_answers_it(capsys) -> None:
     assert asked and min(asked) > max(i for i, h in enumerate(hits) if h.id == fid)
     assert all(not (h.type == "chat" and h.text.startswith("assistant: ")) for h in hits)
     # What the user stated still counts.
-    answer = Assistant(ctx).ask("What is my locker code at the gym?")
+    answer = ctx.assistant().ask("What is my locker code at the gym?")
     assert answer.answer.startswith("4417 — ") and answer.citations[0].type == "chat"
     ctx.close()
 
@@ -273,7 +271,7 @@ def test_an_earlier_question_never_outranks_what_answers_it(capsys) -> None:
 def test_the_reader_hint_goes_into_the_model_prompt(fake, cctx) -> None:
     fid = add_frame(cctx, "Household budget 2026\nRent  1,450.00  17,400.00\nInternet  39.99")
     fake.script = [topic("monthly rent budget"), {"content": f"Your rent is 1,450.00 [{fid}]."}]
-    answer = Assistant(cctx).ask("How much is my monthly rent?")
+    answer = cctx.assistant().ask("How much is my monthly rent?")
     prompt = system_prompt(fake.requests[1])
     assert "## Likely answer" in prompt and f"1,450.00 — from [{fid}]" in prompt
     assert answer.reading is not None and answer.reading.best is not None

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from agents.absorb.chrome import chrome_lines, clean, is_noise
 from agents.store import MemoryType
-from mirix_desktop.pipeline.absorb_job import AbsorbJob
 from tests.helpers import T0, add_frame
 
 MENU = "File Edit View Search Tools Documents Help"
@@ -46,7 +45,7 @@ def test_lines_repeating_across_an_apps_windows_stay_out_of_offline_memories(ctx
                 at=T0 + timedelta(seconds=30 * i),
             )
         )
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     texts = _memory_texts(ctx)
     assert texts
     joined = "\n".join(texts)
@@ -71,10 +70,10 @@ def test_earlier_frames_of_the_app_tell_a_new_batch_what_is_chrome(ctx) -> None:
             title=title,
             at=T0 + timedelta(seconds=i),
         )
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     later = T0 + timedelta(minutes=3)
     add_frame(ctx, _page(["A later note about ferries"]), app="gedit", title="d.txt", at=later)
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     event = next(
         m for m in ctx.store.list_memories(MemoryType.EPISODIC) if "d.txt" in m.data.summary
     )
@@ -88,7 +87,7 @@ def test_a_document_read_for_long_under_one_title_keeps_its_text(ctx) -> None:
         add_frame(
             ctx, "\n".join(body), app="evince", title="tides.pdf", at=T0 + timedelta(seconds=10 * i)
         )
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     (resource,) = ctx.store.list_memories(MemoryType.RESOURCE)
     assert all(line in resource.data.content for line in body)
 

@@ -4,7 +4,6 @@ its sources from them (not from a pattern over the answer's words)."""
 from __future__ import annotations
 
 from agents.store import ChatTurn
-from mirix_desktop.pipeline.conversation import Assistant
 from mirix_desktop.services.backend import Backend
 from tests.helpers import T0, add_frame, add_turns
 
@@ -12,7 +11,7 @@ from tests.helpers import T0, add_frame, add_turns
 def test_an_answer_is_stored_with_the_ids_it_cited(ctx) -> None:
     fid = add_frame(ctx, "Boarding pass  Flight LX 318  Seat 14C  Gate B17")
     add_turns(ctx, "My seat on the Lisbon flight is 14C.")
-    answer = Assistant(ctx).ask("Which seat do I have on flight LX 318?")
+    answer = ctx.assistant().ask("Which seat do I have on flight LX 318?")
     cited = [c.id for c in answer.citations]
     assert fid in cited
 

@@ -26,8 +26,8 @@ def test_a_time_out_of_range_only_in_utc_is_refused(capsys, tmp_path, when) -> N
 
 
 def test_the_consent_file_is_private_whatever_the_umask(home) -> None:
+    from mirix_desktop.config.consent import consent_path, has_consent, record_consent
     from mirix_desktop.config.paths import resolve_paths
-    from mirix_desktop.services.backend import consent_path, has_consent, record_consent
 
     paths = resolve_paths()
     before = os.umask(0o022)

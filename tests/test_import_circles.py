@@ -17,6 +17,9 @@ How an import counts:
   edge to every module under `a.b.`), and a registry's `"a.b:attr"` string, which a lazy
   provider registry imports when that provider is chosen;
 - modules outside the two trees (the standard library, PySide6, ...) are not walked.
+
+One rule reads the type checker's imports too: no module of the pipeline names a service
+(the services build the pipeline's parts and hand them what they use).
 """
 
 from __future__ import annotations
@@ -63,13 +66,16 @@ def _named(argument: ast.expr, modules: dict[str, Path]) -> set[str]:
     return set()
 
 
-def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
-    """The modules of the two trees that `name` (at `path`) imports."""
+def _imports(
+    name: str, path: Path, modules: dict[str, Path], *, type_checking: bool = False
+) -> set[str]:
+    """The modules of the two trees that `name` (at `path`) imports; with `type_checking`,
+    the imports under `if TYPE_CHECKING:` too."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     targets: set[str] = set()
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
+        if isinstance(node, ast.If) and _is_type_checking(node.test) and not type_checking:
             for child in node.orelse:
                 visit(child)
             return
@@ -103,9 +109,12 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
     return targets
 
 
-def import_graph() -> dict[str, set[str]]:
+def import_graph(*, type_checking: bool = False) -> dict[str, set[str]]:
     modules = _modules()
-    return {name: _imports(name, path, modules) for name, path in modules.items()}
+    return {
+        name: _imports(name, path, modules, type_checking=type_checking)
+        for name, path in modules.items()
+    }
 
 
 def circles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -201,3 +210,23 @@ def test_layers_import_downward_only() -> None:
         if layer(target) > layer(name)
     ]
     assert upward == []
+
+
+def test_the_pipeline_never_names_the_services(tmp_path: Path) -> None:
+    """The pipeline's parts are given what they use (store, inbox, models, settings); the
+    services build them. Not even the type checker's imports name a service module."""
+    module = tmp_path / "a.py"
+    module.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import b\n")
+    modules = {"a": module, "b": module}
+    assert _imports("a", module, modules) == set()
+    assert _imports("a", module, modules, type_checking=True) == {"b"}
+
+    graph = import_graph(type_checking=True)
+    named = [
+        f"{name} -> {target}"
+        for name, targets in sorted(graph.items())
+        if name.startswith("mirix_desktop.pipeline")
+        for target in sorted(targets)
+        if target.startswith("mirix_desktop.services")
+    ]
+    assert named == []

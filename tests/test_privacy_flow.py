@@ -10,7 +10,6 @@ from PIL import Image, ImageDraw
 
 from agents.store import ChatTurn, MemoryType
 from mirix_desktop.cli import main
-from mirix_desktop.pipeline.absorb_job import AbsorbJob
 from mirix_desktop.pipeline.capture.ocr import Ocr
 from mirix_desktop.services.context import open_context
 from mirix_desktop.services.mcp_server import MemoryTools
@@ -82,7 +81,7 @@ def test_labelled_order_and_parcel_numbers_stay_readable(home, tmp_path, capsys)
 
 def test_a_masked_reference_is_not_sealed_again(ctx) -> None:
     add_turns(ctx, "my password is Hunter2-blue")
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     # A model (or a user) quotes the masked reference back, with more words after it.
     add_turns(ctx, "My password is [password, kept in the vault] ending Blue", conversation="c2")
     ctx.store.add(
@@ -90,7 +89,7 @@ def test_a_masked_reference_is_not_sealed_again(ctx) -> None:
         {"name": "login", "summary": "password: [password, kept in the vault] ending Blue"},
         actor="test",
     )
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     values = [m.data.secret_value for m in ctx.store.list_memories(MemoryType.KNOWLEDGE_VAULT)]
     assert values == ["Hunter2-blue"]
 
@@ -106,7 +105,7 @@ def test_the_assistants_own_answers_fill_no_vault(ctx) -> None:
     from mirix_desktop.pipeline.inbox import store_turns
 
     store_turns(ctx.store, ctx.inbox, turns)
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     assert ctx.store.list_memories(MemoryType.KNOWLEDGE_VAULT) == []
 
 

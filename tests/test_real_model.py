@@ -25,8 +25,6 @@ from pathlib import Path
 import pytest
 
 from agents.store import MemoryType
-from mirix_desktop.pipeline.absorb_job import AbsorbJob
-from mirix_desktop.pipeline.conversation import Assistant
 from mirix_desktop.services.context import open_context
 from tests.helpers import T0, add_frame, add_turns
 
@@ -150,7 +148,7 @@ def test_absorb_a_batch_and_ask_through_a_real_model(real_ctx) -> None:  # type:
         *add_turns(ctx, "Remember that I fly to Lisbon on Friday for the conference."),
     ]
     start = time.perf_counter()
-    report = AbsorbJob(ctx).run(max_batches=1)
+    report = ctx.absorb_job().absorb(max_batches=1)
     seconds = time.perf_counter() - start
     print(
         f"\nreal model: one batch of {len(items)} items absorbed in {seconds:.1f} s: "
@@ -180,7 +178,7 @@ def test_absorb_a_batch_and_ask_through_a_real_model(real_ctx) -> None:  # type:
 
     # The answer streams, and its citations are among what was retrieved.
     chunks: list[str] = []
-    assistant = Assistant(ctx)
+    assistant = ctx.assistant()
     answer = assistant.ask("Where am I flying on Friday?", on_token=chunks.append)
     print(f"real model answered in {len(chunks)} chunks: {answer.answer[:200]!r}")
     assert chunks, "nothing was streamed"

@@ -17,7 +17,6 @@ from PIL import Image, ImageDraw
 
 from agents.store import MemoryType
 from mirix_desktop.cli import main
-from mirix_desktop.pipeline.absorb_job import AbsorbJob
 from mirix_desktop.pipeline.inbox import Inbox
 from mirix_desktop.services.context import open_context
 from tests.helpers import T0, add_turns
@@ -123,7 +122,7 @@ def test_an_item_whose_record_is_missing_is_retried_not_done(home) -> None:
     try:
         ctx.__dict__["inbox"] = Inbox(ctx.paths.data_dir / "inbox.sqlite", max_backoff_s=0.2)
         ctx.inbox.put("chat", "late-turn", {"conversation_id": "c1"})  # its row comes later
-        report = AbsorbJob(ctx).run()
+        report = ctx.absorb_job().absorb()
         assert report.items_done == 0 and report.items_failed == 1
         assert ctx.inbox.counts()["failing"] == 1
         [failure] = ctx.inbox.failing()
@@ -139,7 +138,7 @@ def test_an_item_whose_record_is_missing_is_retried_not_done(home) -> None:
         )
         ctx.store.add_chat_turns([turn])
         time.sleep(0.3)  # the backoff
-        report = AbsorbJob(ctx).run()
+        report = ctx.absorb_job().absorb()
         assert report.items_done == 1
         [fact] = ctx.store.list_memories(MemoryType.SEMANTIC)
         assert fact.source_ids == ["late-turn"]

@@ -12,7 +12,6 @@ import pytest
 from agents.store import MemoryType
 from agents.store.sealing import Sealer
 from mirix_desktop.cli import main
-from mirix_desktop.pipeline.absorb_job import AbsorbJob
 from mirix_desktop.services.context import open_context
 from tests.helpers import T0, add_frame, add_turns
 from tests.test_absorb_model import SEM, call, choose, done
@@ -122,7 +121,7 @@ def test_a_model_that_writes_a_secret_into_a_fact_is_sealed(fake, monkeypatch) -
             ),
             done(SEM),
         ]
-        report = AbsorbJob(ctx).run()
+        report = ctx.absorb_job().absorb()
         assert report.items_done == 1
         [fact] = ctx.store.list_memories(MemoryType.SEMANTIC)
         assert CARD not in fact.text and "card number ending 1111" in fact.data.summary
@@ -162,7 +161,7 @@ def test_a_store_written_before_sealing_is_repaired_on_open(home) -> None:
     store._sealer = _NoSealing(store)
     add_turns(ctx, f"my card number is {CARD}", f"my pet is a {MARKER}")
     add_frame(ctx, f"API settings\nkey {KEY}", app="firefox", at=T0)
-    AbsorbJob(ctx).run()
+    ctx.absorb_job().absorb()
     assert CARD in store.get("core_human").data.value  # the old behaviour, for the record
     ctx.close()
     data = home / "data"

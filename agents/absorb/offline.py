@@ -27,7 +27,7 @@ from agents.absorb.chrome import without_chrome
 from agents.absorb.memory_agents import core_block, insert_once
 from agents.absorb.statements import Statement, extract_statements, extract_steps
 from agents.errors import NotFound
-from agents.privacy import context_line, detect, label
+from agents.privacy import detect, label, masked_line
 from agents.store import MemoryStore, MemoryType
 from agents.store import schema as S
 from agents.store.timeutil import as_utc
@@ -261,7 +261,7 @@ class OfflineAbsorber:
         values = detect(item.text)
         for found in values:
             what = label(found.kind)
-            context = context_line(item.text, found.value, [v.value for v in values])
+            line = masked_line(item.text, found.value, [v.value for v in values])
             if item.kind == "frame":
                 where = f"{item.app} — {item.title}" if item.title else item.app
                 caption = f"{what} seen in {where}"
@@ -269,8 +269,8 @@ class OfflineAbsorber:
             else:
                 caption = f"{what} said in chat by {item.speaker}"
                 source = f"chat: {item.speaker}"
-            if context:
-                caption += f": “{context}”"
+            if line:
+                caption += f": “{line}”"
             data = S.VaultData(
                 entry_type=found.kind,
                 source=source[:300],

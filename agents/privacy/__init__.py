@@ -6,8 +6,8 @@ from agents.privacy.kinds import KINDS, Kind, is_high, kind, label
 from agents.privacy.redact import LogFilter, Redactor, sealed
 from agents.privacy.seal import (
     SEALED_MARK,
-    context_line,
     masked,
+    masked_line,
     seal_text,
     seal_values,
     strings_of,
@@ -21,7 +21,6 @@ __all__ = [
     "Kind",
     "LogFilter",
     "Redactor",
-    "context_line",
     "detect",
     "high_values",
     "is_high",
@@ -29,6 +28,7 @@ __all__ = [
     "kind",
     "label",
     "masked",
+    "masked_line",
     "seal_text",
     "seal_values",
     "sealed",

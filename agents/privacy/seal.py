@@ -54,8 +54,10 @@ def seal_values(value: Any, found: Sequence[Finding]) -> Any:
     return value
 
 
-def context_line(text: str, value: str, secrets: Sequence[str]) -> str:
-    """The line around a sensitive value, with it and every other secret left out."""
+def masked_line(text: str, value: str, secrets: Sequence[str]) -> str:
+    """The line of ``text`` that shows ``value``, with it and every other secret in
+    ``secrets`` replaced by "…" (at most 200 characters; "" when no line shows it, or
+    nothing else is left): what a vault entry's caption quotes."""
     first = value.splitlines()[0] if value.strip() else value
     for line in text.splitlines():
         if first and first in line:
@@ -63,6 +65,6 @@ def context_line(text: str, value: str, secrets: Sequence[str]) -> str:
                 for part in secret.splitlines():
                     if part.strip():
                         line = line.replace(part, "…")
-            masked_line = line.strip()
-            return masked_line[:200] if masked_line != "…" else ""
+            shown = line.strip()
+            return shown[:200] if shown != "…" else ""
     return ""

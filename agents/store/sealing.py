@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from agents.errors import NotFound
-from agents.privacy import Finding, context_line, detect, iter_high, label, seal_text, seal_values
+from agents.privacy import Finding, detect, iter_high, label, masked_line, seal_text, seal_values
 from agents.privacy import strings_of as strings_of
 from agents.store import schema as S
 
@@ -56,9 +56,9 @@ class Sealer:
             except NotFound:
                 pass
             caption = f"{label(item.kind)} {where}"
-            context = context_line(text, item.value, secrets)
-            if context:
-                caption += f": “{context}”"
+            line = masked_line(text, item.value, secrets)
+            if line:
+                caption += f": “{line}”"
             data = S.VaultData(
                 entry_type=item.kind,
                 source=source[:300],

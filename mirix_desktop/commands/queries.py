@@ -169,8 +169,6 @@ def cmd_stats(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_ask(ctx: Context, args: argparse.Namespace) -> int:
-    from mirix_desktop.pipeline.conversation import Assistant
-
     question = args.question.strip()
     if not question:
         raise InvalidInput("the question is empty")
@@ -180,7 +178,7 @@ def cmd_ask(ctx: Context, args: argparse.Namespace) -> int:
         )
     if args.image is not None and not args.image.is_file():
         raise InvalidInput(f"no such file: {args.image}")
-    assistant = Assistant(ctx, as_of=parse_as_of(args.as_of) if args.as_of else None)
+    assistant = ctx.assistant(as_of=parse_as_of(args.as_of) if args.as_of else None)
     streamed = not args.json and assistant.llm is not None
 
     notes = StreamFootnotes()  # ids arrive as "[1]", "[2]" …, listed under the answer

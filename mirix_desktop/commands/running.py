@@ -184,11 +184,11 @@ def cmd_optimize(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_absorb(ctx: Context, args: argparse.Namespace) -> int:
-    from mirix_desktop.pipeline.absorb_job import AbsorbJob, AbsorbReport
+    from mirix_desktop.pipeline.absorb_job import AbsorbReport
 
     if args.max_batches is not None and args.max_batches < 1:
         raise InvalidInput("--max-batches needs a positive number")
-    job = AbsorbJob(ctx)
+    job = ctx.absorb_job()
     if args.redo:
         queued = job.redo()
         print(f"queued {queued} items that offline mode absorbed for {job.mode} absorption")
@@ -200,6 +200,6 @@ def cmd_absorb(ctx: Context, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    report = job.run(max_batches=args.max_batches, progress=progress)
+    report = job.absorb(max_batches=args.max_batches, progress=progress)
     print(report.line())
     return EXIT_ERROR if report.items_failed else 0

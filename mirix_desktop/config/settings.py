@@ -272,3 +272,22 @@ def save_settings(paths: Paths, settings: Settings) -> None:
     tmp = paths.config_file.with_suffix(".toml.tmp")
     tmp.write_text(tomli_w.dumps(payload), encoding="utf-8")
     os.replace(tmp, paths.config_file)
+
+
+def save_settings_changes(paths: Paths, changes: Mapping[str, Mapping[str, Any]]) -> Settings:
+    """Apply ``changes`` ({section: {field: value}}) to the settings file and return the
+    settings now in effect (the file plus environment overrides).
+
+    Environment overrides are not written to the file. Raises InvalidInput, naming
+    the setting, when a value is refused.
+    """
+    stored = load_settings(paths, environ={})
+    data = stored.model_dump()
+    for section, values in changes.items():
+        data[section] = {**data[section], **values}
+    try:
+        updated = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(f"setting {one_line(exc)}") from None
+    save_settings(paths, updated)
+    return load_settings(paths)

@@ -15,16 +15,15 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from agents.absorb.batch import Absorber, BatchItem, load_items
 from agents.absorb.model import ModelAbsorber
 from agents.absorb.offline import OfflineAbsorber
 from agents.errors import InvalidInput, MirixError
-from mirix_desktop.pipeline.inbox import ABSORB_KINDS, InboxItem
-
-if TYPE_CHECKING:  # the context builds the pipeline's parts; the pipeline never imports it
-    from mirix_desktop.services.context import Context
+from agents.llm import LLMClient
+from agents.store import MemoryStore
+from mirix_desktop.config.settings import AbsorbSettings
+from mirix_desktop.pipeline.inbox import ABSORB_KINDS, Inbox, InboxItem
 
 log = logging.getLogger(__name__)
 OFFLINE_AFTER = 3  # failed model attempts after which an item is absorbed offline
@@ -63,37 +62,46 @@ def offline_note(count: int, reason: str) -> str:
 
 
 class AbsorbJob:
-    """Runs the absorb step over the inbox; safe to run in several processes at once."""
+    """Runs the absorb step over the inbox; safe to run in several processes at once.
 
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.llm = ctx.llm("memory")
-        self.mode = "model" if self.llm is not None else "offline"
-        settings = ctx.settings.absorb
+    Built from its parts (``Context.absorb_job()`` builds it from the settings): the
+    store the memories go to, the inbox the items come from, the memory model (None:
+    offline) and the ``absorb`` settings.
+    """
+
+    def __init__(
+        self,
+        store: MemoryStore,
+        inbox: Inbox,
+        llm: LLMClient | None,
+        settings: AbsorbSettings,
+    ) -> None:
+        self.store, self.inbox, self.llm, self.settings = store, inbox, llm, settings
+        self.mode = "model" if llm is not None else "offline"
         self.batch_size = settings.batch_size
         self._absorber: Absorber
-        if self.llm is not None:
+        if llm is not None:
             self._absorber = ModelAbsorber(
-                ctx.store,
-                self.llm,
+                store,
+                llm,
                 core_limit=settings.core_limit,
                 max_images=settings.max_images,
             )
         else:
-            self._absorber = OfflineAbsorber(ctx.store, core_limit=settings.core_limit)
+            self._absorber = OfflineAbsorber(store, core_limit=settings.core_limit)
 
     def due(self) -> bool:
         """Whether a batch is ready: enough items, or the oldest waited long enough."""
-        count, oldest = self.ctx.inbox.waiting(ABSORB_KINDS)
+        count, oldest = self.inbox.waiting(ABSORB_KINDS)
         if count == 0:
             return False
         return count >= self.batch_size or (
-            oldest is not None and oldest >= self.ctx.settings.absorb.max_wait_s
+            oldest is not None and oldest >= self.settings.max_wait_s
         )
 
     def _absorb_batch(self, *, ready_by: float | None = None) -> AbsorbReport | None:
         """Absorb one batch; None when nothing is ready (by ``ready_by``, see Inbox.take)."""
-        inbox = self.ctx.inbox
+        inbox = self.inbox
         taken = inbox.take(self.batch_size, kinds=ABSORB_KINDS, ready_by=ready_by)
         if not taken:
             return None
@@ -126,9 +134,9 @@ class AbsorbJob:
 
     def _offline(self, items: list[BatchItem], reason: str, report: AbsorbReport) -> AbsorbReport:
         """Absorb ``items`` offline: the memory model failed on them OFFLINE_AFTER times."""
-        writes = OfflineAbsorber(self.ctx.store, core_limit=self.ctx.settings.absorb.core_limit)
+        writes = OfflineAbsorber(self.store, core_limit=self.settings.core_limit)
         done = writes.absorb(items).writes
-        self.ctx.inbox.done([it.id for it in items], by="offline")
+        self.inbox.done([it.id for it in items], by="offline")
         report.items_done += len(items)
         report.items_offline += len(items)
         report.writes += len(done)
@@ -140,7 +148,7 @@ class AbsorbJob:
     def _load(self, taken: list[InboxItem], report: AbsorbReport) -> list[BatchItem]:
         """The stored records of ``taken``; the items whose record is missing are given
         back with the reason and tried again later (their record may be on its way)."""
-        store = self.ctx.store
+        store = self.store
         refs = [(it.kind, it.id) for it in taken]
         items = load_items(store, refs)
         if len(items) < len(refs):
@@ -150,20 +158,20 @@ class AbsorbJob:
         missing = [it for it in taken if it.id not in found]
         if missing:
             reason = f"its {missing[0].kind} record is not stored yet"
-            self.ctx.inbox.fail([it.id for it in missing], reason)
+            self.inbox.fail([it.id for it in missing], reason)
             report.items_failed += len(missing)
             report.errors.append(f"{len(missing)} items: {reason}")
             log.warning("%d inbox items name records that are not stored yet", len(missing))
         return items
 
-    def run(
+    def absorb(
         self,
         *,
         max_batches: int | None = None,
         progress: Callable[[AbsorbReport], None] | None = None,
     ) -> AbsorbReport:
         """Absorb ready batches until none is left (or ``max_batches``); a failing batch
-        does not stop the others."""
+        does not stop the others. Each batch goes to the absorber's ``absorb``."""
         total = AbsorbReport(self.mode)
         started = time.time()  # what fails during this run waits for the next one
         while max_batches is None or total.batches < max_batches:
@@ -189,4 +197,4 @@ class AbsorbJob:
                 "absorb --redo needs a memory model: set memory_model.base_url and "
                 "memory_model.model first"
             )
-        return self.ctx.inbox.requeue(absorbed_by="offline", kinds=ABSORB_KINDS)
+        return self.inbox.requeue(absorbed_by="offline", kinds=ABSORB_KINDS)

@@ -11,18 +11,17 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from agents.answer.chat import Answer, ChatAgent
-from agents.store import ChatTurn
+from agents.answer.terms import Segmenter
+from agents.llm import LLMClient
+from agents.store import ChatTurn, MemoryStore, SearchOptions
 from agents.store import schema as S
 from agents.store.health import is_damage
 from agents.store.timeutil import now
 from mirix_desktop.pipeline.capture.ocr import OcrLine, as_text
-from mirix_desktop.pipeline.inbox import store_turns
-
-if TYPE_CHECKING:  # the context builds the pipeline's parts; the pipeline never imports it
-    from mirix_desktop.services.context import Context
+from mirix_desktop.pipeline.capture.ocr_engines import EngineChoice
+from mirix_desktop.pipeline.inbox import Inbox, store_turns
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 8
@@ -33,17 +32,23 @@ def new_conversation_id() -> str:
 
 
 class Assistant:
-    def __init__(self, ctx: Context, *, as_of: datetime | None = None) -> None:
-        """``as_of``: the reference time for what questions say relative to now
-        ("yesterday"; default: the time of each search)."""
-        self.ctx = ctx
-        self.llm = ctx.llm("chat")
-        self.agent = ChatAgent(
-            ctx.store,
-            self.llm,
-            options=ctx.search_options(as_of=as_of),
-            segmenter=ctx.settings.search.segmenter,
-        )
+    def __init__(
+        self,
+        store: MemoryStore,
+        inbox: Inbox,
+        llm: LLMClient | None,
+        *,
+        options: SearchOptions,
+        segmenter: Segmenter = "jieba",
+        ocr_engine: EngineChoice = "auto",
+    ) -> None:
+        """The chat agent over ``store`` with the chat model ``llm`` (None: offline),
+        searching with ``options`` (their ``as_of``: the reference time for what questions
+        say relative to now); turns are queued in ``inbox``; a screenshot asked about is
+        read with ``ocr_engine``. ``Context.assistant()`` builds it from the settings."""
+        self.store, self.inbox, self.llm = store, inbox, llm
+        self.ocr_engine: EngineChoice = ocr_engine
+        self.agent = ChatAgent(store, llm, options=options, segmenter=segmenter)
 
     @property
     def offline(self) -> bool:
@@ -64,7 +69,7 @@ class Assistant:
         can see, read by OCR otherwise. Raises InvalidInput or ModelUnavailable.
         """
         conversation = conversation_id or new_conversation_id()
-        store = self.ctx.store
+        store = self.store
         damaged: Exception | None = None
         try:
             earlier = store.conversation(conversation, limit=HISTORY_TURNS)
@@ -119,7 +124,7 @@ class Assistant:
 
         try:
             with Image.open(path) as image:
-                return Ocr(self.ctx.settings.capture.ocr_engine).read(image.convert("RGB"))
+                return Ocr(self.ocr_engine).read(image.convert("RGB"))
         except Exception as exc:  # noqa: BLE001 - OCR is best effort: the question still goes
             log.warning("cannot read the screenshot %s: %s", path, exc)
             return None
@@ -159,4 +164,4 @@ class Assistant:
                     created_at=max(stamp, turns[0].created_at + timedelta(milliseconds=1)),
                 )
             )
-        store_turns(self.ctx.store, self.ctx.inbox, turns)
+        store_turns(self.store, self.inbox, turns)

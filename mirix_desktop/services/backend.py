@@ -1,5 +1,10 @@
 """What the windows ask of the store, as plain Python (no Qt): run it on a worker.
 
+Memories (edit, undo), conversations and the sources an answer cited, screenshots, and the
+status bar's counts. The timeline and activity are :mod:`mirix_desktop.services.timeline`'s,
+saving settings :mod:`mirix_desktop.services.preferences`'s, the first-run consent
+:mod:`mirix_desktop.config.consent`'s.
+
 :class:`Backend` wraps the program's :class:`~mirix_desktop.services.context.Context`
 so that several worker threads may open the store, the inbox and the secrets
 at once (each is built once, under a lock). Its methods block on disk and are
@@ -9,95 +14,29 @@ thread.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from pathlib import Path
 from time import monotonic
 from typing import Any
 
 from agents.answer.chat import Citation
-from agents.errors import InvalidInput, MirixError, NotFound, one_line
+from agents.errors import InvalidInput, MirixError, NotFound
 from agents.ids import CITED_ID, is_frame_id
 from agents.store import ChatTurn, Frame, HistoryEntry, Memory, MemoryStore, MemoryType
-from mirix_desktop import __version__
 from mirix_desktop.config.keystore import SecretStore
 from mirix_desktop.config.paths import Paths
-from mirix_desktop.config.settings import Settings, load_settings, save_settings
 from mirix_desktop.pipeline.inbox import Inbox
 from mirix_desktop.services.context import Context
+from mirix_desktop.services.timeline import day_bounds
 
 TODAY_STALE_S = 30.0  # the frame count of the status bar, when this process wrote nothing
 log = logging.getLogger(__name__)
 
-CONSENT_FILE = "first-run-accepted.json"
 UNDO_ACTOR = "undo"
-
-
-def consent_path(paths: Paths) -> Path:
-    return paths.data_dir / CONSENT_FILE
-
-
-def has_consent(paths: Paths) -> bool:
-    """Whether the user agreed to capture on the first-run page."""
-    return consent_path(paths).is_file()
-
-
-def record_consent(paths: Paths) -> None:
-    """Remember that the user agreed (the first-run page is shown once)."""
-    path = consent_path(paths)
-    # Private whatever the umask of the process that calls it: data/ 0700, the file 0600.
-    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    for folder in missing:
-        os.chmod(folder, 0o700)
-    payload = {"accepted_at": datetime.now(UTC).isoformat(), "version": __version__}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(payload))
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The start of ``day`` and of the next day, in local time, as aware datetimes."""
-    start = datetime.combine(day, time()).astimezone()
-    end = datetime.combine(day + timedelta(days=1), time()).astimezone()
-    return start, end
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone().date()
-
-
-def app_durations(
-    frames: Iterable[tuple[datetime, str]], *, cap_s: float = 300.0, last_s: float = 30.0
-) -> dict[date, dict[str, float]]:
-    """Seconds per app per local day, from frames' (time, app).
-
-    Each moment a frame was taken counts until the next one, at most ``cap_s``
-    (the screen may have been left alone); the last counts ``last_s``. Frames of
-    several monitors taken at one moment count once, for the app of the first.
-    """
-    moments: dict[datetime, str] = {}
-    for when, app in sorted(frames, key=lambda f: f[0]):
-        moments.setdefault(when, app or "unknown")
-    times = list(moments)
-    out: dict[date, dict[str, float]] = {}
-    for i, when in enumerate(times):
-        span = min(cap_s, (times[i + 1] - when).total_seconds()) if i + 1 < len(times) else last_s
-        day = out.setdefault(local_day(when), {})
-        app = moments[when]
-        day[app] = day.get(app, 0.0) + max(0.0, span)
-    return out
 
 
 @dataclass(frozen=True)
@@ -275,38 +214,6 @@ class Backend:
         """The stored screenshots among ``ids`` (other ids are left out), in that order."""
         return self.store.frames([i for i in ids if is_frame_id(i)])
 
-    def timeline(
-        self, day: date | None, app: str | None = None
-    ) -> tuple[date, list[str], list[Frame]]:
-        """The frames of a local day (the last day with frames when None), the apps seen that
-        day, and the frames of ``app`` (all when None)."""
-        if day is None:
-            rows = self.store.frame_rows()
-            day = local_day(rows[-1]["time"]) if rows else date.today()
-        frames = self.store.frames_between(*day_bounds(day))
-        apps = sorted({f.app for f in frames}, key=str.lower)
-        if app:
-            frames = [f for f in frames if f.app == app]
-        # The list needs no text; the viewer reads a frame again when it opens.
-        return day, apps, [f.model_copy(update={"ocr_text": ""}) for f in frames]
-
-    def activity(self, days: int, *, today: date | None = None) -> dict[date, dict[str, float]]:
-        """Seconds per app for each of the last ``days`` local days (days without frames too)."""
-        last = today or date.today()
-        first = last - timedelta(days=days - 1)
-        since, _ = day_bounds(first)
-        _, until = day_bounds(last)
-        durations = app_durations(self._frame_apps(since, until))
-        every_day = [first + timedelta(days=i) for i in range(days)]
-        return {day: durations.get(day, {}) for day in every_day}
-
-    def _frame_apps(self, since: datetime, until: datetime) -> list[tuple[datetime, str]]:
-        """(time, app) of the frames captured in [since, until)."""
-        rows = self.store.frame_rows(since=since, until=until)
-        if rows and "app" in rows[0]:  # a store whose frame rows carry the app
-            return [(r["time"], r["app"]) for r in rows]
-        return [(f.captured_at, f.app) for f in self.store.frames([r["id"] for r in rows])]
-
     def frames_today(self) -> int:
         """Frames captured today. The status bar asks every few seconds: the count is read
         again when this process has written since, or after ``TODAY_STALE_S`` (another
@@ -331,34 +238,7 @@ class Backend:
             capture_error=capture_error,
         )
 
-    # ---- settings ----------------------------------------------------------------------
-
-    def save_settings(
-        self, changes: Mapping[str, Mapping[str, Any]], keys: Mapping[str, str | None]
-    ) -> Settings:
-        """Save changed settings and API keys (``{"chat-api-key": "sk-…"}``; None removes
-        one), and put the new settings into effect. Keys go to the secret store only."""
-        settings = save_settings_changes(self.paths, changes)
-        if "start_at_login" in changes.get("desktop", {}):
-            from mirix_desktop.services.autostart import apply_autostart
-
-            apply_autostart(settings.desktop.start_at_login, self.paths)
-        for name, value in keys.items():
-            if value is None:
-                self.secrets.delete(name)
-            else:
-                self.secrets.set(name, value)
-        self.ctx.settings = settings
-        return settings
-
-    def set_start_at_login(self, enabled: bool) -> Settings:
-        """Save ``desktop.start_at_login`` and write or remove the login entry to match."""
-        return self.save_settings({"desktop": {"start_at_login": enabled}}, {})
-
-    def api_key(self, role: str) -> str | None:
-        """The key for ``role`` ("chat" or "memory"): the environment's, else the stored one."""
-        with self._lock:
-            return self.ctx.api_key(role)
+    # ---- models ------------------------------------------------------------------------
 
     def model_status(self) -> dict[str, dict[str, Any]]:
         """Whether the text embedder and CLIP are available (loads them if needed)."""
@@ -376,24 +256,3 @@ def _last_sources(history: Sequence[HistoryEntry]) -> list[str]:
             if version and version.get("source_ids"):
                 return list(version["source_ids"])
     return []
-
-
-def save_settings_changes(paths: Paths, changes: Mapping[str, Mapping[str, Any]]) -> Settings:
-    """Apply ``changes`` ({section: {field: value}}) to the settings file and return the
-    settings now in effect (the file plus environment overrides).
-
-    Environment overrides are not written to the file. Raises InvalidInput, naming
-    the setting, when a value is refused.
-    """
-    from pydantic import ValidationError
-
-    stored = load_settings(paths, environ={})
-    data = stored.model_dump()
-    for section, values in changes.items():
-        data[section] = {**data[section], **values}
-    try:
-        updated = Settings.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(f"setting {one_line(exc)}") from None
-    save_settings(paths, updated)
-    return load_settings(paths)

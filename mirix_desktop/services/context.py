@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -31,6 +31,8 @@ from mirix_desktop.pipeline.capture.worker import OcrWorker
 from mirix_desktop.pipeline.inbox import Inbox
 
 if TYPE_CHECKING:
+    from mirix_desktop.pipeline.absorb_job import AbsorbJob
+    from mirix_desktop.pipeline.conversation import Assistant
     from mirix_desktop.pipeline.scheduler import CaptureSchedule
 
 
@@ -180,6 +182,31 @@ class Context:
     def ocr_worker(self) -> OcrWorker:
         ocr = Ocr(self.settings.capture.ocr_engine)
         return OcrWorker(self.store, self.inbox, ocr, clip=self.image_embedder)
+
+    def absorb_job(self) -> AbsorbJob:
+        """The absorb step over this context's inbox and store, with the memory model (or
+        offline); raises InvalidInput when the memory model is half configured."""
+        from mirix_desktop.pipeline.absorb_job import AbsorbJob  # the absorbers: absorb only
+
+        llm = self.llm("memory")
+        return AbsorbJob(self.store, self.inbox, llm, self.settings.absorb)
+
+    def assistant(self, *, as_of: datetime | None = None) -> Assistant:
+        """The chat agent and its bookkeeping, with the chat model (or offline). ``as_of``:
+        the reference time for what questions say relative to now ("yesterday"; default:
+        the time of each search). Raises InvalidInput when the chat model is half
+        configured."""
+        from mirix_desktop.pipeline.conversation import Assistant  # the chat agent: ask only
+
+        llm = self.llm("chat")
+        return Assistant(
+            self.store,
+            self.inbox,
+            llm,
+            options=self.search_options(as_of=as_of),
+            segmenter=self.settings.search.segmenter,
+            ocr_engine=self.settings.capture.ocr_engine,
+        )
 
     def api_key(self, role: str) -> str | None:
         """The key for ``role`` ("chat" or "memory"): the environment's, else the stored one."""

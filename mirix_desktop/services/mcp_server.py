@@ -74,9 +74,7 @@ class MemoryTools(ScreenTools):
     def assistant(self) -> Assistant:
         with self._lock:
             if self._assistant is None:
-                from mirix_desktop.pipeline.conversation import Assistant
-
-                self._assistant = Assistant(self.ctx)
+                self._assistant = self.ctx.assistant()
             return self._assistant
 
     # ---- tools -----------------------------------------------------------------------

@@ -130,12 +130,10 @@ class Absorption:
         self._job = None
 
     def _the_job(self) -> AbsorbJob:
-        from mirix_desktop.pipeline.absorb_job import AbsorbJob
-
         self.backend.warm()
         job = self._job
         if job is None:
-            job = self._job = AbsorbJob(self.backend.ctx)
+            job = self._job = self.backend.ctx.absorb_job()
         return job
 
     def due(self) -> bool:
@@ -161,6 +159,6 @@ class Absorption:
         if not self._lock.acquire(blocking=False):
             return None
         try:
-            return self._the_job().run(max_batches=max_batches)
+            return self._the_job().absorb(max_batches=max_batches)
         finally:
             self._lock.release()

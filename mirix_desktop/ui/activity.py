@@ -2,7 +2,7 @@
 
 Durations come from the frames: each capture moment counts until the next one,
 capped, so a screen left alone overnight does not count as a night of work
-(:func:`mirix_desktop.services.backend.app_durations`).
+(:func:`mirix_desktop.services.timeline.app_durations`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QPainter, QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from mirix_desktop.services.backend import Backend
+from mirix_desktop.services.timeline import Timeline
 from mirix_desktop.ui.tasks import Tasks, describe
 
 OTHER = "other"
@@ -118,7 +119,7 @@ class ActivityPage(QWidget):
         self.summary.setText("loading…")
         days = self.days()  # read the widget here, never on the worker
         self.tasks.run(
-            lambda: self.backend.activity(days, today=today),
+            lambda: Timeline(self.backend.store).activity(days, today=today),
             on_done=lambda durations: self._show(generation, durations),
             on_error=lambda error: self._failed(generation, error),
             owner=self,

@@ -246,10 +246,8 @@ class ChatWidget(QWidget):
         conversation = self.conversation_id  # read here, not on the worker
 
         def work() -> tuple[Answer, dict[str, QImage]]:
-            from mirix_desktop.pipeline.conversation import Assistant
-
             if self._assistant is None:
-                self._assistant = Assistant(self.backend.ctx)
+                self._assistant = self.backend.ctx.assistant()
             image = self.backend.screen_now() if with_screen else None
             answer = self._assistant.ask(
                 question,

@@ -13,9 +13,11 @@ import logging
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from mirix_desktop.config.consent import has_consent, record_consent
 from mirix_desktop.config.settings import Settings
-from mirix_desktop.services.backend import Backend, Status, has_consent, record_consent
+from mirix_desktop.services.backend import Backend, Status
 from mirix_desktop.services.context import Context
+from mirix_desktop.services.preferences import Preferences
 from mirix_desktop.services.runtime import Absorption, CaptureRuntime
 from mirix_desktop.ui.background import Background
 from mirix_desktop.ui.capture_actions import CaptureActions
@@ -71,6 +73,7 @@ class AppController(QObject):
         _preload()
         self.ctx = ctx
         self.backend = Backend(ctx)
+        self.preferences = Preferences(ctx)
         self.tasks = Tasks(self)
         self.runtime = CaptureRuntime(self.backend)
         self.absorption = Absorption(self.backend)
@@ -92,7 +95,7 @@ class AppController(QObject):
         self.tray = Tray(self)
         self.window = MainWindow(self.backend, self.tasks)
         self.chat = ChatWidget(self.backend, self.tasks)
-        self.mcp_http = McpHttp(self.backend, self.tasks, self)
+        self.mcp_http = McpHttp(self.preferences, self.tasks, self)
         self.mcp_http.message.connect(self.message)
         self.mcp_http.error.connect(self.report_error)
         self.window.set_chat_widget(self.chat)
@@ -287,7 +290,7 @@ class AppController(QObject):
             self.settings_dialog.raise_()
             self.settings_dialog.activateWindow()
             return self.settings_dialog
-        dialog = SettingsDialog(self.backend, self.tasks)
+        dialog = SettingsDialog(self.backend, self.preferences, self.tasks)
         dialog.saved.connect(self.apply_settings)
         dialog.move_requested.connect(self.data_move.start)
         dialog.finished.connect(lambda _: setattr(self, "settings_dialog", None))
@@ -323,7 +326,7 @@ class AppController(QObject):
             self.report_error(describe(error))
 
         self.tasks.serial(
-            self.backend.set_start_at_login, enabled, on_done=done, on_error=failed, owner=self
+            self.preferences.set_start_at_login, enabled, on_done=done, on_error=failed, owner=self
         )
 
     def _resume_after_move(self) -> None:

@@ -1,7 +1,7 @@
 """The first-run page: what is captured, where it is kept, what leaves the machine.
 
 Capture starts only after the user agrees; the agreement is remembered in the
-data folder (:func:`mirix_desktop.services.backend.record_consent`), so the page is
+data folder (:func:`mirix_desktop.config.consent.record_consent`), so the page is
 shown once.
 """
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from mirix_desktop.services.backend import Backend
+from mirix_desktop.services.preferences import Preferences
 from mirix_desktop.ui.tasks import Tasks, describe
 
 if TYPE_CHECKING:
@@ -26,9 +26,11 @@ class McpHttp(QObject):
     message = Signal(str)  # a note for the user (where it serves)
     error = Signal(str)  # one line for the user
 
-    def __init__(self, backend: Backend, tasks: Tasks, parent: QObject | None = None) -> None:
+    def __init__(
+        self, preferences: Preferences, tasks: Tasks, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self.backend = backend
+        self.preferences = preferences
         self.tasks = tasks
         self.server: HttpServer | None = None
         self._starting = False
@@ -59,7 +61,7 @@ class McpHttp(QObject):
             self.error.emit(describe(error))
 
         self.tasks.serial(
-            self.backend.save_settings,
+            self.preferences.save,
             {"mcp": {"http_in_app": enabled}},
             {},
             on_done=saved,
@@ -77,7 +79,7 @@ class McpHttp(QObject):
         from mirix_desktop.services.mcp_protocol import LazyTools
         from mirix_desktop.services.mcp_transport import HttpServer, http_token
 
-        ctx = self.backend.ctx
+        ctx = self.preferences.ctx
         token, _ = http_token(ctx.secrets)
         server = HttpServer(LazyTools(lambda: ctx, owns=False), token, ctx.settings.mcp.http_port)
         server.start()

@@ -37,6 +37,7 @@ from agents.errors import InvalidInput
 from mirix_desktop.config.endpoints import PRESETS, CheckResult, EndpointProblem, preset_for
 from mirix_desktop.config.settings import ModelEndpointSettings, Settings
 from mirix_desktop.services.backend import Backend
+from mirix_desktop.services.preferences import Preferences
 from mirix_desktop.ui.common import one_line
 from mirix_desktop.ui.tasks import Tasks, describe
 
@@ -55,12 +56,12 @@ class EndpointBox(QGroupBox):
         self,
         role: str,
         cfg: ModelEndpointSettings,
-        backend: Backend,
+        preferences: Preferences,
         tasks: Tasks,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(ROLES[role], parent)
-        self.role, self.backend, self.tasks = role, backend, tasks
+        self.role, self.preferences, self.tasks = role, preferences, tasks
         self.preset = QComboBox()
         self.preset.addItem("Offline (no model)", "")
         for p in PRESETS:
@@ -102,7 +103,7 @@ class EndpointBox(QGroupBox):
         row.addWidget(self.test_button)
         row.addWidget(self.result, 1)
         form.addRow("", row)
-        tasks.run(backend.api_key, role, on_done=self._key_known, owner=self)
+        tasks.run(preferences.api_key, role, on_done=self._key_known, owner=self)
 
     def _show_preset(self, url: str) -> None:
         """Select the preset matching ``url`` (Custom… for any other, Offline for none)."""
@@ -175,7 +176,7 @@ class EndpointBox(QGroupBox):
         def call() -> CheckResult | list[str]:
             from mirix_desktop.config.endpoints import check_endpoint, list_models
 
-            key = typed or self.backend_key()
+            key = typed or self.stored_key()
             if not model:  # no model yet: list what is served, to pick from
                 return list_models(url, key)
             return check_endpoint(url, model, key)
@@ -208,9 +209,9 @@ class EndpointBox(QGroupBox):
         self.models.setEnabled(bool(models))
         self.models.setCurrentIndex(models.index(current) if current in models else -1)
 
-    def backend_key(self) -> str | None:
+    def stored_key(self) -> str | None:
         """The stored key (called on a worker)."""
-        return self.backend.api_key(self.role)
+        return self.preferences.api_key(self.role)
 
     def _tested(self, worked: bool, message: str) -> None:
         self.test_button.setEnabled(True)
@@ -231,9 +232,15 @@ class SettingsDialog(QDialog):
     save_failed = Signal(str)
     models_checked = Signal()
 
-    def __init__(self, backend: Backend, tasks: Tasks, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        preferences: Preferences,
+        tasks: Tasks,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.backend, self.tasks = backend, tasks
+        self.backend, self.preferences, self.tasks = backend, preferences, tasks
         settings = backend.ctx.settings
         self.setWindowTitle("Settings")
         self.resize(680, 560)
@@ -271,8 +278,8 @@ class SettingsDialog(QDialog):
             "keyring (or its encrypted fallback), never in the settings file."
         )
         note.setWordWrap(True)
-        self.chat = EndpointBox("chat", settings.chat_model, self.backend, self.tasks)
-        self.memory = EndpointBox("memory", settings.memory_model, self.backend, self.tasks)
+        self.chat = EndpointBox("chat", settings.chat_model, self.preferences, self.tasks)
+        self.memory = EndpointBox("memory", settings.memory_model, self.preferences, self.tasks)
         layout.addWidget(note)
         layout.addWidget(self.chat)
         layout.addWidget(self.memory)
@@ -444,7 +451,7 @@ class SettingsDialog(QDialog):
         self.error.setText("Saving…")
         self.buttons.setEnabled(False)
         self.tasks.serial(
-            self.backend.save_settings,
+            self.preferences.save,
             changes,
             self.keys(),
             on_done=self._saved,

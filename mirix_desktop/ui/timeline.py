@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from agents.store import Frame
 from mirix_desktop.services.backend import Backend
+from mirix_desktop.services.timeline import Timeline
 from mirix_desktop.ui.common import load_image, one_line
 from mirix_desktop.ui.tasks import Tasks, describe
 from mirix_desktop.ui.viewers import FrameViewer
@@ -162,9 +163,7 @@ class TimelinePage(QWidget):
         generation = self._generation
         self.count.setText("loading…")
         self.tasks.run(
-            self.backend.timeline,
-            day,
-            app,
+            lambda: Timeline(self.backend.store).day(day, app),
             on_done=lambda result: self._show(generation, app, *result),
             on_error=lambda error: self._failed(generation, error),
             owner=self,

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from mirix_desktop.services.backend import app_durations
+from mirix_desktop.services.timeline import app_durations
 from mirix_desktop.ui.activity import OTHER, ActivityPage, chart_data
 from tests.ui.helpers import frame_at, local
 

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from mirix_desktop.services.backend import record_consent
+from mirix_desktop.config.consent import record_consent
 from mirix_desktop.ui.app import SingleInstance, run_app
 from mirix_desktop.ui.controller import AppController
 from mirix_desktop.ui.main_window import MainWindow

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mirix_desktop.services.backend import has_consent
+from mirix_desktop.config.consent import has_consent
 
 
 def test_capture_starts_only_after_agreeing(qtbot, ctx, controller) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mirix_desktop.services.backend import record_consent
+from mirix_desktop.config.consent import record_consent
 from mirix_desktop.ui.tray import MCP_LABEL
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mirix_desktop.services.context import open_context
+from mirix_desktop.services.preferences import Preferences
 from mirix_desktop.ui.settings_dialog import SettingsDialog
 from tests.fake_openai import FakeOpenAI
 
@@ -18,7 +19,7 @@ def fake_server():
 
 
 def _dialog(qtbot, backend, tasks) -> SettingsDialog:
-    dialog = SettingsDialog(backend, tasks)
+    dialog = SettingsDialog(backend, Preferences(backend.ctx), tasks)
     qtbot.addWidget(dialog)
     qtbot.waitSignal(dialog.models_checked, timeout=10_000).wait()
     return dialog
@@ -183,7 +184,7 @@ def test_model_status_is_shown(qtbot, backend, tasks) -> None:
 
 
 def test_saved_capture_settings_apply_without_a_restart(qtbot, ctx, controller) -> None:
-    from mirix_desktop.services.backend import record_consent
+    from mirix_desktop.config.consent import record_consent
 
     record_consent(ctx.paths)
     with qtbot.waitSignal(controller.capture_started, timeout=10_000):
@@ -233,7 +234,7 @@ def test_a_chat_model_saved_in_settings_answers_the_next_question(
 
 
 def test_the_data_folder_moves_and_the_app_starts_again_on_it(qtbot, ctx, tmp_path) -> None:
-    from mirix_desktop.services.backend import record_consent
+    from mirix_desktop.config.consent import record_consent
     from mirix_desktop.ui.controller import AppController
     from tests.helpers import add_frame
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mirix_desktop.services.backend import record_consent
+from mirix_desktop.config.consent import record_consent
 from mirix_desktop.ui.tray import PAUSE_LABEL, RESUME_LABEL
 
 

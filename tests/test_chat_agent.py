@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from PIL import Image, ImageDraw
@@ -276,3 +277,10 @@ def test_the_reader_hint_goes_into_the_model_prompt(fake, cctx) -> None:
     assert "## Likely answer" in prompt and f"1,450.00 — from [{fid}]" in prompt
     assert answer.reading is not None and answer.reading.best is not None
     assert answer.reading.best.value == "1,450.00"
+
+
+def test_a_question_asked_as_of_a_time_tells_the_model_that_time(fake, cctx) -> None:
+    add_turns(cctx, "The dentist moved my check-up to the Friday after next.")
+    fake.script = [topic("dentist check-up"), {"content": "On Friday the 20th."}]
+    cctx.assistant(as_of=datetime(2025, 6, 10, 9, 30, tzinfo=UTC)).ask("When is my check-up?")
+    assert "Current time: 2025-06-10 09:30 UTC." in system_prompt(fake.requests[-1])

@@ -215,7 +215,8 @@ class ChatAgent:
                 f"{best.value} — from [{best.source.id}]: “{best.line}”"
             )
         system = prompts.CHAT_SYSTEM.format(
-            now=now().strftime("%Y-%m-%d %H:%M UTC"),
+            # The time questions are read against: ask --as-of puts the question then.
+            now=as_utc(self.options.as_of or now()).strftime("%Y-%m-%d %H:%M UTC"),
             topic=found.topic,
             memories=memories,
         )

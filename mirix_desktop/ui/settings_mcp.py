@@ -78,6 +78,7 @@ class McpTab(QWidget):
         self.port.setRange(0, 65535)
         self.port.setSpecialValueText("0 (any free port)")
         self.port.setValue(mcp.http_port)
+        self.port.setMinimumWidth(160)
         self.port.setToolTip(f"{LOWEST_PORT} to 65535; 0 picks any free port at each start")
         self.state = QLabel("not running")
         self.url = QLineEdit(mcp_url(mcp.http_port))
@@ -120,7 +121,7 @@ class McpTab(QWidget):
         http = QGroupBox("Over HTTP (VS Code, Cursor, Claude Code, several clients at once)")
         form = QFormLayout(http)
         form.addRow("", self.in_app)
-        form.addRow("Port:", self.port)
+        form.addRow("Port:", _row(self.port, stretch=True))
         form.addRow("Now:", self.state)
         form.addRow("URL:", _row(self.url, copy_url))
         form.addRow("Bearer token:", _row(self.token, self.show_token, self.copy_token))
@@ -131,7 +132,7 @@ class McpTab(QWidget):
         over_stdio = QGroupBox("Over stdio")
         stdio_layout = QVBoxLayout(over_stdio)
         stdio_layout.addWidget(stdio)
-        stdio_layout.addWidget(copy_stdio)
+        stdio_layout.addLayout(_row(copy_stdio, stretch=True))
         layout = QVBoxLayout(self)
         intro = QLabel(
             "Other assistants can search your memory and add to it over the Model Context "
@@ -221,8 +222,11 @@ class McpTab(QWidget):
         self.note.setStyleSheet("color: #b00020" if error else "")
 
 
-def _row(*widgets: QWidget) -> QHBoxLayout:
+def _row(*widgets: QWidget, stretch: bool = False) -> QHBoxLayout:
+    """The widgets side by side: the first takes the room left, or (``stretch``) none does."""
     row = QHBoxLayout()
     for i, widget in enumerate(widgets):
-        row.addWidget(widget, 1 if i == 0 else 0)
+        row.addWidget(widget, 1 if i == 0 and not stretch else 0)
+    if stretch:
+        row.addStretch(1)
     return row

@@ -104,16 +104,16 @@ class McpTab(QWidget):
         warning.setWordWrap(True)
         warning.setStyleSheet(WARNING_STYLE)
 
-        self.stdio_config = stdio_config(backend.paths.home)
         stdio = QLabel(
             "Clients that start the server themselves (Claude Desktop, Cursor) run "
             "<code>mirix-desktop mcp</code> over stdio: no port, no token."
         )
         stdio.setWordWrap(True)
         copy_stdio = QPushButton("Copy client config (JSON)")
-        copy_stdio.setToolTip(self.stdio_config)
+        copy_stdio.setToolTip("The mcpServers entry of Claude Desktop's or Cursor's config")
+        home = backend.paths.home
         copy_stdio.clicked.connect(
-            lambda: self._copy(self.stdio_config, "Client config copied: paste it into mcpServers.")
+            lambda: self._copy(stdio_config(home), "Copied: paste it into mcpServers.")
         )
         self.note = QLabel()
         self.note.setWordWrap(True)

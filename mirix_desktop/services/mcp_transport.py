@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
 PATH = "/mcp"
 TOKEN_NAME = "mcp-http-token"
+_TOKEN_LOCK = threading.Lock()
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -72,13 +73,16 @@ def serve_stdio(tools: LazyTools) -> int:
 
 
 def http_token(secret_store: SecretStore, *, rotate: bool = False) -> tuple[str, bool]:
-    """The HTTP bearer token and whether it was made just now (first use, or ``rotate``)."""
-    token = None if rotate else secret_store.get(TOKEN_NAME)
-    if token:
-        return token, False
-    token = secrets.token_urlsafe(32)
-    secret_store.set(TOKEN_NAME, token)
-    return token, True
+    """The HTTP bearer token and whether it was made just now (first use, or ``rotate``).
+
+    One thread at a time: the app's server and its settings dialog may both ask first."""
+    with _TOKEN_LOCK:
+        token = None if rotate else secret_store.get(TOKEN_NAME)
+        if token:
+            return token, False
+        token = secrets.token_urlsafe(32)
+        secret_store.set(TOKEN_NAME, token)
+        return token, True
 
 
 class BearerGate:

@@ -293,15 +293,17 @@ class AppController(QObject):
         dialog = SettingsDialog(self.backend, self.preferences, self.tasks)
         dialog.saved.connect(self.apply_settings)
         dialog.move_requested.connect(self.data_move.start)
+        self.mcp_http.show_state_in(dialog.mcp.show_running)
         dialog.finished.connect(lambda _: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
         dialog.show()
         return dialog
 
     def apply_settings(self, settings: Settings) -> None:
-        """Put saved settings into effect: capture is set up again, absorption rebuilt."""
+        """Put saved settings into effect: capture set up again, absorption rebuilt, MCP served."""
         self.absorption.reset()
         self.tray.set_start_at_login(settings.desktop.start_at_login)
+        self.mcp_http.reconfigure(settings.mcp.http_in_app, settings.mcp.http_port)
 
         def applied(_: object) -> None:
             self.capture_reconfigured.emit()

@@ -1,4 +1,4 @@
-"""The settings dialog: language models (keys in the keyring), capture, storage, model status.
+"""The settings dialog: language models (keys in the keyring), capture, storage, MCP.
 
 Saving writes ``config.toml`` (never a key) and the keys to the secret store, on
 a worker; :attr:`SettingsDialog.saved` then carries the settings now in effect,
@@ -39,6 +39,7 @@ from mirix_desktop.config.settings import ModelEndpointSettings, Settings
 from mirix_desktop.services.backend import Backend
 from mirix_desktop.services.preferences import Preferences
 from mirix_desktop.ui.common import one_line
+from mirix_desktop.ui.settings_mcp import McpTab
 from mirix_desktop.ui.tasks import Tasks, describe
 
 GB = 1_000_000_000
@@ -248,6 +249,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._models_tab(settings), "Language models")
         self.tabs.addTab(self._capture_tab(settings), "Capture")
         self.tabs.addTab(self._storage_tab(settings), "Storage and models")
+        self.mcp = McpTab(settings, backend, tasks)
+        self.tabs.addTab(self.mcp, "Assistants (MCP)")
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020")
@@ -395,7 +398,7 @@ class SettingsDialog(QDialog):
     def changes(self) -> dict[str, dict[str, Any]]:
         """The settings changed in the dialog, by section (raises InvalidInput on a bad
         value)."""
-        for box in (self.chat, self.memory):
+        for box in (self.chat, self.memory, self.mcp):
             problem = box.check()
             if problem:
                 raise InvalidInput(problem)
@@ -432,6 +435,7 @@ class SettingsDialog(QDialog):
                 "max_age_days": float(self.retention.value()),
             },
             "desktop": {"start_at_login": self.start_at_login.isChecked()},
+            "mcp": self.mcp.values(),
         }
 
     def keys(self) -> dict[str, str | None]:

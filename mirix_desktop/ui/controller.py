@@ -96,8 +96,6 @@ class AppController(QObject):
         self.window = MainWindow(self.backend, self.tasks)
         self.chat = ChatWidget(self.backend, self.tasks)
         self.mcp_http = McpHttp(self.preferences, self.tasks, self)
-        self.mcp_http.message.connect(self.message)
-        self.mcp_http.error.connect(self.report_error)
         self.window.set_chat_widget(self.chat)
         self.data_move = DataMove(
             ctx,
@@ -131,14 +129,13 @@ class AppController(QObject):
         tray.open_chat.connect(lambda: self.show_main("Chat"))
         tray.open_memories.connect(lambda: self.show_main("Memories"))
         actions = self.capture_actions
-        actions.message.connect(self.message)
         move = self.data_move
-        move.message.connect(self.message)
-        move.error.connect(self.report_error)
+        for part in (actions, move, self.mcp_http):  # each reports to the user the same way
+            part.message.connect(self.message)
+            part.error.connect(self.report_error)
         move.stopping.connect(self.pause_timers)
         move.moved.connect(self.restart_requested)
         move.resumed.connect(self._resume_after_move)
-        actions.error.connect(self.report_error)
         actions.changed.connect(self.poll_status)
         actions.paused_changed.connect(self._paused_changed)
         actions.forgotten.connect(lambda note: tray.notify("Mirix", note, error=False))

@@ -72,7 +72,7 @@ class McpHttp(QObject):
     def _begin(self, old: HttpServer | None) -> None:
         """Start on a worker, after stopping ``old`` there (its port may be the new one)."""
         self._starting = True
-        self._port = port = self.backend.ctx.settings.mcp.http_port
+        self._port = port = self.preferences.ctx.settings.mcp.http_port
 
         def start() -> HttpServer:
             if old is not None:
@@ -122,7 +122,7 @@ class McpHttp(QObject):
         if not self._wanted:  # turned off while it started
             self.tasks.run(server.stop, owner=self)
             return
-        if self.backend.ctx.settings.mcp.http_port != self._port:  # a new port meanwhile
+        if self.preferences.ctx.settings.mcp.http_port != self._port:  # a new port meanwhile
             self._begin(server)
             return
         self.server = server

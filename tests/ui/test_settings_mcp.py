@@ -15,9 +15,10 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit
 
+from mirix_desktop.config.consent import record_consent
 from mirix_desktop.config.keystore import SecretStore
-from mirix_desktop.services.backend import record_consent
 from mirix_desktop.services.mcp_transport import http_token
+from mirix_desktop.services.preferences import Preferences
 from mirix_desktop.ui.settings_dialog import SettingsDialog
 from mirix_desktop.ui.settings_mcp import HIDDEN
 from mirix_desktop.ui.tray import MCP_LABEL
@@ -26,7 +27,7 @@ from tests.ui.test_mcp_http_toggle import _recent
 
 
 def _dialog(qtbot, backend, tasks) -> SettingsDialog:
-    dialog = SettingsDialog(backend, tasks)
+    dialog = SettingsDialog(backend, Preferences(backend.ctx), tasks)
     qtbot.addWidget(dialog)
     qtbot.waitSignal(dialog.models_checked, timeout=10_000).wait()
     dialog.tabs.setCurrentWidget(dialog.mcp)

@@ -62,8 +62,10 @@ class Assistant:
         image_path: str | Path | None = None,
         on_token: Callable[[str], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
+        save: bool = True,
     ) -> Answer:
-        """Answer ``question`` in a conversation (a new one when None) and save both turns.
+        """Answer ``question`` in a conversation (a new one when None) and save both turns
+        (unless ``save`` is False: then the answer's ``conversation_id`` stays empty).
 
         ``image_path`` is a screenshot to ask about: sent as an image to a model that
         can see, read by OCR otherwise. Raises InvalidInput or ModelUnavailable.
@@ -103,6 +105,8 @@ class Assistant:
         finally:
             if send is not None:
                 send.unlink(missing_ok=True)
+        if not save:
+            return answer  # its conversation_id stays empty: nothing was saved
         if damaged is None:
             try:
                 self._save(conversation, question, answer, asked_at)

@@ -165,19 +165,9 @@ class MemoryTools(ScreenTools):
     def ask(self, question: str, *, conversation_id: str | None = None) -> dict[str, Any]:
         question = _bounded(question, "the question", MAX_QUESTION_CHARS, "the question is empty")
         assistant = self.assistant()
-        if self.paused:
-            # Capture is paused: answer, but record nothing (no chat turns are saved).
-            history = [
-                {"role": "assistant" if t.speaker == "assistant" else "user", "content": t.text}
-                for t in (
-                    self.ctx.store.conversation(conversation_id, limit=8) if conversation_id else []
-                )
-            ]
-            answer = assistant.agent.ask(question, history=history)
-            saved_in = None
-        else:
-            answer = assistant.ask(question, conversation_id=conversation_id)
-            saved_in = answer.conversation_id
+        # While capture is paused it answers but records nothing (no chat turns are saved).
+        answer = assistant.ask(question, conversation_id=conversation_id, save=not self.paused)
+        saved_in = answer.conversation_id or None
         redactor = self.redactor()
         return {
             "answer": redactor.text(answer.answer),

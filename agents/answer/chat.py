@@ -15,7 +15,6 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agents import prompts
 from agents.absorb.batch import image_url
 from agents.answer.asked import is_greeting
-from agents.answer.citing import footnoted, speaker_of
+from agents.answer.citing import Citation, cite, footnoted
 from agents.answer.compose import compose, greeting, noting
 from agents.answer.reader import Reading, read
 from agents.answer.retrieval import Retrieved, Retriever, hit_line, keywords, memory_hit
@@ -53,28 +52,6 @@ def estimate_tokens(messages: Sequence[dict[str, Any]]) -> int:
         elif isinstance(content, list):
             chars += sum(len(p.get("text", "")) for p in content if isinstance(p, dict))
     return max(1, chars // 4)
-
-
-@dataclass(frozen=True)
-class Citation:
-    id: str
-    type: str
-    source_ids: list[str]
-    time: datetime
-    snippet: str = ""  # the line it was cited for (or its first line)
-    speaker: str = ""  # who said it, for a chat turn ("" for the user)
-
-    def to_json(self) -> dict[str, Any]:
-        out = {
-            "id": self.id,
-            "type": self.type,
-            "source_ids": self.source_ids,
-            "time": as_utc(self.time).isoformat(),
-            "snippet": self.snippet,
-        }
-        if self.speaker:
-            out["speaker"] = self.speaker
-        return out
 
 
 @dataclass
@@ -399,29 +376,3 @@ class ChatAgent:
             answer=True,
         )
         return loop.final_text, loop.stopped
-
-
-def cite(answer: str, found: Retrieved, reading: Reading | None = None) -> list[Citation]:
-    """The retrieved items whose ids the answer names, each once, in the order it names
-    them, with the line each was cited for (the reader's, or its first line)."""
-    positions: list[tuple[int, SearchHit]] = []
-    for hits in found.by_type.values():
-        for h in hits:
-            at = answer.find(h.id)
-            if at != -1 and all(h.id != other.id for _, other in positions):
-                positions.append((at, h))
-    positions.sort(key=lambda pair: pair[0])
-    picks = reading.per_source if reading is not None else {}
-    out = []
-    for _, h in positions:
-        # A vault entry is shown by its caption: its value only where the answer says it.
-        pick = picks.get(h.id) if h.type != MemoryType.KNOWLEDGE_VAULT else None
-        text = h.text.split(": ", 1)[-1] if h.type == "chat" else h.text
-        line = pick.line if pick is not None else text.strip().split("\n", 1)[0]
-        snippet = line if len(line) <= SNIPPET else line[: SNIPPET - 1] + "…"
-        speaker = speaker_of(h.text) if h.type == "chat" else ""
-        out.append(Citation(h.id, h.type, list(h.source_ids), h.time, snippet, speaker))
-    return out
-
-
-SNIPPET = 160

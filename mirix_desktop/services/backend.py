@@ -23,8 +23,8 @@ from pathlib import Path
 from time import monotonic
 from typing import Any
 
-from agents.answer.chat import Citation
-from agents.errors import InvalidInput, MirixError, NotFound
+from agents.answer.citing import Citation, stored_citations
+from agents.errors import InvalidInput, NotFound
 from agents.ids import CITED_ID, is_frame_id
 from agents.store import ChatTurn, Frame, HistoryEntry, Memory, MemoryStore, MemoryType
 from mirix_desktop.config.keystore import SecretStore
@@ -170,26 +170,9 @@ class Backend:
         return self.store.conversation(conversation_id, limit=limit)
 
     def cited_in(self, answer: ChatTurn) -> list[Citation]:
-        """The screenshots and memories an answer cited, in its order: the ids stored
-        with it, or (an answer stored before they were) the ids its text names."""
-        ids = list(dict.fromkeys(answer.cited_ids or CITED_ID.findall(answer.text)))
-        found: dict[str, Citation] = {
-            f.id: Citation(f.id, "frame", [f.id], f.captured_at)
-            for f in self.store.frames([i for i in ids if is_frame_id(i)])
-        }
-        try:
-            memories = self.store.get_many([i for i in ids if not is_frame_id(i)])
-        except MirixError as exc:  # e.g. a vault value that cannot be decrypted
-            log.warning("sources of an earlier answer not shown: %s", exc)
-            memories = []
-        for m in memories:
-            found[m.id] = Citation(m.id, m.type.value, list(m.source_ids), m.time)
-        rest = [i for i in ids if i not in found and not is_frame_id(i)]
-        for t in self.store.chat_turns(rest) if rest else []:  # a chat turn it quoted
-            speaker = "" if t.speaker == "user" else t.speaker
-            snippet = t.text.splitlines()[0][:200] if t.text.strip() else ""
-            found[t.id] = Citation(t.id, "chat", [t.id], t.created_at, snippet, speaker)
-        return [found[i] for i in ids if i in found]
+        """The screenshots, memories and chat turns an answer cited, in its order: the ids
+        stored with it, or (an answer stored before they were) the ids its text names."""
+        return stored_citations(self.store, answer.cited_ids or CITED_ID.findall(answer.text))
 
     def screen_now(self) -> Path:
         """The screen now as a PNG, for a question about it, with excluded windows and

@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agents.answer.chat import Answer, Citation
-from agents.answer.citing import StreamFootnotes, footnoted
+from agents.answer.chat import Answer
+from agents.answer.citing import Citation, StreamFootnotes, footnoted
 from agents.answer.reader import Pick
 from agents.ids import is_frame_id
 from mirix_desktop.services.backend import Backend

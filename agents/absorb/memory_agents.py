@@ -2,8 +2,9 @@
 
 An agent sees the batch, the existing items of its type related to it (with ids,
 so that it merges instead of duplicating) and the batch's item ids (so that every
-memory it writes cites its sources). Writes go through one lock: agents think in
-parallel, the store sees one writer at a time.
+memory it writes cites its sources). Agents think in parallel; each step that reads
+and then writes (insert once, merge what is still there) holds the batch's step lock,
+so steps never interleave (the store's one writer thread orders the writes).
 
 A retried batch writes nothing twice: an insert's id is derived from its content
 (a keyed digest for vault values), so inserting it again only adds sources; a
@@ -150,14 +151,14 @@ class MemoryAgent:
         mtype: MemoryType,
         items: Sequence[BatchItem],
         *,
-        write_lock: threading.Lock,
+        step_lock: threading.Lock,
         core_limit: int = S.DEFAULT_CORE_LIMIT,
     ) -> None:
         self.store = store
         self.mtype = mtype
         self.items = list(items)
         self.batch_ids = [it.id for it in items]
-        self.lock = write_lock
+        self.step_lock = step_lock
         self.core_limit = core_limit
         self.actor = f"agent:{mtype.value}"
         self.run_record = AgentRun(mtype)
@@ -198,7 +199,7 @@ class MemoryAgent:
         if self.mtype is MemoryType.EPISODIC and raw.get("occurred_at") is None:
             raw["occurred_at"] = self._first_time(sources)
         data: Any = S.DATA_MODEL[self.mtype].model_validate(raw)
-        with self.lock:
+        with self.step_lock:
             op, mid = insert_once(
                 self.store,
                 self.mtype,
@@ -215,7 +216,7 @@ class MemoryAgent:
     def update(self, args: UpdateArgs) -> str:
         self._own(args.id)
         sources = self._sources(args.source_ids)
-        with self.lock:
+        with self.step_lock:
             memory = self.store.update(args.id, args.changes, source_ids=sources, actor=self.actor)
         self._note("update", memory.id)
         return f"updated {memory.id}"
@@ -224,7 +225,7 @@ class MemoryAgent:
         for mid in [args.keep_id, *args.other_ids]:
             self._own(mid)
         sources = self._sources(args.source_ids)
-        with self.lock:
+        with self.step_lock:
             present = []
             for oid in args.other_ids:
                 try:
@@ -241,7 +242,7 @@ class MemoryAgent:
 
     def delete(self, args: DeleteArgs) -> str:
         self._own(args.id)
-        with self.lock:
+        with self.step_lock:
             try:
                 self.store.delete(args.id, actor=self.actor)
             except NotFound:
@@ -256,7 +257,7 @@ class MemoryAgent:
         return "\n".join(f"[{h.id}] {h.text[:300]}" for h in hits)
 
     def core_append(self, args: AppendArgs) -> str:
-        with self.lock:
+        with self.step_lock:
             block = core_block(self.store, args.label, limit=self.core_limit)
             data = block.data
             assert isinstance(data, S.CoreData)
@@ -276,7 +277,7 @@ class MemoryAgent:
         return f"{args.label} now holds {len(value)}/{data.char_limit} characters"
 
     def core_rewrite(self, args: RewriteArgs) -> str:
-        with self.lock:
+        with self.step_lock:
             block = core_block(self.store, args.label, limit=self.core_limit)
             data = block.data
             assert isinstance(data, S.CoreData)

@@ -59,7 +59,7 @@ class ModelAbsorber:
         self.llm = llm
         self.core_limit = core_limit
         self.max_images = max_images
-        self._write_lock = threading.Lock()
+        self._step_lock = threading.Lock()
 
     def route(self, content: str | list[dict[str, Any]]) -> list[MemoryType]:
         """The meta-agent's choice of memory types (one forced tool call, corrected once)."""
@@ -102,9 +102,7 @@ class ModelAbsorber:
         if not chosen:
             return result
         agents = [
-            MemoryAgent(
-                self.store, t, items, write_lock=self._write_lock, core_limit=self.core_limit
-            )
+            MemoryAgent(self.store, t, items, step_lock=self._step_lock, core_limit=self.core_limit)
             for t in chosen
         ]
         runs: list[AgentRun] = []

@@ -10,7 +10,7 @@ from agents.store import MemoryType
 from mirix_desktop.pipeline.absorb_job import OFFLINE_AFTER
 from mirix_desktop.services.context import open_context
 from tests.helpers import add_turns
-from tests.test_absorb_model import CORE, EPI, SEM, call, choose, done
+from tests.test_absorb_model import CORE, EPI, SEM, VAULT, call, choose, done
 
 
 @pytest.fixture
@@ -71,3 +71,23 @@ def test_items_the_model_keeps_failing_on_are_absorbed_offline(fake, mctx) -> No
     assert mctx.inbox.counts() == {"pending": 0, "failing": 0, "done": 1}
     [fact] = mctx.store.list_memories(MemoryType.SEMANTIC)
     assert "plumber" in fact.text
+
+
+def test_a_failed_batch_puts_back_the_vault_value_it_changed(fake, mctx) -> None:
+    locker = mctx.store.add(
+        MemoryType.KNOWLEDGE_VAULT,
+        {"caption": "Gym locker code", "secret_value": "4471", "sensitivity": "medium"},
+    )
+    add_turns(mctx, "The gym changed my locker code to 9902.")
+    fake.script = [
+        choose("knowledge_vault", "semantic"),
+        call(VAULT, "update_memory", {"id": locker.id, "changes": {"secret_value": "9902"}}),
+        done(VAULT),
+        call(SEM, "bogus", {}),
+        call(SEM, "bogus", {}),  # the semantic agent fails: the whole batch fails
+    ]
+    report = mctx.absorb_job().absorb()
+    assert report.items_failed == 1
+    changed = [e for e in mctx.store.history(locker.id) if e.actor == "agent:knowledge_vault"]
+    assert changed, "the vault agent's change was made before the batch failed"
+    assert mctx.store.get(locker.id).data.secret_value == "4471"  # type: ignore[union-attr]

@@ -3,10 +3,10 @@
 A batch is all or nothing: when one of its memory agents fails, the changes the
 others already committed are undone, so a retry starts from the store as it was
 (and a batch that never succeeds leaves no invented memories behind). Each memory
-the batch touched goes back to its state before the batch's first change of it: a
-memory it inserted is deleted, one it changed or merged away gets its old data
-back. The undo is itself a change, recorded in the history with the actor
-:data:`ROLLBACK_ACTOR`.
+the batch touched goes back to its state before the batch's first change of it
+(the store's own undo, :meth:`MemoryStore.revert`): a memory it inserted is deleted,
+one it changed or merged away gets its old data back, a vault value included. The
+undo is itself a change, recorded in the history with the actor :data:`ROLLBACK_ACTOR`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable
 from datetime import datetime
-from typing import Any
 
 from agents.errors import MirixError, NotFound
-from agents.store import MemoryStore, MemoryType
+from agents.store import MemoryStore
 
 log = logging.getLogger(__name__)
 ROLLBACK_ACTOR = "rollback"
@@ -26,9 +25,9 @@ ROLLBACK_ACTOR = "rollback"
 def roll_back(
     store: MemoryStore, memory_ids: Iterable[str], *, since: datetime, actors: Collection[str]
 ) -> int:
-    """Undo the changes ``actors`` made to ``memory_ids`` at or after ``since``; returns
-    how many memories were put back. A vault value changed (not inserted) by the batch
-    keeps its new value: history holds it encrypted, and it is logged."""
+    """Undo the changes ``actors`` made to ``memory_ids`` at or after ``since`` (each memory
+    is reverted to before the first of them: :meth:`MemoryStore.revert`, a vault value
+    decrypted from the history's copy); returns how many memories were put back."""
     undone = 0
     for memory_id in dict.fromkeys(memory_ids):
         ours = [
@@ -37,16 +36,10 @@ def roll_back(
         if not ours:
             continue
         first = min(ours, key=lambda e: e.at)
+        if first.op != "insert" and first.old is None:
+            continue
         try:
-            if first.op == "insert":
-                store.delete(memory_id, actor=ROLLBACK_ACTOR)
-            elif first.old is None:
-                continue
-            elif first.memory_type == MemoryType.KNOWLEDGE_VAULT.value:
-                log.warning("rollback: vault value %s keeps its new value", memory_id)
-                continue
-            else:
-                _put_back(store, memory_id, first.memory_type, first.old)
+            store.revert(first, actor=ROLLBACK_ACTOR)
         except NotFound:
             continue  # gone already (deleted by the batch after inserting it)
         except MirixError as exc:
@@ -54,20 +47,3 @@ def roll_back(
             continue
         undone += 1
     return undone
-
-
-def _put_back(store: MemoryStore, memory_id: str, memory_type: str, old: dict[str, Any]) -> None:
-    data = old["data"]
-    try:
-        store.get(memory_id)
-    except NotFound:  # merged away or deleted by the batch: added again under its id
-        store.add(
-            memory_type,
-            data,
-            source_ids=old.get("source_ids") or [],
-            app=old.get("app"),
-            actor=ROLLBACK_ACTOR,
-            memory_id=memory_id,
-        )
-        return
-    store.update(memory_id, data, actor=ROLLBACK_ACTOR)

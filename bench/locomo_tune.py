@@ -6,7 +6,7 @@ taken once (``MemoryStore.search_rankings``, each alone, 100 deep): full-text
 and vector for the question, within the time it names, and for the question
 without the speakers' names it holds. They are then fused offline by the
 store's own ``fuse`` for every setting of a grid: the vector weight, the RRF
-constant, the conversation-context share, and the weights of the time, speaker
+constant, the share of neighbouring turns, and the weights of the time, speaker
 and content signals.
 
 For each conversation the setting with the best mean evidence recall@10 on
@@ -193,7 +193,7 @@ def main() -> int:
     baseline = grid.index(PREVIOUS)
     print(f"leave-one-conversation-out R@10: {statistics.fmean(held_out):.3f}")
     print(
-        f"previous defaults (vector 0.75, rrf_k 10, context 0.35, nothing read) R@10: "
+        f"previous defaults (vector 0.75, rrf_k 10, neighbour 0.35, nothing read) R@10: "
         f"{statistics.fmean(scores[baseline]):.3f}"
     )
     print(f"chosen on all five: {grid[final]}, R@10 {statistics.fmean(scores[final]):.3f}")

@@ -339,7 +339,7 @@ def _add_context_and_prompts(server: MCPServer, tools: LazyTools) -> None:
                 raise MCPError(INVALID_PARAMS, str(exc)) from None
 
         found = await anyio.to_thread.run_sync(turns)
-        lines = [f"[{t['time']}] {t['role']}: {t['text']}" for t in found["turns"]]
+        lines = [f"[{t['time']}] {t['speaker']}: {t['text']}" for t in found["turns"]]
         return (
             f"Summarise this conversation ({found['conversation_id']}, {len(lines)} turns): "
             "what was discussed, what was decided, open questions and things to follow up. "

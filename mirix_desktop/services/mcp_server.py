@@ -216,7 +216,7 @@ class MemoryTools(ScreenTools):
             "turns": [
                 {
                     "time": as_utc(t.created_at).isoformat(),
-                    "role": t.speaker,
+                    "speaker": t.speaker,
                     "text": redactor.text(t.text),
                 }
                 for t in turns

@@ -12,7 +12,7 @@ from agents.errors import AgentError
 from agents.store import MemoryType
 from mirix_desktop.cli import main
 from mirix_desktop.services.context import open_context
-from tests.helpers import add_frame, add_turns
+from tests.helpers import add_frame, add_turns, local_zone
 
 
 @pytest.fixture
@@ -284,3 +284,26 @@ def test_a_question_asked_as_of_a_time_tells_the_model_that_time(fake, cctx) -> 
     fake.script = [topic("dentist check-up"), {"content": "On Friday the 20th."}]
     cctx.assistant(as_of=datetime(2025, 6, 10, 9, 30, tzinfo=UTC)).ask("When is my check-up?")
     assert "Current time: 2025-06-10 09:30 UTC." in system_prompt(fake.requests[-1])
+
+
+def test_the_model_may_list_a_time_range_it_names_in_words(fake, cctx) -> None:
+    with local_zone("UTC"):
+        said = {"event_type": "call", "summary": "Called the landlord about the boiler"}
+        yesterday = cctx.store.add(
+            MemoryType.EPISODIC, {**said, "occurred_at": "2025-06-09T15:00:00+00:00"}
+        )
+        earlier = cctx.store.add(
+            MemoryType.EPISODIC,
+            {**said, "summary": "Paid the rent", "occurred_at": "2025-06-01T10:00:00+00:00"},
+        )
+        listed = {"since": "yesterday", "until": "yesterday", "types": ["episodic"]}
+        fake.script = [
+            topic("calls yesterday"),
+            {"tool_calls": [{"name": "list_time_range", "arguments": listed}]},
+            {"content": f"You called the landlord [{yesterday.id}]."},
+        ]
+        asked_at = datetime(2025, 6, 10, 9, 30, tzinfo=UTC)
+        cctx.assistant(as_of=asked_at).ask("Whom did I call yesterday?")
+    found = fake.requests[2]["messages"][-1]
+    assert found["role"] == "tool" and yesterday.id in found["content"]
+    assert earlier.id not in found["content"]

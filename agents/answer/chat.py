@@ -32,7 +32,8 @@ from agents.llm import LLMClient
 from agents.privacy import sealed
 from agents.store import MemoryStore, MemoryType, SearchHit, SearchOptions
 from agents.store import schema as S
-from agents.store.timeutil import as_utc, now, parse_time
+from agents.store.timeutil import as_utc, now
+from agents.timeread import parse_bound
 from agents.tooling import Streaming, Tool, forced, run_tool_loop
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,8 @@ class SearchArgs(BaseModel):
 
 class RangeArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    since: str = Field(description="ISO 8601 start")
-    until: str = Field(description="ISO 8601 end")
+    since: str = Field(description='ISO 8601 start, or a time: "yesterday", "last week", "上周"')
+    until: str = Field(description="ISO 8601 end, or a time (its end is taken)")
     types: list[str] = Field(default_factory=lambda: [MemoryType.EPISODIC.value])
 
 
@@ -246,7 +247,10 @@ class ChatAgent:
             return "\n".join(hit_line(h, None) for h in hits) or "no matches"
 
         def list_range(args: RangeArgs) -> str:
-            since, until = parse_time(args.since), parse_time(args.until)
+            # Read as the command line's --since/--until are, against the question's time.
+            as_of = self.options.as_of
+            since = parse_bound(args.since, end=False, as_of=as_of)
+            until = parse_bound(args.until, end=True, as_of=as_of)
             if since > until:
                 raise InvalidInput("since is after until")
             hits = []

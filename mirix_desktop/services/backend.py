@@ -5,17 +5,16 @@ status bar's counts. The timeline and activity are :mod:`mirix_desktop.services.
 saving settings :mod:`mirix_desktop.services.preferences`'s, the first-run consent
 :mod:`mirix_desktop.config.consent`'s.
 
-:class:`Backend` wraps the program's :class:`~mirix_desktop.services.context.Context`
-so that several worker threads may open the store, the inbox and the secrets
-at once (each is built once, under a lock). Its methods block on disk and are
-called through :class:`mirix_desktop.ui.tasks.Tasks`, never on the interface
-thread.
+:class:`Backend` reads through the program's
+:class:`~mirix_desktop.services.context.Context`, which builds the store, the inbox and
+the secrets once under its own lock, so several worker threads may ask for them at once.
+Its methods block on disk and are called through :class:`mirix_desktop.ui.tasks.Tasks`,
+never on the interface thread.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -68,11 +67,10 @@ class MemoryDetails:
 
 
 class Backend:
-    """The store, inbox and secrets of one context, safe to open from several threads."""
+    """What the windows read and change, over one context (safe from several threads)."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._lock = threading.RLock()
         self._today: tuple[tuple[int, date], float, int] | None = None  # key, read at, count
 
     @property
@@ -81,25 +79,21 @@ class Backend:
 
     @property
     def store(self) -> MemoryStore:
-        with self._lock:
-            return self.ctx.store
+        return self.ctx.store
 
     @property
     def inbox(self) -> Inbox:
-        with self._lock:
-            return self.ctx.inbox
+        return self.ctx.inbox
 
     @property
     def secrets(self) -> SecretStore:
-        with self._lock:
-            return self.ctx.secrets
+        return self.ctx.secrets
 
     def warm(self) -> None:
         """Open the store, inbox and secrets now (before other threads use the context)."""
-        with self._lock:
-            self.ctx.store  # noqa: B018 - opening is the point
-            self.ctx.inbox  # noqa: B018
-            self.ctx.secrets  # noqa: B018
+        self.ctx.store  # noqa: B018 - opening is the point
+        self.ctx.inbox  # noqa: B018
+        self.ctx.secrets  # noqa: B018
 
     # ---- memories ----------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from agents.errors import InvalidInput
 
-MAX_TEXT_CHARS = 4000
+MAX_READ_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def read_time(text: str, as_of: datetime | None = None) -> Interval | None:
     from agents.timeread.compose import read_span  # the grammars compile on first use
 
     now = local(as_of) if as_of is not None else datetime.now()
-    span = read_span(text[:MAX_TEXT_CHARS], now)
+    span = read_span(text[:MAX_READ_CHARS], now)
     if span is None:
         return None
     return Interval(span.start.astimezone(), span.end.astimezone(), span.grain)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from agents.errors import InvalidInput
 
-MAX_READ_CHARS = 4000
+MAX_READ_CHARS = 4000  # of a text read for the time it names (a question, a line)
 
 
 @dataclass(frozen=True)

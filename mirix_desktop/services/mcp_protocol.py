@@ -116,13 +116,20 @@ def _warm_after_initialize(tools: LazyTools) -> Any:
 
 @contextmanager
 def _as_tool_errors() -> Iterator[None]:
-    """The program's errors become MCP tool errors (``isError`` results with the message)."""
+    """The errors the program knows (its own, a full disk, damaged files) become MCP tool
+    errors (``isError`` results) with the line the command line and the app give
+    (:func:`mirix_desktop.pipeline.failures.explained`); others go on to the SDK."""
     from mcp.server.mcpserver.exceptions import ToolError
+
+    from mirix_desktop.pipeline.failures import explained
 
     try:
         yield
-    except MirixError as exc:
-        raise ToolError(str(exc)) from None
+    except Exception as exc:
+        line = explained(exc)
+        if line is None:
+            raise
+        raise ToolError(line) from None
 
 
 # ---- the server ---------------------------------------------------------------------

@@ -121,11 +121,11 @@ def _as_tool_errors() -> Iterator[None]:
     (:func:`mirix_desktop.pipeline.failures.explained`); others go on to the SDK."""
     from mcp.server.mcpserver.exceptions import ToolError
 
-    from mirix_desktop.pipeline.failures import explained
-
     try:
         yield
     except Exception as exc:
+        from mirix_desktop.pipeline.failures import explained  # it imports the store
+
         line = explained(exc)
         if line is None:
             raise

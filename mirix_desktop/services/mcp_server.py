@@ -27,7 +27,7 @@ from agents.errors import InvalidInput, NotFound
 from agents.memory_types import MEMORY_TYPE_NAMES
 from agents.privacy import Redactor
 from agents.store import MemoryType, SearchHit
-from agents.store.schema import MAX_TEXT_CHARS, VaultData
+from agents.store.schema import VaultData
 from agents.store.timeutil import as_utc
 from agents.timeread import parse_bound
 from mirix_desktop.services.context import Context
@@ -36,6 +36,7 @@ from mirix_desktop.services.mcp_screens import (
     ScreenTools,
     may_share,
 )
+from mirix_desktop.services.remember import remember
 
 if TYPE_CHECKING:
     from mirix_desktop.pipeline.conversation import Assistant
@@ -191,16 +192,12 @@ class MemoryTools(ScreenTools):
         }
 
     def remember(self, text: str, *, memory_type: str = "semantic") -> dict[str, Any]:
-        from agents.ids import data_from_text
-
         if self.paused:
             raise InvalidInput(
                 "capture is paused, so nothing new is recorded; resume it in the app "
                 "(or `mirix-desktop resume`) to add memories"
             )
-        text = _bounded(text, "the text", MAX_TEXT_CHARS, "nothing to remember: the text is empty")
-        mtype = MemoryType(memory_type)
-        memory = self.ctx.store.add(mtype, data_from_text(mtype, text), actor="mcp")
+        memory = remember(self.ctx.store, text, memory_type, actor="mcp")
         return {"id": memory.id, "type": memory.type.value, "time": as_utc(memory.time).isoformat()}
 
     def conversation(self, conversation: str) -> dict[str, Any]:

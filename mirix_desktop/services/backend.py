@@ -25,7 +25,7 @@ from typing import Any
 
 from agents.answer.chat import Citation
 from agents.errors import InvalidInput, MirixError, NotFound
-from agents.ids import CITED_ID, is_frame_id
+from agents.ids import CITED_ID, is_frame_id, is_own_conversation_id
 from agents.store import ChatTurn, Frame, HistoryEntry, Memory, MemoryStore, MemoryType
 from mirix_desktop.config.keystore import SecretStore
 from mirix_desktop.config.paths import Paths
@@ -159,7 +159,7 @@ class Backend:
         firsts: dict[str, tuple[Any, str]] = {}
         for row in self.store.iter_chat_turns():
             conv = row["conversation_id"]
-            if not conv.startswith("conv_") or row["speaker"] != "user":
+            if not is_own_conversation_id(conv) or row["speaker"] != "user":
                 continue
             if conv not in firsts or row["created_at"] < firsts[conv][0]:
                 firsts[conv] = (row["created_at"], row["text"])

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
+from agents.answer import MAX_QUESTION_CHARS
 from agents.errors import MirixError
 from agents.memory_types import MemoryTypeName, SearchTypeName
 from mirix_desktop import __version__
-from mirix_desktop.services.mcp_checks import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
     from mcp.server.context import CallNext, HandlerResult, ServerRequestContext

@@ -14,6 +14,9 @@ from typing import Any
 from agents.memory_types import MemoryType
 
 FRAME_PREFIX = "frm"
+# The conversations asked in the program (``ask``, the chat window, the MCP tool); imported
+# ones are named by their source ("claude:…", "whatsapp:…").
+CONVERSATION_PREFIX = "conv"
 
 # Short titles, for tabs, dialogs and labels (the vocabulary's, by memory type).
 TITLES: dict[MemoryType, str] = {t: t.display_name for t in MemoryType}
@@ -44,6 +47,11 @@ def frame_id(digest: str) -> str:
 
 def is_frame_id(value: str) -> bool:
     return value.startswith(f"{FRAME_PREFIX}_")
+
+
+def is_own_conversation_id(value: str) -> bool:
+    """Whether ``value`` names a conversation asked in the program (not an imported one)."""
+    return value.startswith(f"{CONVERSATION_PREFIX}_")
 
 
 def data_from_text(mtype: MemoryType, text: str) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The command line: ``mirix-desktop [--home DIR] COMMAND``.
 
 Errors of the program (:class:`agents.errors.MirixError`) become one line on
-stderr and a non-zero exit code here, and nowhere else.
+stderr and a non-zero exit code here, and nowhere else; the line is
+:func:`mirix_desktop.pipeline.failures.explain`'s, the one the app and the MCP server give.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agents.errors import InvalidInput, MirixError
+from agents.errors import InvalidInput
 from agents.privacy import LogFilter, sealed
 from mirix_desktop import __version__
 from mirix_desktop.commands import EXIT_ERROR, EXIT_USAGE
@@ -145,37 +146,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx = open_context(args.home)
         handler = _handler(_COMMANDS[args.command])
         return int(handler(ctx, args))
-    except MirixError as exc:
-        from mirix_desktop.pipeline.failures import disk_full
-
-        full = disk_full(exc)
-        if full is not None:
-            return _disk_full(full, args.home, ctx)
-        print(f"mirix-desktop: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(exc, InvalidInput) else EXIT_ERROR
     except KeyboardInterrupt:
         print("mirix-desktop: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, details logged
-        from mirix_desktop.pipeline.failures import damage_line, disk_full
-
-        full = disk_full(exc, _data_dir(args.home, ctx))
-        if full is not None:
-            return _disk_full(full, args.home, ctx)
-        damaged = damage_line(exc)
-        if damaged is not None:
-            print(f"mirix-desktop: error: {damaged}", file=sys.stderr)
-            return EXIT_ERROR
-        where = _log_crash(args.home)
-        print(
-            f"mirix-desktop: internal error: {type(exc).__name__}: {exc}".splitlines()[0],
-            file=sys.stderr,
-        )
-        if where is not None:
-            print(f"mirix-desktop: details in {where}", file=sys.stderr)
-        return EXIT_ERROR
+        return _failed(exc, args.home, ctx)
     finally:
         if ctx is not None:
             try:
@@ -190,12 +167,20 @@ def _data_dir(home: str | None, ctx: Context | None) -> Path:
     return ctx.paths.data_dir if ctx is not None else resolve_paths(home).data_dir
 
 
-def _disk_full(cause: BaseException, home: str | None, ctx: Context | None) -> int:
-    from mirix_desktop.pipeline.failures import disk_full_line
+def _failed(exc: Exception, home: str | None, ctx: Context | None) -> int:
+    """One line for the error (the same line the app and the MCP server give) and the exit
+    status; an unexpected error is an internal error, with its details in the crash log."""
+    from mirix_desktop.pipeline.failures import explain, explained
 
     data_dir = _data_dir(home, ctx)
-    kept = ctx.kept if ctx is not None else ""
-    print(f"mirix-desktop: error: {disk_full_line(cause, data_dir, kept)}", file=sys.stderr)
+    line = explained(exc, data_dir, ctx.kept if ctx is not None else "")
+    if line is not None:
+        print(f"mirix-desktop: error: {line}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, InvalidInput) else EXIT_ERROR
+    where = _log_crash(home)
+    print(f"mirix-desktop: internal error: {explain(exc)}", file=sys.stderr)
+    if where is not None:
+        print(f"mirix-desktop: details in {where}", file=sys.stderr)
     return EXIT_ERROR
 
 

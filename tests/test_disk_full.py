@@ -200,3 +200,19 @@ def test_the_ocr_worker_goes_on_after_its_inbox_was_full(monkeypatch, home) -> N
         assert ctx.inbox.counts()["pending"] == 1  # read, and waiting to be absorbed
     finally:
         ctx.close()
+
+
+def test_an_mcp_tool_tells_a_full_disk_in_the_command_lines_words(monkeypatch, tmp_path) -> None:
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    from mirix_desktop.pipeline.failures import explain
+    from mirix_desktop.services.mcp_protocol import _as_tool_errors
+
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage)
+    full = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "part.lance"))
+    with pytest.raises(ToolError) as caught, _as_tool_errors():
+        raise full
+    line = str(caught.value)
+    assert line.startswith("the disk is full (") and str(tmp_path) in line
+    assert line == explain(full)

@@ -241,7 +241,9 @@ class ChatAgent:
         def search(args: SearchArgs) -> str:
             types = tuple(args.types) or ()
             # The vault's high-sensitivity entries stay out of the prompt here too.
-            opts = replace(self.options, k=args.k, types=types, sensitivities=("low", "medium"))
+            opts = replace(
+                self.options, k=args.k, types=types, sensitivities=S.READABLE_SENSITIVITIES
+            )
             hits = self.store.search(args.query, opts)
             found.add("search", hits)
             return "\n".join(hit_line(h, None) for h in hits) or "no matches"

@@ -96,7 +96,7 @@ class Retriever:
             # Each type keeps at most 2 * chat_k hits, so more per table is wasted work.
             per_table=max(2 * max(self.per_type_k, self.frame_k, self.chat_k), 10),
             recency_weight=max(self.options.recency_weight, 0.2),  # recent and relevant
-            sensitivities=("low", "medium"),
+            sensitivities=S.READABLE_SENSITIVITIES,
         )
         try:
             hits = self.store.search(across(topic), opts)
@@ -122,7 +122,7 @@ class Retriever:
         return {
             m.id: m.data.secret_value
             for m in self.store.get_many([h.id for h in hits])
-            if isinstance(m.data, S.VaultData) and m.data.sensitivity in ("low", "medium")
+            if isinstance(m.data, S.VaultData) and m.data.sensitivity in S.READABLE_SENSITIVITIES
         }
 
     def retrieve(self, topic: str) -> Retrieved:

@@ -50,7 +50,7 @@ def ensure_index(table: Any, index_name: str, column: str, config: Any) -> None:
 
 # Versions older than this go at each optimize. Compaction rewrites a table's small
 # fragments into a new file (the whole table, below a million rows), and the file it
-# replaced stays while a version kept refers to it: the app tidies hourly, so a day's
+# replaced stays while a version kept refers to it: the app optimizes hourly, so a day's
 # window kept up to 24 copies of the frames table. Another process reads the latest
 # version within store.read_consistency_s, and files of a write still in progress are
 # never removed (LanceDB keeps unverified files for 7 days).

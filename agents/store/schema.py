@@ -134,6 +134,11 @@ class ResourceData(_Data):
         return f"{self.title}: {self.summary}\n{self.content[:4000]}".strip()
 
 
+# The vault sensitivities an assistant may read (a chat model, an MCP client that is let
+# see values): a high one never leaves the store.
+READABLE_SENSITIVITIES: tuple[str, ...] = ("low", "medium")
+
+
 class VaultData(_Data):
     entry_type: str = "credential"
     source: str = ""

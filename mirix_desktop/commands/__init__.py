@@ -11,7 +11,6 @@ from agents.errors import InvalidInput
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
-MAX_QUESTION_CHARS = 4000
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:

@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from agents.answer import MAX_QUESTION_CHARS
 from agents.answer.citing import StreamFootnotes
 from agents.answer.retrieval import sources_first
 from agents.errors import InvalidInput, MirixError
 from agents.store import MemoryType
 from agents.store.schema import parse_type
 from agents.timeread import parse_as_of, parse_bound, read_time
-from mirix_desktop.commands import EXIT_USAGE, MAX_QUESTION_CHARS, read_jsonl
+from mirix_desktop.commands import EXIT_USAGE, read_jsonl
 from mirix_desktop.services.context import Context
 
 log = logging.getLogger("mirix_desktop")

@@ -8,13 +8,10 @@ import sys
 import time
 from pathlib import Path
 
-from agents.errors import InvalidInput
-from agents.ids import data_from_text
-from agents.store import MemoryType
-from agents.store.schema import MAX_TEXT_CHARS, parse_type
 from mirix_desktop.commands import EXIT_USAGE
 from mirix_desktop.commands.running import run_retention
 from mirix_desktop.services.context import Context
+from mirix_desktop.services.remember import remember
 
 log = logging.getLogger("mirix_desktop")
 
@@ -95,15 +92,6 @@ def _ingest_chat(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_remember(ctx: Context, args: argparse.Namespace) -> int:
-    text = args.text.strip()
-    if not text:
-        raise InvalidInput("nothing to remember: the text is empty")
-    if len(text) > MAX_TEXT_CHARS:
-        raise InvalidInput(f"the text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
-    mtype = parse_type(args.type)
-    if not isinstance(mtype, MemoryType):
-        raise InvalidInput(f"{args.type!r} is not a memory type")
-    data = data_from_text(mtype, text)
-    memory = ctx.store.add(mtype, data, actor="user")
+    memory = remember(ctx.store, args.text, args.type, actor="user")
     print(f"remembered {memory.id}")
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from agents.answer.chat import Answer, ChatAgent
 from agents.answer.terms import Segmenter
+from agents.ids import CONVERSATION_PREFIX
 from agents.llm import LLMClient
 from agents.store import ChatTurn, MemoryStore, SearchOptions
 from agents.store import schema as S
@@ -28,7 +29,7 @@ HISTORY_TURNS = 8
 
 
 def new_conversation_id() -> str:
-    return f"conv_{uuid.uuid4().hex[:16]}"
+    return f"{CONVERSATION_PREFIX}_{uuid.uuid4().hex[:16]}"
 
 
 class Assistant:

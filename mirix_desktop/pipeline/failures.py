@@ -1,4 +1,9 @@
-"""Failures from outside the program, told in one line: a full disk, damaged files."""
+"""Errors told in one line, the same for the command line, the MCP server and the app.
+
+:func:`explain` is the one line for any error: the program's own errors say what they
+mean, and failures from outside the program (a full disk, damaged files) are named
+plainly; anything else is its type and the first line of its message.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from agents.errors import MirixError
 from agents.store.health import first_line, is_damage
 
 _FULL_MARKS = ("No space left on device", "os error 28", "database or disk is full", "quota")
@@ -54,18 +60,45 @@ def free_bytes(folder: Path) -> int | None:
         return None
 
 
-def disk_full_line(cause: BaseException, data_dir: Path, kept: str) -> str:
+def explain(exc: BaseException, data_dir: Path | None = None, kept: str = "") -> str:
+    """One line for the user about ``exc``, whichever interface shows it: see
+    :func:`explained`; an unexpected error is its type and its message's first line."""
+    known = explained(exc, data_dir, kept)
+    if known is not None:
+        return known
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def explained(exc: BaseException, data_dir: Path | None = None, kept: str = "") -> str | None:
+    """One line for an error the program knows, or None for an unexpected one (a bug).
+
+    Known are a full disk anywhere in the error's chain (told with the free space in
+    ``data_dir``, or where the failed file is, and ``kept``: what was stored before it),
+    the program's own errors (:class:`agents.errors.MirixError`, their message) and a
+    damaged table or inbox (what to run)."""
+    full = disk_full(exc, data_dir)
+    if full is not None:
+        return disk_full_line(full, data_dir, kept)
+    if isinstance(exc, MirixError):
+        return str(exc)
+    return damage_line(exc)
+
+
+def disk_full_line(cause: BaseException, data_dir: Path | None, kept: str) -> str:
     """One line: which folder, how much is free, what was kept."""
     return (
         f"{disk_full_message(cause, data_dir)}: {kept or 'what was stored before is kept'}; "
-        "nothing half-written was kept. Free some space and run the command again"
+        "nothing half-written was kept. Free some space and try again"
     )
 
 
-def disk_full_message(cause: BaseException, folder: Path) -> str:
-    """A short line for the interface: the disk is full, how much is free and where."""
+def disk_full_message(cause: BaseException, folder: Path | None) -> str:
+    """A short line for the interface: the disk is full, how much is free and where
+    (``folder`` unless the error names its file; neither known: no more than "full")."""
     filename = getattr(cause, "filename", None)
     where = Path(filename).parent if filename else folder
+    if where is None:
+        return "the disk is full"
     free = free_bytes(where)
     room = f"{free / 1e6:,.1f} MB free" if free is not None else "free space unknown"
     return f"the disk is full ({room} in {where})"

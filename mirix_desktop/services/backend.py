@@ -24,7 +24,7 @@ from typing import Any
 
 from agents.answer.citing import Citation, stored_citations
 from agents.errors import InvalidInput, NotFound
-from agents.ids import CITED_ID, is_frame_id
+from agents.ids import CITED_ID, is_frame_id, is_own_conversation_id
 from agents.store import ChatTurn, Frame, HistoryEntry, Memory, MemoryStore, MemoryType
 from mirix_desktop.config.keystore import SecretStore
 from mirix_desktop.config.paths import Paths
@@ -153,7 +153,7 @@ class Backend:
         firsts: dict[str, tuple[Any, str]] = {}
         for row in self.store.iter_chat_turns():
             conv = row["conversation_id"]
-            if not conv.startswith("conv_") or row["speaker"] != "user":
+            if not is_own_conversation_id(conv) or row["speaker"] != "user":
                 continue
             if conv not in firsts or row["created_at"] < firsts[conv][0]:
                 firsts[conv] = (row["created_at"], row["text"])

@@ -20,10 +20,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The longest question `ask` takes; here, below both the protocol (its schema) and the
-# tools (their own check), so that neither imports the other for it.
-MAX_QUESTION_CHARS = 4000
-
 
 def _bad_text(value: Any, where: str) -> str | None:
     """The path of the first string in ``value`` that cannot be encoded as UTF-8."""

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
+from agents.answer import MAX_QUESTION_CHARS
 from agents.errors import MirixError
 from agents.memory_types import MemoryTypeName, SearchTypeName
 from mirix_desktop import __version__
-from mirix_desktop.services.mcp_checks import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
     from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
@@ -116,13 +116,20 @@ def _warm_after_initialize(tools: LazyTools) -> Any:
 
 @contextmanager
 def _as_tool_errors() -> Iterator[None]:
-    """The program's errors become MCP tool errors (``isError`` results with the message)."""
+    """The errors the program knows (its own, a full disk, damaged files) become MCP tool
+    errors (``isError`` results) with the line the command line and the app give
+    (:func:`mirix_desktop.pipeline.failures.explained`); others go on to the SDK."""
     from mcp.server.mcpserver.exceptions import ToolError
 
     try:
         yield
-    except MirixError as exc:
-        raise ToolError(str(exc)) from None
+    except Exception as exc:
+        from mirix_desktop.pipeline.failures import explained  # it imports the store
+
+        line = explained(exc)
+        if line is None:
+            raise
+        raise ToolError(line) from None
 
 
 # ---- the server ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 from agents.errors import InvalidInput
 from agents.privacy import SEALED_MARK, Redactor, detect
 from agents.store import MemoryType
-from agents.store.schema import VaultData
+from agents.store.schema import READABLE_SENSITIVITIES, VaultData
 from agents.store.timeutil import as_utc, now
 from agents.timeread import parse_bound
 from mirix_desktop.services.context import Context
@@ -30,7 +30,7 @@ SNIPPET_CHARS = 400
 def may_share(share: bool, sensitivity: str) -> bool:
     """Whether a vault value of ``sensitivity`` may leave: high ones never, the others
     only where ``mcp.share_vault_values`` is on."""
-    return share and sensitivity in ("low", "medium")
+    return share and sensitivity in READABLE_SENSITIVITIES
 
 
 def _snippet(text: str) -> str:

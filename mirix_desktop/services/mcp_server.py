@@ -22,20 +22,22 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
+from agents.answer import MAX_QUESTION_CHARS
 from agents.answer.retrieval import sources_first
 from agents.errors import InvalidInput, NotFound
+from agents.ids import is_frame_id
 from agents.memory_types import MEMORY_TYPE_NAMES
 from agents.privacy import Redactor
 from agents.store import MemoryType, SearchHit
-from agents.store.schema import MAX_TEXT_CHARS, VaultData
+from agents.store.schema import READABLE_SENSITIVITIES, VaultData
 from agents.store.timeutil import as_utc
 from agents.timeread import parse_bound
 from mirix_desktop.services.context import Context
-from mirix_desktop.services.mcp_checks import MAX_QUESTION_CHARS
 from mirix_desktop.services.mcp_screens import (
     ScreenTools,
     may_share,
 )
+from mirix_desktop.services.remember import remember
 
 if TYPE_CHECKING:
     from mirix_desktop.pipeline.conversation import Assistant
@@ -110,7 +112,7 @@ class MemoryTools(ScreenTools):
             app=app.strip() if app and app.strip() else None,  # any case
             since=parse_bound(since, end=False) if since else None,
             until=parse_bound(until, end=True) if until else None,
-            sensitivities=("low", "medium"),  # high-sensitivity entries are not even listed
+            sensitivities=READABLE_SENSITIVITIES,  # high-sensitivity entries are not even listed
         )
         hits = sources_first(self.ctx.store.search(query, opts))
         if window:
@@ -136,7 +138,7 @@ class MemoryTools(ScreenTools):
         """The hits that are frames with ``window`` in their title, or made from such frames."""
         wanted = window.strip().casefold()
         frame_ids = {h.id for h in hits if h.type == "frame"}
-        frame_ids |= {s for h in hits for s in h.source_ids if s.startswith("frm_")}
+        frame_ids |= {s for h in hits for s in h.source_ids if is_frame_id(s)}
         titles: dict[str, str] = {}
         ids = sorted(frame_ids)
         for first in range(0, len(ids), 500):
@@ -181,16 +183,12 @@ class MemoryTools(ScreenTools):
         }
 
     def remember(self, text: str, *, memory_type: str = "semantic") -> dict[str, Any]:
-        from agents.ids import data_from_text
-
         if self.paused:
             raise InvalidInput(
                 "capture is paused, so nothing new is recorded; resume it in the app "
                 "(or `mirix-desktop resume`) to add memories"
             )
-        text = _bounded(text, "the text", MAX_TEXT_CHARS, "nothing to remember: the text is empty")
-        mtype = MemoryType(memory_type)
-        memory = self.ctx.store.add(mtype, data_from_text(mtype, text), actor="mcp")
+        memory = remember(self.ctx.store, text, memory_type, actor="mcp")
         return {"id": memory.id, "type": memory.type.value, "time": as_utc(memory.time).isoformat()}
 
     def conversation(self, conversation: str) -> dict[str, Any]:

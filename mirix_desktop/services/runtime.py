@@ -102,8 +102,9 @@ class CaptureRuntime:
         self.backend.warm()
         return self.backend.ctx.enforce_retention()
 
-    def tidy_store(self) -> None:
-        """Compact the store and update its indexes (see MemoryStore.optimize)."""
+    def optimize(self) -> None:
+        """Compact the store and update its indexes (:meth:`MemoryStore.optimize`, what
+        `mirix-desktop optimize` does after finishing the vectors)."""
         self.backend.warm()
         self.backend.ctx.store.optimize()
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from mirix_desktop.services.runtime import Absorption, CaptureRuntime
 from mirix_desktop.ui.tasks import Tasks, describe
 
-FIRST_TIDY_MS = 15 * 60_000  # the first store upkeep after start; then hourly
+FIRST_OPTIMIZE_MS = 15 * 60_000  # the first optimize of the store after start; then hourly
 VECTORS_MS = 60_000  # how often imported chat turns are looked at for missing vectors
 
 
@@ -39,10 +39,10 @@ class Background(QObject):
         self._absorb_timer.timeout.connect(self.absorb)
         self._retention_timer = QTimer(self, interval=retention_interval_ms)
         self._retention_timer.timeout.connect(self.hourly)
-        # A first tidy soon after start, so that short sessions are tidied too.
-        self._first_tidy = QTimer(self, interval=FIRST_TIDY_MS, singleShot=True)
-        self._first_tidy.timeout.connect(self.tidy_store)
-        self._tidied = False
+        # A first optimize soon after start, so that short sessions are optimized too.
+        self._first_optimize = QTimer(self, interval=FIRST_OPTIMIZE_MS, singleShot=True)
+        self._first_optimize.timeout.connect(self.optimize)
+        self._optimized = False
         # Imports (`ingest chat`, another process) leave their vectors for later.
         self._vectors_timer = QTimer(self, interval=VECTORS_MS)
         self._vectors_timer.timeout.connect(self.fill_vectors)
@@ -51,14 +51,14 @@ class Background(QObject):
         self._absorb_timer.start()
         self._vectors_timer.start()
         self._retention_timer.start()
-        if not self._tidied:
-            self._first_tidy.start()
+        if not self._optimized:
+            self._first_optimize.start()
 
     def stop(self) -> None:
         self._vectors_timer.stop()
         self._absorb_timer.stop()
         self._retention_timer.stop()
-        self._first_tidy.stop()
+        self._first_optimize.stop()
 
     def absorb(self, *, force: bool = False) -> None:
         """Absorb waiting items on a worker when a batch is due (``force``: whatever waits).
@@ -102,18 +102,18 @@ class Background(QObject):
 
     def hourly(self) -> None:
         self.enforce_retention()
-        self.tidy_store()
+        self.optimize()
 
     def enforce_retention(self) -> None:
         self.tasks.serial(self.runtime.enforce_retention, on_done=lambda _: self.changed.emit())
 
-    def tidy_store(self) -> None:
+    def optimize(self) -> None:
         """Compact the store's files and fold new rows into its indexes (what `mirix-desktop
         optimize` does). LanceDB leaves a file and a version for every write, and capture
         writes a few a frame: without this, every read opens more of them as the day goes."""
 
         def failed(error: BaseException) -> None:
-            self.error.emit(f"tidying the memory store failed: {describe(error)}")
+            self.error.emit(f"optimizing the memory store failed: {describe(error)}")
 
-        self._tidied = True
-        self.tasks.serial(self.runtime.tidy_store, on_error=failed)
+        self._optimized = True
+        self.tasks.serial(self.runtime.optimize, on_error=failed)

@@ -30,7 +30,9 @@ def fmt_time(value: datetime | None, *, seconds: bool = False) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
-def one_line(text: str, limit: int = 160) -> str:
+def shortened(text: str, limit: int = 160) -> str:
+    """``text`` on one line (its whitespace runs made single spaces), cut to ``limit``
+    characters with "…" at the end when longer."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
@@ -41,17 +43,17 @@ def memory_title(memory: Memory) -> str:
     if isinstance(data, VaultData):
         return data.caption
     if isinstance(data, EpisodicData):
-        return one_line(data.summary)
+        return shortened(data.summary)
     if isinstance(data, SemanticData):
-        return one_line(f"{data.name}: {data.summary}" if data.name else data.summary)
+        return shortened(f"{data.name}: {data.summary}" if data.name else data.summary)
     if isinstance(data, ProceduralData):
         steps = f" ({len(data.steps)} steps)" if data.steps else ""
-        return one_line(data.summary) + steps
+        return shortened(data.summary) + steps
     if isinstance(data, ResourceData):
-        return one_line(f"{data.title}: {data.summary}" if data.summary else data.title)
+        return shortened(f"{data.title}: {data.summary}" if data.summary else data.title)
     if isinstance(data, CoreData):
-        return one_line(f"{data.label}: {data.value}")
-    return one_line(memory.text)
+        return shortened(f"{data.label}: {data.value}")
+    return shortened(memory.text)
 
 
 def memory_fields(memory: Memory, *, reveal: bool = False) -> list[tuple[str, str]]:
@@ -76,9 +78,9 @@ def field_label(name: str) -> str:
 def history_summary(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
     """What one history entry changed, in a line (vault values are not shown)."""
     if old is None and new is not None:
-        return "added: " + one_line(str(new.get("text", "")), 100)
+        return "added: " + shortened(str(new.get("text", "")), 100)
     if new is None and old is not None:
-        return "deleted: " + one_line(str(old.get("text", "")), 100)
+        return "deleted: " + shortened(str(old.get("text", "")), 100)
     if old is None or new is None:
         return ""
     if "merged_into" in new:
@@ -92,8 +94,8 @@ def history_summary(old: dict[str, Any] | None, new: dict[str, Any] | None) -> s
             changes.append("value changed")
         else:
             changes.append(
-                f"{key}: {one_line(str(before.get(key, '')), 40)!r} → "
-                f"{one_line(str(after.get(key)), 40)!r}"
+                f"{key}: {shortened(str(before.get(key, '')), 40)!r} → "
+                f"{shortened(str(after.get(key)), 40)!r}"
             )
     added = set(new.get("source_ids") or []) - set(old.get("source_ids") or [])
     if added:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from agents.store import Memory, MemoryType
 from agents.store.schema import VaultData
 from mirix_desktop.services.backend import Backend
-from mirix_desktop.ui.common import MASK, TYPE_TITLES, fmt_time, memory_title, one_line
+from mirix_desktop.ui.common import MASK, TYPE_TITLES, fmt_time, memory_title, shortened
 from mirix_desktop.ui.core_page import CorePage
 from mirix_desktop.ui.editor import MemoryEditor
 from mirix_desktop.ui.tasks import Tasks, describe
@@ -182,7 +182,7 @@ class TypePage(QWidget):
         for memory in memories:
             item = QTreeWidgetItem(self._columns(memory))
             item.setData(0, Qt.ItemDataRole.UserRole, memory.id)
-            item.setToolTip(1, one_line(memory.text, 500) if not _is_vault(memory) else "")
+            item.setToolTip(1, shortened(memory.text, 500) if not _is_vault(memory) else "")
             self.list.addTopLevelItem(item)
             if memory.id == selected:
                 self.list.setCurrentItem(item)
@@ -289,7 +289,7 @@ class TypePage(QWidget):
             answer = QMessageBox.question(
                 self,
                 "Delete memory",
-                f"Delete “{one_line(memory_title(memory), 80)}”? You can undo this.",
+                f"Delete “{shortened(memory_title(memory), 80)}”? You can undo this.",
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
@@ -316,7 +316,7 @@ class TypePage(QWidget):
             mid = memory_id or (result.id if isinstance(result, Memory) else None)
             name = title or (memory_title(result) if isinstance(result, Memory) else "")
             if mid is not None:
-                self.undo_bar.push(mid, f"{what} “{one_line(name, 60)}”." if name else f"{what}.")
+                self.undo_bar.push(mid, f"{what} “{shortened(name, 60)}”." if name else f"{what}.")
             self.changed.emit()
             self.refresh()
 

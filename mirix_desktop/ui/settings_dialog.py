@@ -38,7 +38,7 @@ from mirix_desktop.config.endpoints import PRESETS, CheckResult, EndpointProblem
 from mirix_desktop.config.settings import ModelEndpointSettings, Settings
 from mirix_desktop.services.backend import Backend
 from mirix_desktop.services.preferences import Preferences
-from mirix_desktop.ui.common import one_line
+from mirix_desktop.ui.common import shortened
 from mirix_desktop.ui.settings_mcp import McpTab
 from mirix_desktop.ui.tasks import Tasks, describe
 
@@ -198,7 +198,7 @@ class EndpointBox(QGroupBox):
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, EndpointProblem):
             self._offer(error.models)
-            self._tested(False, one_line(str(error), 400))
+            self._tested(False, shortened(str(error), 400))
             return
         self._tested(False, f"Failed: {describe(error)}")
 

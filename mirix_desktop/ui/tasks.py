@@ -43,12 +43,12 @@ class _Pending:
 
 
 def describe(error: BaseException) -> str:
-    """One line for the user: the message of our own errors, the type and message otherwise."""
-    from agents.errors import MirixError
+    """One line for the user, the line the command line and the MCP server give:
+    :func:`mirix_desktop.pipeline.failures.explain` (a full disk and damaged files are
+    named plainly, our own errors give their message, others their type and message)."""
+    from mirix_desktop.pipeline.failures import explain
 
-    if isinstance(error, MirixError):
-        return str(error)
-    return f"{type(error).__name__}: {error}"
+    return explain(error)
 
 
 class Tasks(QObject):

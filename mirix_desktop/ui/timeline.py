@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from agents.store import Frame
 from mirix_desktop.services.backend import Backend
 from mirix_desktop.services.timeline import Timeline
-from mirix_desktop.ui.common import load_image, one_line
+from mirix_desktop.ui.common import load_image, shortened
 from mirix_desktop.ui.tasks import Tasks, describe
 from mirix_desktop.ui.viewers import FrameViewer
 
@@ -194,7 +194,7 @@ class TimelinePage(QWidget):
             local = frame.captured_at.astimezone()
             item = QListWidgetItem(
                 self._placeholder,
-                f"{local:%H:%M:%S} · {frame.app}\n{one_line(frame.window_title, 40)}",
+                f"{local:%H:%M:%S} · {frame.app}\n{shortened(frame.window_title, 40)}",
             )
             item.setToolTip(f"{local:%Y-%m-%d %H:%M:%S}\n{frame.app}\n{frame.window_title}")
             item.setData(Qt.ItemDataRole.UserRole, frame)

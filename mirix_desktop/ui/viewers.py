@@ -35,7 +35,7 @@ from mirix_desktop.ui.common import (
     history_summary,
     load_image,
     memory_fields,
-    one_line,
+    shortened,
 )
 from mirix_desktop.ui.tasks import Tasks, describe
 
@@ -264,7 +264,7 @@ class MemoryViewer(QDialog):
         for frame in details.frames:
             item = QListWidgetItem(
                 f"{fmt_time(frame.captured_at, seconds=True)} · {frame.app} · "
-                f"{one_line(frame.window_title, 80)}"
+                f"{shortened(frame.window_title, 80)}"
             )
             item.setData(Qt.ItemDataRole.UserRole, ("frame", frame))
             if frame.id in thumbs:
@@ -272,7 +272,7 @@ class MemoryViewer(QDialog):
             self.sources.addItem(item)
         for turn in details.turns:
             item = QListWidgetItem(
-                f"{fmt_time(turn.created_at)} · {turn.speaker}: {one_line(turn.text, 120)}"
+                f"{fmt_time(turn.created_at)} · {turn.speaker}: {shortened(turn.text, 120)}"
             )
             item.setData(Qt.ItemDataRole.UserRole, ("chat", turn))
             self.sources.addItem(item)

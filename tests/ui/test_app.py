@@ -95,7 +95,7 @@ def test_the_module_start_is_the_command_lines_app_command(home) -> None:
 
 
 @pytest.mark.parametrize("timer", ["hourly", "first after start"])
-def test_the_app_tidies_the_store_on_its_timers(qtbot, ctx, monkeypatch, timer) -> None:
+def test_the_app_optimizes_the_store_on_its_timers(qtbot, ctx, monkeypatch, timer) -> None:
     """Capture writes a few LanceDB versions and files a frame; the app compacts them a
     while after start and then hourly (here after 200 ms) instead of leaving every read to
     open them all."""
@@ -116,10 +116,10 @@ def test_the_app_tidies_the_store_on_its_timers(qtbot, ctx, monkeypatch, timer) 
 
     assert fragments() >= 5
     if timer == "hourly":
-        monkeypatch.setattr(background, "FIRST_TIDY_MS", 3_600_000)
+        monkeypatch.setattr(background, "FIRST_OPTIMIZE_MS", 3_600_000)
         app = AppController(ctx, retention_interval_ms=200, confirm_forget=False)
     else:
-        monkeypatch.setattr(background, "FIRST_TIDY_MS", 200)
+        monkeypatch.setattr(background, "FIRST_OPTIMIZE_MS", 200)
         app = AppController(ctx, retention_interval_ms=3_600_000, confirm_forget=False)
     try:
         app.resume_timers()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import shutil
 import threading
 import time
 
@@ -64,6 +66,36 @@ def test_errors_reach_on_error_or_the_failed_signal(qtbot, tasks) -> None:
     with qtbot.waitSignal(tasks.failed, timeout=5000) as blocker:
         tasks.run(boom)
     assert blocker.args == ["the query is empty"]
+
+
+def test_a_full_disk_in_a_task_reads_as_the_command_lines_line(
+    qtbot, tasks, home, monkeypatch, capsys
+) -> None:
+    """The app, the command line (and the MCP server) tell an error in the same words."""
+    from lancedb.table import LanceTable
+
+    from mirix_desktop.cli import main
+
+    written = home / "data" / "store" / "part.lance"
+    full = OSError(errno.ENOSPC, "No space left on device", str(written))
+
+    def write(*args: object, **kwargs: object) -> None:
+        raise full
+
+    assert main(["remember", "Alice likes green tea"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(LanceTable, "add", write)
+    usage = shutil.disk_usage(home)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage)  # the same figure twice
+    assert main(["remember", "Bob plays the cello"]) == 1
+    cli_line = capsys.readouterr().err.strip()
+
+    with qtbot.waitSignal(tasks.failed, timeout=5000) as blocker:
+        tasks.serial(write)
+    app_line = blocker.args[0]
+    assert app_line.startswith("the disk is full (") and "MB free in " in app_line
+    assert str(written.parent) in app_line and "Errno" not in app_line
+    assert cli_line == f"mirix-desktop: error: {app_line}"
 
 
 def test_a_callback_of_a_deleted_owner_is_dropped(qtbot, tasks) -> None:

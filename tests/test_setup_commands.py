@@ -63,6 +63,20 @@ def test_config_set_writes_only_the_changed_keys(
     assert "interval_s" not in tomllib.loads(_config(home).read_text())["capture"]
 
 
+def test_config_takes_a_setting_by_its_earlier_name_and_keeps_one_name_in_the_file(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _config(home).parent.mkdir(parents=True)
+    _config(home).write_text("[search]\ncontext_weight = 0.2\n")
+    assert _run(capsys, "config", "get", "search.context_weight")[1] == "0.2\n"
+    code, out, _ = _run(capsys, "config", "set", "search.context_weight=0.4")
+    assert code == 0 and out == "search.neighbour_weight = 0.4\n"
+    assert tomllib.loads(_config(home).read_text()) == {"search": {"neighbour_weight": 0.4}}
+    _config(home).write_text("[search]\ncontext_weight = 0.2\nneighbour_weight = 0.3\n")
+    assert _run(capsys, "config", "unset", "search.neighbour_weight")[0] == 0
+    assert tomllib.loads(_config(home).read_text()) == {}
+
+
 @pytest.mark.parametrize(
     ("assignment", "message"),
     [

@@ -14,10 +14,11 @@ import json
 import os
 import sys
 import tomllib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import tomli_w
-from pydantic import BaseModel, ValidationError
+from pydantic import AliasChoices, BaseModel, ValidationError
 
 from agents.errors import InvalidInput, NotFound, one_line
 from mirix_desktop.commands import EXIT_ERROR
@@ -46,9 +47,10 @@ def cmd_config(args: argparse.Namespace) -> int:
             if not sep:
                 raise InvalidInput(f"{item!r}: write KEY=VALUE, e.g. capture.interval_s=5")
             changes[".".join(_key(key.strip()))] = _parse(raw)
-        return _config_write(paths, changes, remove=())
+        return _config_write(paths, changes, remove=_old_names(changes))
     if args.action == "unset":
-        return _config_write(paths, {}, remove=tuple(".".join(_key(k)) for k in args.keys))
+        keys = tuple(".".join(_key(k)) for k in args.keys)
+        return _config_write(paths, {}, remove=keys + _old_names(keys))
     raise InvalidInput(f"unknown config action {args.action!r}")
 
 
@@ -63,9 +65,32 @@ def _keys() -> dict[str, tuple[str, str]]:
     return out
 
 
+def _renamed() -> dict[str, str]:
+    """The settings' earlier names, still read ("search.context_weight"), and their names
+    now ("search.neighbour_weight")."""
+    out = {}
+    for section, info in Settings.model_fields.items():
+        model = info.annotation
+        assert isinstance(model, type) and issubclass(model, BaseModel)
+        for name, field in model.model_fields.items():
+            if isinstance(field.validation_alias, AliasChoices):
+                for old in field.validation_alias.choices:
+                    if isinstance(old, str) and old != name:
+                        out[f"{section}.{old}"] = f"{section}.{name}"
+    return out
+
+
+def _old_names(keys: Iterable[str]) -> tuple[str, ...]:
+    """The earlier names of ``keys`` (set or unset: the file keeps one name for each)."""
+    keys = set(keys)
+    return tuple(old for old, now in _renamed().items() if now in keys)
+
+
 def _key(key: str) -> tuple[str, str]:
-    """(section, name) of ``key``; raises InvalidInput naming the nearest settings."""
+    """(section, name) of ``key`` (an earlier name gives the setting's name now); raises
+    InvalidInput naming the nearest settings."""
     keys = _keys()
+    key = _renamed().get(key, key)
     if key in keys:
         return keys[key]
     near = difflib.get_close_matches(key, list(keys), n=3, cutoff=0.6)
@@ -164,7 +189,7 @@ def change_settings(
             data.setdefault(section, {})[name] = value
     after = _validated(data)
     _check_endpoints(after)
-    touched = [*changes, *remove]
+    touched = [*changes, *(k for k in remove if k in _keys())]  # not an earlier name
     changed = [k for k in touched if before is None or _value(before, k) != _value(after, k)]
     if not changed:
         return after, []

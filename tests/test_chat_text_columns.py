@@ -14,6 +14,7 @@ from agents.store import ChatTurn, SearchOptions
 from agents.store import schema as S
 from mirix_desktop.config.paths import resolve_paths
 from mirix_desktop.services.context import open_context
+from tests.test_speaker_column import _indexes, _rows
 
 CHAT = S.TABLE[S.RecordType.CHAT]
 
@@ -37,14 +38,6 @@ def _turns() -> list[ChatTurn]:
     ]
 
 
-def _rows(db: lancedb.DBConnection) -> dict[str, dict[str, object]]:
-    return {str(r["id"]): r for r in db.open_table(CHAT).to_arrow().to_pylist()}
-
-
-def _indexes(db: lancedb.DBConnection) -> list[tuple[str, list[str]]]:
-    return sorted((i.name, list(i.columns)) for i in db.open_table(CHAT).list_indices())
-
-
 @pytest.mark.parametrize("opened_before", [False, True])
 def test_a_store_with_the_old_chat_columns_keeps_every_turn_after_the_rename(
     home, opened_before: bool
@@ -57,8 +50,8 @@ def test_a_store_with_the_old_chat_columns_keeps_every_turn_after_the_rename(
         ctx.close()
     store_dir = resolve_paths(home).store_dir
     db = lancedb.connect(str(store_dir))
-    before = _rows(db)
-    indexes = _indexes(db)
+    before = _rows(db, CHAT)
+    indexes = _indexes(db, CHAT)
     assert before["g2"]["text"] == _turns()[2].text
     assert before["g2"]["search_text"] == _turns()[2].search_text()
     assert any(cols == ["fts"] for _, cols in indexes)
@@ -79,8 +72,8 @@ def test_a_store_with_the_old_chat_columns_keeps_every_turn_after_the_rename(
         turns = ctx.store.chat_turns(["g0", "g1", "g2"])  # opening the store migrates it
         names = db.open_table(CHAT).schema.names
         assert "content" not in names and {"text", "search_text"} <= set(names)
-        assert _indexes(db) == indexes
-        assert _rows(db) == before  # every row, vector and text as before
+        assert _indexes(db, CHAT) == indexes
+        assert _rows(db, CHAT) == before  # every row, vector and text as before
         assert [t.text for t in turns] == [t.text for t in _turns()]
         by_text = SearchOptions(k=5, types=["chat"], weights={"fts": 1.0, "vector": 0.0})
         hits = ctx.store.search("allotment water tap", by_text)
@@ -102,7 +95,7 @@ def test_a_store_with_the_old_chat_columns_keeps_every_turn_after_the_rename(
         )
         exported = {t["id"]: t for t in ctx.store.iter_chat_turns()}
         assert exported["g3"]["text"] == "Thanks, found them."
-        assert _rows(db)["g3"]["search_text"] == "user: Thanks, found them."
+        assert _rows(db, CHAT)["g3"]["search_text"] == "user: Thanks, found them."
     finally:
         ctx.close()
     assert "chat_text_columns" in json.loads(marker.read_text(encoding="utf-8"))
